@@ -1,0 +1,87 @@
+"""Tensor factories and the global random generator."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Tensor, get_default_dtype
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the generator behind ``randn``/``rand`` (and ``nn`` initialisation and dropout)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+
+
+def rng() -> np.random.Generator:
+    """The global random generator (reseeded by ``manual_seed``)."""
+    return _rng
+
+
+def _shape(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _float(dtype):
+    return np.dtype(dtype) if dtype is not None else get_default_dtype()
+
+
+def zeros(*shape, requires_grad: bool = False, dtype=None) -> Tensor:
+    """A tensor of zeros: ``ag.zeros(2, 3)`` or ``ag.zeros((2, 3))``."""
+    return Tensor(np.zeros(_shape(shape), _float(dtype)), requires_grad=requires_grad)
+
+
+def ones(*shape, requires_grad: bool = False, dtype=None) -> Tensor:
+    """A tensor of ones: ``ag.ones(2, 3)`` or ``ag.ones((2, 3))``."""
+    return Tensor(np.ones(_shape(shape), _float(dtype)), requires_grad=requires_grad)
+
+
+def full(shape, fill_value, requires_grad: bool = False, dtype=None) -> Tensor:
+    """A tensor of ``shape`` filled with ``fill_value`` (dtype follows the value, as in PyTorch)."""
+    if dtype is None:
+        dtype = np.asarray(Tensor(fill_value).data).dtype
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    return Tensor(np.full(shape, fill_value, dtype), requires_grad=requires_grad)
+
+
+def zeros_like(t, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Zeros with the shape (and dtype, unless given) of ``t``."""
+    arr = np.asarray(t)
+    return Tensor(np.zeros(arr.shape, dtype or arr.dtype), requires_grad=requires_grad)
+
+
+def ones_like(t, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Ones with the shape (and dtype, unless given) of ``t``."""
+    arr = np.asarray(t)
+    return Tensor(np.ones(arr.shape, dtype or arr.dtype), requires_grad=requires_grad)
+
+
+def arange(start, stop=None, step=1, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Evenly spaced values in ``[start, stop)``; integer arguments give an integer tensor."""
+    if stop is None:
+        start, stop = 0, start
+    if dtype is None:
+        ints = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
+        dtype = np.int64 if ints else get_default_dtype()
+    return Tensor(np.arange(start, stop, step, dtype=dtype), requires_grad=requires_grad)
+
+
+def eye(n: int, m: int | None = None, requires_grad: bool = False, dtype=None) -> Tensor:
+    """The identity matrix (``n`` x ``m``)."""
+    return Tensor(np.eye(n, m, dtype=_float(dtype)), requires_grad=requires_grad)
+
+
+def randn(*shape, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Standard normal samples from the global generator (see ``manual_seed``)."""
+    data = _rng.standard_normal(_shape(shape)).astype(_float(dtype))
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def rand(*shape, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Uniform samples in [0, 1) from the global generator (see ``manual_seed``)."""
+    data = _rng.random(_shape(shape)).astype(_float(dtype))
+    return Tensor(data, requires_grad=requires_grad)

@@ -1,0 +1,227 @@
+"""The backward walk: topological order, the chain rule, accumulation, hooks, freeing.
+
+The engine knows no op. It sees nodes with parents; for Tensors each node's ``backward``
+closure maps the node's gradient to its parents' gradients, and the engine does the rest in one
+place: it sums a gradient back to its parent's shape, casts it to the parent's dtype,
+accumulates gradients that meet, runs hooks and frees the graph. ``topological_order`` is the
+only graph sort in the project: ``Value`` and the visualisation use it too.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from .mode import state
+from .ops.elementwise import astype
+from .ops.shape import sum_to_shape
+from .tensor import Tensor, _wrap
+
+
+def _tensor_parents(t: Tensor) -> tuple:
+    node = t._grad_fn
+    return node.parents or () if node is not None else ()
+
+
+def topological_order(roots: Iterable, parents: Callable = _tensor_parents) -> list:
+    """Every node reachable from ``roots``, each after all of its parents.
+
+    Iterative depth-first search keyed by identity: deep graphs never touch Python's recursion
+    limit, and ``==`` (elementwise on tensors) is never called.
+    """
+    order: list = []
+    seen: set[int] = set()
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(parents(root)))]
+        while stack:
+            node, it = stack[-1]
+            for p in it:
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    stack.append((p, iter(parents(p))))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
+
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved "
+          "tensors after they have already been freed). The graph of {name} was freed by the "
+          "previous backward(). Specify retain_graph=True if you need to backward through the "
+          "graph a second time.")
+
+
+def _seed(root: Tensor, gradient) -> Tensor:
+    if gradient is None:
+        if root._data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs: this output has "
+                f"shape {root.shape}, so pass gradient= (a tensor of that shape)")
+        return _wrap(np.ones_like(root._data))
+    g = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=root.dtype)
+    if g.shape != root.shape:
+        raise RuntimeError(
+            f"gradient has shape {g.shape} but the output it belongs to has shape {root.shape}")
+    return g
+
+
+def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool,
+         create_graph: bool, inputs: Sequence[Tensor] | None = None) -> dict[int, Tensor] | None:
+    """Propagate ``seeds`` from ``roots`` back through the graph.
+
+    With ``inputs`` None, gradients accumulate into the leaves' ``.grad``; otherwise the total
+    gradient of each input is returned (keyed by ``id``) and ``.grad`` is left alone.
+    """
+    order = topological_order(roots)
+    wanted = None
+    if inputs is not None:
+        wanted = {id(t) for t in inputs}
+        # only nodes from which some input can be reached need to run
+        reaches: set[int] = set()
+        for t in order:
+            if id(t) in wanted or any(id(p) in reaches for p in _tensor_parents(t)):
+                reaches.add(id(t))
+        captured: dict[int, Tensor] = {}
+
+    grads: dict[int, Tensor] = {}
+    for r, s in zip(roots, seeds):
+        grads[id(r)] = grads[id(r)] + s if id(r) in grads else s
+
+    prev_mode = state.grad_enabled
+    state.grad_enabled = create_graph
+    try:
+        for t in reversed(order):
+            g = grads.pop(id(t), None)
+            if g is None:
+                continue
+            if t._hooks:
+                for hook in tuple(t._hooks.values()):
+                    replaced = hook(g)
+                    if replaced is not None:
+                        g = replaced
+            node = t._grad_fn
+            if wanted is not None:
+                if id(t) in wanted:
+                    captured[id(t)] = g
+                if id(t) not in reaches or node is None:
+                    continue
+            elif node is None:
+                if t._requires_grad:
+                    _accumulate(t, g, create_graph)
+                continue
+            if t._retains_grad and wanted is None:
+                _accumulate(t, g, create_graph)
+            backward = node.backward
+            if backward is None:
+                raise RuntimeError(_FREED.format(name=node.name))
+            if state.anomaly:
+                from .anomaly import checked_backward
+                parent_grads = checked_backward(node, g, t)
+            else:
+                parent_grads = backward(g, t)
+            for p, pg in zip(node.parents, parent_grads):
+                if pg is None or not p._requires_grad:
+                    continue
+                if pg._data.shape != p._data.shape:
+                    pg = sum_to_shape(pg, p._data.shape)
+                if pg._data.dtype != p._data.dtype:
+                    pg = astype(pg, p._data.dtype)
+                key = id(p)
+                prev = grads.get(key)
+                grads[key] = pg if prev is None else prev + pg
+            if not retain_graph:
+                node.backward = None
+                node.parents = ()
+    finally:
+        state.grad_enabled = prev_mode
+    return captured if wanted is not None else None
+
+
+def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
+    """Add ``g`` into ``t.grad``; a fresh, writable array unless the graph is recorded."""
+    if create_graph:
+        t.grad = g if t.grad is None else t.grad + g
+        return
+    data = g._data
+    if t.grad is None:
+        if not data.flags.writeable or data.base is not None:
+            data = data.copy()
+        t.grad = _wrap(data)
+    else:
+        t.grad = _wrap(t.grad._data + data)
+
+
+def backward(root: Tensor, gradient=None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
+    """Accumulate d(root)/d(leaf) into every leaf's ``.grad`` (see ``Tensor.backward``)."""
+    if not root._requires_grad:
+        raise RuntimeError("element 0 of tensors does not require grad and does not have a "
+                           "grad_fn: nothing to differentiate")
+    if retain_graph is None:
+        retain_graph = create_graph
+    _run([root], [_seed(root, gradient)], retain_graph=retain_graph, create_graph=create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """Gradients of ``outputs`` with respect to ``inputs``, as ``torch.autograd.grad``.
+
+    Parameters
+    ----------
+    outputs : Tensor or sequence of Tensors
+    inputs : Tensor or sequence of Tensors
+    grad_outputs : the gradients of some scalar with respect to each output (ones for
+        single-element outputs when omitted)
+    retain_graph : keep the graph for another pass (default: ``create_graph``)
+    create_graph : record the backward pass so the result can be differentiated again
+    allow_unused : return None for an input the outputs do not depend on, instead of raising
+
+    Returns
+    -------
+    tuple of Tensors (or None for unused inputs), one per input; ``.grad`` is left untouched.
+
+    Examples
+    --------
+    >>> x = ag.tensor(3.0, requires_grad=True)
+    >>> (dx,) = ag.grad(x ** 3, x, create_graph=True)   # 3x² = 27
+    >>> ag.grad(dx, x)                                  # 6x = 18
+    (Tensor(18.),)
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t._requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    roots, seeds = [], []
+    for o, go in zip(outputs, grad_outputs):
+        if not o._requires_grad:
+            if allow_unused:
+                continue
+            raise RuntimeError("grad: an output does not require grad (it does not depend on "
+                               "any input); pass allow_unused=True to get None")
+        roots.append(o)
+        seeds.append(_seed(o, go))
+    if retain_graph is None:
+        retain_graph = create_graph
+    captured = _run(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
+                    inputs=inputs) if roots else {}
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {i} was not used in the graph of the outputs; "
+                "pass allow_unused=True to get None for it")
+        if g is not None and not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

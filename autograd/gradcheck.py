@@ -1,0 +1,147 @@
+"""Gradient checks: analytic gradients against central finite differences in float64.
+
+The outputs are projected on a fixed random direction ``v`` (as HIPS autograd does), so one
+backward pass gives the analytic ``vᵀJ`` and two forward passes per input element give the
+numeric one; a wrong derivative anywhere in ``J`` shows up in the projection almost surely.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .engine import grad
+from .tensor import Tensor
+
+
+class GradcheckError(RuntimeError):
+    """Raised by ``gradcheck`` when analytic and numeric gradients disagree."""
+
+
+def _as_tuple(x) -> tuple:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _to_float64(inputs) -> tuple:
+    out = []
+    for t in inputs:
+        if isinstance(t, Tensor) and t.dtype.kind == "f":
+            out.append(Tensor(np.array(t.data, dtype=np.float64), requires_grad=t.requires_grad))
+        else:
+            out.append(t)
+    return tuple(out)
+
+
+def _differentiable(outputs) -> list:
+    return [o for o in outputs if isinstance(o, Tensor) and o.requires_grad]
+
+
+def _float_outputs(outputs) -> list:
+    return [o for o in _as_tuple(outputs) if isinstance(o, Tensor) and o.dtype.kind == "f"]
+
+
+def _fail(msg: str, raise_exception: bool) -> bool:
+    if raise_exception:
+        raise GradcheckError(msg)
+    return False
+
+
+def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True, seed: int = 0) -> bool:
+    """Check the gradients of ``fn`` against central finite differences in float64.
+
+    Parameters
+    ----------
+    fn : callable taking Tensors and returning a Tensor or a tuple of Tensors
+    inputs : Tensor or tuple of Tensors; those with ``requires_grad=True`` are checked
+        (floating inputs are copied to float64 first)
+    eps : finite-difference step
+    atol, rtol : an element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``
+    raise_exception : raise ``GradcheckError`` on failure (else return False)
+
+    Returns
+    -------
+    True when every checked element agrees.
+
+    Examples
+    --------
+    >>> x = ag.randn(3, 4, requires_grad=True)
+    >>> ag.gradcheck(lambda t: (t * t).sum(axis=0), (x,))
+    True
+    """
+    xs = _to_float64(_as_tuple(inputs))
+    wrt = [i for i, t in enumerate(xs) if isinstance(t, Tensor) and t.requires_grad]
+    if not wrt:
+        raise ValueError("gradcheck: no input has requires_grad=True, nothing to check")
+    outputs = _float_outputs(fn(*xs))
+    rng = np.random.default_rng(seed)
+    directions = [rng.standard_normal(o.shape) for o in outputs]
+
+    def projected(*args) -> float:
+        outs = _float_outputs(fn(*args))  # recording stays on: fn may differentiate itself
+        return float(sum(np.sum(np.asarray(o.data, np.float64) * v)
+                         for o, v in zip(outs, directions)))
+
+    recorded = [(o, Tensor(v)) for o, v in zip(outputs, directions) if o.requires_grad]
+    if recorded:
+        analytic = grad([o for o, _ in recorded], [xs[i] for i in wrt],
+                        grad_outputs=[v for _, v in recorded], allow_unused=True)
+    else:
+        analytic = [None] * len(wrt)
+
+    for k, i in enumerate(wrt):
+        x = xs[i]
+        a = np.zeros(x.shape) if analytic[k] is None else np.asarray(analytic[k].data, np.float64)
+        numeric = np.zeros(x.shape)
+        flat = x.data.reshape(-1)  # a view: writing it perturbs the input
+        for j in range(flat.size):
+            orig = flat[j]
+            flat[j] = orig + eps
+            plus = projected(*xs)
+            flat[j] = orig - eps
+            minus = projected(*xs)
+            flat[j] = orig
+            numeric.flat[j] = (plus - minus) / (2 * eps)
+        bad = ~np.isclose(a, numeric, rtol=rtol, atol=atol, equal_nan=True)
+        if bad.any():
+            idx = np.unravel_index(int(np.argmax(bad)), x.shape) if x.ndim else ()
+            return _fail(
+                f"gradcheck failed for input {i} (shape {x.shape}) at index {tuple(map(int, idx))}:"
+                f" analytic {a[idx]:.8g}, numeric {numeric[idx]:.8g} "
+                f"({int(bad.sum())} of {bad.size} elements differ; tolerance atol={atol}, "
+                f"rtol={rtol})", raise_exception)
+    return True
+
+
+def gradgradcheck(fn: Callable, inputs, grad_outputs=None, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+                  seed: int = 0) -> bool:
+    """Check second derivatives: ``gradcheck`` of the vector-Jacobian product of ``fn``.
+
+    The gradients of ``fn``'s outputs (projected on ``grad_outputs``, random by default) with
+    respect to the inputs are computed with ``create_graph=True`` and checked themselves
+    against finite differences, with respect to both the inputs and ``grad_outputs``.
+    """
+    xs = _to_float64(_as_tuple(inputs))
+    wrt = [t for t in xs if isinstance(t, Tensor) and t.requires_grad]
+    outputs = _differentiable(_as_tuple(fn(*xs)))
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed + 1)
+        vs = [Tensor(rng.standard_normal(o.shape), requires_grad=True) for o in outputs]
+    else:
+        vs = [Tensor(np.array(np.asarray(v), np.float64), requires_grad=True)
+              for v in _as_tuple(grad_outputs)]
+    n = len(xs)
+
+    def first_derivative(*args):
+        ins, cot = args[:n], args[n:]
+        outs = _differentiable(_as_tuple(fn(*ins)))
+        diff = [t for t in ins if isinstance(t, Tensor) and t.requires_grad]
+        gs = grad(outs, diff, grad_outputs=list(cot), create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None)
+
+    if not wrt or not outputs:
+        raise ValueError("gradgradcheck: nothing requires grad")
+    return gradcheck(first_derivative, xs + tuple(vs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, seed=seed)

@@ -1,0 +1,67 @@
+"""Small helpers shared by the op families: turning operands into Tensors, checking axes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, _wrap, as_array
+
+_PY_SCALARS = (bool, int, float)
+
+
+def lift(x, like: Tensor) -> Tensor:
+    """Make a constant Tensor of ``x`` for use beside ``like``.
+
+    A Python number takes ``like``'s floating dtype (numpy's and PyTorch's "weak scalar" rule:
+    ``float32_tensor * 2.5`` stays float32); arrays and lists keep their own dtype rules.
+    """
+    if isinstance(x, Tensor):
+        return x
+    if type(x) in _PY_SCALARS and like._data.dtype.kind == "f":
+        return _wrap(np.asarray(x, dtype=like._data.dtype))
+    return _wrap(as_array(x))
+
+
+def operands(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as Tensors (one of them may arrive as a number or array)."""
+    if not isinstance(a, Tensor):
+        a = lift(a, b) if isinstance(b, Tensor) else _wrap(as_array(a))
+    if not isinstance(b, Tensor):
+        b = lift(b, a)
+    return a, b
+
+
+def as_tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else _wrap(as_array(x))
+
+
+def broadcast_error(name: str, a: Tensor, b: Tensor) -> ValueError:
+    return ValueError(
+        f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together")
+
+
+def normalize_axis(axis, ndim: int, name: str) -> tuple | None:
+    """``axis`` (None, int or tuple, negatives allowed) as a sorted tuple of non-negative ints."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for ax in axes:
+        if not isinstance(ax, (int, np.integer)):
+            raise TypeError(f"{name}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= ax < max(ndim, 1) or (ndim == 0 and ax not in (0, -1)):
+            raise ValueError(
+                f"{name}: axis {ax} is out of range for a tensor with {ndim} dimension(s)")
+        out.append(int(ax) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name}: repeated axis in {axis!r}")
+    if ndim == 0:
+        return ()
+    return tuple(sorted(out))
+
+
+def kept_shape(shape: tuple, axes: tuple | None) -> tuple:
+    """The shape of a reduction over ``axes`` with ``keepdims=True``."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))

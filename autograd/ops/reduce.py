@@ -1,0 +1,124 @@
+"""Reductions over ``axis`` (None, an int or a tuple) with ``keepdims``, and the softmax family.
+
+The backward of a reduction broadcasts the incoming gradient back over the reduced axes, so it
+first restores them as size-1 axes when ``keepdims=False``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, record
+from ._util import as_tensor, kept_shape, normalize_axis
+from .registry import op
+from .shape import broadcast_to, reshape
+
+
+def _restore(g: Tensor, shape: tuple, axes, keepdims: bool) -> Tensor:
+    """The gradient of a reduction's output, reshaped so it broadcasts against its input."""
+    return g if keepdims else reshape(g, kept_shape(shape, axes))
+
+
+@op
+def sum(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Sum over ``axis`` (all axes by default).
+
+    Examples
+    --------
+    >>> ag.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0)
+    Tensor([4., 6.])
+    """
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "sum")
+    data = np.sum(x._data, axis=axes, keepdims=keepdims)
+    return record(data, (x,), "SumBackward", lambda g, out: (
+        broadcast_to(_restore(g, x.shape, axes, keepdims), x.shape),))
+
+
+@op(composite=True)
+def mean(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over ``axis``."""
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "mean")
+    n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+    return sum(x, axes, keepdims) / n
+
+
+def _extreme(name: str, reduce, x, axis, keepdims: bool) -> Tensor:
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, name)
+    if x.size == 0:
+        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
+    data = reduce(x._data, axis=axes, keepdims=keepdims)
+
+    def backward(g, out):
+        # the gradient goes to every position equal to the extreme, split evenly among ties
+        hit = x._data == reduce(x._data, axis=axes, keepdims=True)
+        share = hit / np.sum(hit, axis=axes, keepdims=True)
+        return (_restore(g, x.shape, axes, keepdims) * share.astype(x.dtype, copy=False),)
+
+    return record(data, (x,), name.capitalize() + "Backward", backward)
+
+
+@op
+def max(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Maximum over ``axis``; the gradient flows to the arg-max positions (ties split evenly)."""
+    return _extreme("max", np.max, x, axis, keepdims)
+
+
+@op
+def min(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Minimum over ``axis``; the gradient flows to the arg-min positions (ties split evenly)."""
+    return _extreme("min", np.min, x, axis, keepdims)
+
+
+@op(composite=True)
+def var(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Variance over ``axis``: ``sum((x - mean)²) / (N - ddof)``."""
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "var")
+    n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+    d = x - mean(x, axes, keepdims=True)
+    return sum(d * d, axes, keepdims) / (n - ddof)
+
+
+@op(composite=True)
+def std(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Standard deviation over ``axis``: ``sqrt(var(x, axis, ddof=ddof))``."""
+    from .elementwise import sqrt
+
+    return sqrt(var(x, axis, keepdims, ddof))
+
+
+@op
+def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
+    """``log(sum(exp(x)))`` over ``axis``, exact and finite for large inputs."""
+    from .elementwise import exp
+
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "logsumexp")
+    xd = x._data
+    m = np.max(xd, axis=axes, keepdims=True) if xd.size else np.zeros(kept_shape(xd.shape, axes))
+    m = np.where(np.isfinite(m), m, 0).astype(xd.dtype, copy=False)
+    with np.errstate(divide="ignore"):
+        data = np.log(np.sum(np.exp(xd - m), axis=axes, keepdims=True)) + m
+    if not keepdims:
+        data = data.reshape([s for i, s in enumerate(xd.shape) if axes is not None and i not in axes])
+    # d lse / dx = softmax(x) = exp(x - lse)
+    return record(data, (x,), "LogsumexpBackward", lambda g, out: (
+        _restore(g, x.shape, axes, keepdims) * exp(x - _restore(out, x.shape, axes, keepdims)),))
+
+
+@op(composite=True)
+def log_softmax(x, axis: int = -1) -> Tensor:
+    """``x - logsumexp(x, axis)``: log-probabilities, stable for large inputs."""
+    x = as_tensor(x)
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+@op(composite=True)
+def softmax(x, axis: int = -1) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``axis``, computed as ``exp(log_softmax(x))``."""
+    from .elementwise import exp
+
+    return exp(log_softmax(x, axis))

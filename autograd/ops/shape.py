@@ -1,0 +1,257 @@
+"""Movement ops: reshape, transpose, broadcasting, joining, splitting and indexing.
+
+Pairs of ops are each other's backward: ``broadcast_to`` and ``sum_to_shape``,
+``getitem`` and ``index_add`` (scatter), ``concatenate`` and slicing.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from ..tensor import Tensor, _wrap, record
+from ._util import as_tensor, normalize_axis
+from .registry import op
+
+
+def _shape_arg(shape) -> tuple:
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        shape = shape[0]
+    try:
+        return tuple(operator.index(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"shape must be ints, got {shape!r}") from None
+
+
+@op
+def reshape(x, *shape) -> Tensor:
+    """Same data, new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; one size may be -1."""
+    x = as_tensor(x)
+    shape = _shape_arg(shape)
+    try:
+        data = x._data.reshape(shape)
+    except ValueError:
+        raise ValueError(
+            f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+            f"into shape {shape}") from None
+    return record(data, (x,), "ReshapeBackward", lambda g, out: (reshape(g, x.shape),))
+
+
+@op
+def transpose(x, axes=None) -> Tensor:
+    """Permute the axes (reverse them by default)."""
+    x = as_tensor(x)
+    if axes is None:
+        axes = tuple(range(x.ndim))[::-1]
+    else:
+        axes = tuple(axes)
+        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation of {x.ndim} axes")
+        axes = tuple(a % x.ndim for a in axes)
+    inverse = tuple(np.argsort(axes))
+    return record(x._data.transpose(axes), (x,), "TransposeBackward",
+                  lambda g, out: (transpose(g, inverse),))
+
+
+@op(composite=True)
+def swapaxes(x, axis1: int, axis2: int) -> Tensor:
+    """Exchange two axes."""
+    x = as_tensor(x)
+    a1, a2 = (normalize_axis(a, x.ndim, "swapaxes")[0] for a in (axis1, axis2))
+    perm = list(range(x.ndim))
+    perm[a1], perm[a2] = perm[a2], perm[a1]
+    return transpose(x, perm)
+
+
+@op(composite=True)
+def expand_dims(x, axis) -> Tensor:
+    """Insert size-1 axes at ``axis`` (an int or tuple, positions in the result)."""
+    x = as_tensor(x)
+    try:
+        shape = np.expand_dims(np.empty(x.shape, dtype=bool), axis).shape
+    except (ValueError, IndexError) as e:
+        raise ValueError(f"expand_dims: {e} (input shape {x.shape})") from None
+    return reshape(x, shape)
+
+
+@op(composite=True)
+def squeeze(x, axis=None) -> Tensor:
+    """Remove size-1 axes (all of them, or those in ``axis``)."""
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "squeeze")
+    if axes is None:
+        shape = tuple(s for s in x.shape if s != 1)
+    else:
+        bad = [a for a in axes if x.shape[a] != 1]
+        if bad:
+            raise ValueError(
+                f"squeeze: axis {bad[0]} has size {x.shape[bad[0]]}, not 1 (shape {x.shape})")
+        shape = tuple(s for i, s in enumerate(x.shape) if i not in axes)
+    return reshape(x, shape)
+
+
+@op(composite=True)
+def flatten(x, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+    """Merge axes ``start_axis..end_axis`` (all by default) into one."""
+    x = as_tensor(x)
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    s, e = (normalize_axis(a, x.ndim, "flatten")[0] for a in (start_axis, end_axis))
+    return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1:])
+
+
+@op
+def broadcast_to(x, shape) -> Tensor:
+    """Broadcast to ``shape`` (numpy rules); the gradient is summed back."""
+    x = as_tensor(x)
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    try:
+        data = np.broadcast_to(x._data, shape)
+    except ValueError:
+        raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}") from None
+    return record(data, (x,), "BroadcastToBackward", lambda g, out: (sum_to_shape(g, x.shape),))
+
+
+def sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
+    """Sum ``g`` over the axes that broadcasting added or stretched, so it has ``shape``.
+
+    The one place where gradients are un-broadcast; built from differentiable ops.
+    """
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return reshape(g, shape) if g.shape != shape else g
+
+
+@op
+def concatenate(tensors, axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    tensors = tuple(as_tensor(t) for t in tensors)
+    if not tensors:
+        raise ValueError("concatenate: need at least one tensor")
+    try:
+        data = np.concatenate([t._data for t in tensors], axis=axis)
+    except ValueError as e:
+        shapes = ", ".join(str(t.shape) for t in tensors)
+        raise ValueError(f"concatenate: shapes {shapes} do not fit along axis {axis}: {e}") from None
+    ax = axis % data.ndim
+    bounds = np.cumsum([0] + [t.shape[ax] for t in tensors])
+
+    def backward(g, out):
+        index = [slice(None)] * g.ndim
+        grads = []
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            index[ax] = slice(int(lo), int(hi))
+            grads.append(g[tuple(index)])
+        return tuple(grads)
+
+    return record(data, tensors, "ConcatenateBackward", backward)
+
+
+@op(composite=True)
+def stack(tensors, axis: int = 0) -> Tensor:
+    """Join tensors of one shape along a new axis."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: need at least one tensor")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors must have one shape, got {sorted(shapes)}")
+    return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
+
+
+@op(composite=True)
+def split(x, indices_or_sections, axis: int = 0) -> list:
+    """Split into a list of tensors (numpy's rules: a number of equal parts or split points)."""
+    x = as_tensor(x)
+    ax = normalize_axis(axis, x.ndim, "split")[0]
+    n = x.shape[ax]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        k = int(indices_or_sections)
+        if k <= 0 or n % k:
+            raise ValueError(f"split: axis {ax} of size {n} does not divide into {k} equal parts")
+        points = [n // k * i for i in range(1, k)]
+    else:
+        points = [int(p) for p in indices_or_sections]
+    edges = [0] + points + [n]
+    index = [slice(None)] * x.ndim
+    parts = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        index[ax] = slice(lo, hi)
+        parts.append(x[tuple(index)])
+    return parts
+
+
+# ---------------------------------------------------------------------------- indexing
+
+
+def _plain_index(index):
+    """Tensors inside an index become their arrays; lists become arrays."""
+    if isinstance(index, Tensor):
+        return index._data
+    if isinstance(index, tuple):
+        return tuple(_plain_index(i) for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _is_basic(index) -> bool:
+    """True when the index only holds ints, slices, None and Ellipsis (no fancy indexing)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer))
+               for i in items)
+
+
+@op
+def getitem(x, index) -> Tensor:
+    """``x[index]`` with ints, slices, None, Ellipsis, boolean masks and integer arrays.
+
+    Repeated integer indices accumulate their gradient.
+    """
+    x = as_tensor(x)
+    index = _plain_index(index)
+    try:
+        data = x._data[index]
+    except IndexError as e:
+        raise IndexError(f"index out of range for a tensor of shape {x.shape}: {e}") from None
+    if not isinstance(data, np.ndarray):
+        data = np.asarray(data)
+    return record(data, (x,), "GetitemBackward",
+                  lambda g, out: (index_add(x.shape, index, g),))
+
+
+@op
+def index_add(shape: tuple, index, values) -> Tensor:
+    """A zero tensor of ``shape`` with ``values`` added at ``index`` (repeats accumulate).
+
+    The scatter that is ``getitem``'s backward; its own backward is ``getitem``.
+    """
+    values = as_tensor(values)
+    data = np.zeros(shape, dtype=values._data.dtype)
+    if _is_basic(index):
+        data[index] = values._data
+    else:
+        np.add.at(data, index, values._data)
+    return record(data, (values,), "IndexAddBackward", lambda g, out: (g[index],))
+
+
+def _getitem_method(self, index):
+    return getitem(self, index)
+
+
+def _setitem_method(self, index, value):
+    raise TypeError(
+        "Tensor does not support item assignment, which would hide the change from autograd; "
+        "use ag.where(...) or build a new tensor, or edit t.data[...] outside of autograd")
+
+
+def _wrap_index_result(data) -> Tensor:  # used by comparisons on indexed data
+    return _wrap(np.asarray(data))

@@ -1,0 +1,348 @@
+"""The Tensor: a numpy array that remembers how it was computed.
+
+A Tensor made by an op while recording is on holds a ``Node`` (its ``grad_fn``): the op's name,
+its parents (an ordered tuple of Tensors) and the op's backward closure. The closure maps the
+gradient of this tensor to one gradient per parent; ``autograd.engine`` walks the nodes.
+
+Operators and methods (``x + y``, ``x.sum()``) are bound in ``autograd.ops``, where each op is
+defined once, forward and backward side by side.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .mode import state
+
+_default_dtype = np.dtype(np.float32)
+
+
+def set_default_dtype(dtype) -> None:
+    """Set the dtype that Python floats (and lists of them) become, ``float32`` at start."""
+    global _default_dtype
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"default dtype must be a floating dtype, got {dt}")
+    _default_dtype = dt
+
+
+def get_default_dtype() -> np.dtype:
+    """Return the dtype that Python floats become (``float32`` unless changed)."""
+    return _default_dtype
+
+
+class Node:
+    """What an op leaves on its result: ``name``, ``parents`` and the ``backward`` closure.
+
+    ``backward(grad, out)`` receives the gradient of the result and the result itself (so no
+    closure needs to hold its own output, which would make a reference cycle) and returns one
+    gradient per parent, or None where a parent needs none. After a backward pass without
+    ``retain_graph`` the closure and parents are dropped so the graph can be collected.
+    """
+
+    __slots__ = ("name", "parents", "backward", "site", "saved_versions")
+
+    def __init__(self, name: str, parents: tuple, backward: Callable) -> None:
+        self.name = name
+        self.parents = parents
+        self.backward = backward
+        self.site = None  # creation traceback, recorded only in anomaly mode
+        self.saved_versions = None
+
+    @property
+    def next_functions(self) -> tuple:
+        """The parents' nodes, as in PyTorch (None for a parent that is a leaf)."""
+        return tuple(p._grad_fn for p in self.parents or ())
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+_new = object.__new__
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    Parameters
+    ----------
+    data : array_like or Tensor
+        A numpy array (kept as is, dtype included), a Python number, a nested list or a Tensor.
+        Python floats become the default dtype (``float32``); Python ints stay integers.
+    requires_grad : bool
+        Record operations on this tensor so that ``backward()`` fills ``.grad``.
+        Only floating tensors may require grad.
+    dtype : numpy dtype, optional
+        Convert the data to this dtype.
+
+    Examples
+    --------
+    >>> x = ag.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    Tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("_data", "grad", "_requires_grad", "_grad_fn", "_hooks", "_retains_grad",
+                 "_version", "__weakref__")
+    __array_priority__ = 1000  # numpy defers reflected operators to us
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype=None) -> None:
+        self._data = as_array(data, dtype)
+        self.grad = None
+        self._requires_grad = False
+        self._grad_fn = None
+        self._hooks = None
+        self._retains_grad = False
+        self._version = 0
+        if requires_grad:
+            self.requires_grad = True
+
+    # ----------------------------------------------------------------- attributes
+    @property
+    def data(self) -> np.ndarray:
+        """The underlying numpy array (not a copy). Editing it in place bypasses autograd."""
+        return self._data
+
+    @data.setter
+    def data(self, value) -> None:
+        arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = arr
+        self._version += 1
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this tensor."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        flag = bool(flag)
+        if flag and self._data.dtype.kind not in "fc":
+            raise TypeError(
+                f"only floating-point tensors can require gradients, got dtype {self._data.dtype}")
+        if not flag and self._grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad can only be changed on leaf tensors; use .detach() instead")
+        self._requires_grad = flag
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return ``self``."""
+        self.requires_grad = flag
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op."""
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self) -> Node | None:
+        """The ``Node`` that produced this tensor (``.name`` like ``"MulBackward"``), or None."""
+        return self._grad_fn
+
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        return self._data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self._data)
+
+    # ----------------------------------------------------------------- conversion
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise ValueError(
+                f"only one-element tensors can be converted to a Python number, "
+                f"got shape {self.shape}")
+        return self._data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying numpy array (shares memory, like ``.data``)."""
+        return self._data
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, cut from the graph."""
+        return _wrap(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        if copy:
+            return self._data.copy()
+        return self._data
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous")
+        return bool(self._data)
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self._data)
+
+    __hash__ = object.__hash__  # == is elementwise, identity stays the hash
+
+    # ----------------------------------------------------------------- autograd
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate the gradient of this tensor into the ``.grad`` of every leaf.
+
+        Parameters
+        ----------
+        gradient : Tensor or array_like, optional
+            The gradient of some scalar with respect to this tensor; required unless this
+            tensor has a single element.
+        retain_graph : bool, optional
+            Keep the graph for another backward (default: ``create_graph``).
+        create_graph : bool
+            Record the backward pass, so that the gradients can be differentiated again.
+        """
+        from .engine import backward
+
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+    def register_hook(self, fn: Callable) -> _HookHandle:
+        """Call ``fn(grad)`` when this tensor's gradient is computed; a non-None return
+        replaces the gradient. Returns a handle whose ``remove()`` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._hooks is None:
+            self._hooks = {}
+        handle = _HookHandle(self._hooks)
+        self._hooks[handle.key] = fn
+        return handle
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
+        if self._grad_fn is not None:
+            self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    # ----------------------------------------------------------------- display
+    def __repr__(self) -> str:
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
+        extra = []
+        if self._data.dtype != _default_dtype and self._data.dtype.kind == "f" \
+                or self._data.dtype.kind not in "fb" or self._data.size == 0:
+            extra.append(f"dtype={self._data.dtype}")
+        if self._grad_fn is not None:
+            extra.append(f"grad_fn=<{self._grad_fn.name}>")
+        elif self._requires_grad:
+            extra.append("requires_grad=True")
+        return "Tensor(" + body + "".join(", " + e for e in extra) + ")"
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+
+class _HookHandle:
+    __slots__ = ("hooks", "key")
+    _next = 0
+
+    def __init__(self, hooks: dict) -> None:
+        self.hooks = hooks
+        _HookHandle._next += 1
+        self.key = _HookHandle._next
+
+    def remove(self) -> None:
+        self.hooks.pop(self.key, None)
+
+
+def as_array(data: Any, dtype=None) -> np.ndarray:
+    """Convert constructor input to a numpy array following PyTorch's dtype rules."""
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    elif isinstance(data, np.generic):
+        arr = np.asarray(data)
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+            data = [np.asarray(d) for d in data]
+        arr = np.asarray(data)
+        if arr.dtype == np.float64 and dtype is None:
+            arr = arr.astype(_default_dtype)
+        elif arr.dtype == np.complex128 and dtype is None and _default_dtype == np.float32:
+            arr = arr.astype(np.complex64)
+    if arr.dtype.kind in "OUSV":
+        raise TypeError(f"cannot make a Tensor from data of dtype {arr.dtype}")
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    return arr
+
+
+def _wrap(arr: np.ndarray) -> Tensor:
+    """A leaf Tensor around ``arr`` (no copy, no checks): the fast path for internal use."""
+    t = _new(Tensor)
+    t._data = arr
+    t.grad = None
+    t._requires_grad = False
+    t._grad_fn = None
+    t._hooks = None
+    t._retains_grad = False
+    t._version = 0
+    return t
+
+
+def record(data: np.ndarray, parents: tuple, name: str, backward: Callable) -> Tensor:
+    """Wrap an op's numpy result; attach a ``Node`` if recording and a parent needs grad.
+
+    Every op ends with this call: ``parents`` are Tensors, ``backward(grad, out)`` returns one
+    gradient (a Tensor or None) per parent, computed with Tensor ops.
+    """
+    t = _new(Tensor)
+    t._data = data
+    t.grad = None
+    t._hooks = None
+    t._retains_grad = False
+    t._version = 0
+    if state.grad_enabled:
+        for p in parents:
+            if p._requires_grad:
+                t._requires_grad = True
+                t._grad_fn = node = Node(name, parents, backward)
+                if state.anomaly:
+                    from .anomaly import on_record
+                    on_record(node)
+                return t
+    t._requires_grad = False
+    t._grad_fn = None
+    return t
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Same as ``Tensor(data, requires_grad, dtype)``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
