@@ -1,0 +1,350 @@
+"""Activations and losses as functions of Tensors (``import nn.functional as F``).
+
+Almost everything is a composition of autograd ops, so its gradient comes from the engine.
+Four functions are primitive ops of their own, registered like the engine's (forward on numpy,
+backward closure in Tensor ops right below): ``cross_entropy`` on class indices and
+``binary_cross_entropy_with_logits`` (one fused, overflow-free pass instead of a dozen ops),
+``binary_cross_entropy`` (PyTorch's clamped logarithms, whose gradient a composition would turn
+into NaN at 0 and 1) and ``erf`` (for the exact GELU).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.creation import rng
+from autograd.ops import (
+    exp,
+    log_softmax,
+    maximum,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    tanh,
+    transpose,
+    where,
+)
+from autograd.ops.registry import op
+from autograd.tensor import as_array, record
+
+__all__ = [
+    "linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "leaky_relu", "gelu", "erf",
+    "dropout", "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cross_entropy", "nll_loss", "hinge_loss", "huber_loss",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _tensor(x, like: Tensor | None = None) -> Tensor:
+    """``x`` as a Tensor; arrays and lists take ``like``'s dtype when both are floating."""
+    if isinstance(x, Tensor):
+        return x
+    arr = as_array(x)
+    if like is not None and arr.dtype.kind == "f" and like.dtype.kind == "f":
+        arr = arr.astype(like.dtype, copy=False)
+    return Tensor(arr)
+
+
+def _check_reduction(name: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
+    """Input and target of an elementwise loss, checked to have one shape."""
+    _check_reduction(name, reduction)
+    input = _tensor(input)
+    target = _tensor(target, like=input)
+    if input.shape != target.shape:
+        raise ValueError(f"{name}: input has shape {input.shape} but target has shape "
+                         f"{target.shape}; they must be equal")
+    return input, target
+
+
+# ---------------------------------------------------------------------------- layers
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight.T + bias``: ``weight`` has shape (out, in), ``x`` has ``in`` last.
+
+    Examples
+    --------
+    >>> F.linear(ag.ones(2, 3), ag.ones(4, 3)).shape
+    (2, 4)
+    """
+    x = _tensor(x)
+    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+        raise ValueError(f"linear: the input's last dimension has size "
+                         f"{x.shape[-1] if x.ndim else None} (shape {x.shape}) but the weight "
+                         f"expects {weight.shape[-1]} input features (weight shape "
+                         f"{weight.shape})")
+    y = x @ weight.T
+    return y if bias is None else y + bias
+
+
+# ---------------------------------------------------------------------------- activations
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``x`` where positive, else ``negative_slope * x``."""
+    x = _tensor(x)
+    return where(x.data > 0, x, x * negative_slope)
+
+
+@op
+def erf(x) -> Tensor:
+    """The error function ``2/sqrt(pi) * integral_0^x exp(-t²) dt``, elementwise."""
+    x = _tensor(x)
+    data = np.asarray(_erf(x.data), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    # d erf(x)/dx = 2/sqrt(pi) * exp(-x²)
+    return record(data, (x,), "ErfBackward",
+                  lambda g, out: (g * (2 / math.sqrt(math.pi)) * exp(-(x * x)),))
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """Gaussian error linear unit ``x * Φ(x)``; ``approximate="tanh"`` for the tanh formula."""
+    x = _tensor(x)
+    if approximate == "none":
+        return x * (erf(x * (1 / math.sqrt(2))) + 1) * 0.5
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * (tanh(inner) + 1) * 0.5
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)`` (in training).
+
+    The mask comes from autograd's global generator (``ag.manual_seed``).
+    """
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
+    x = _tensor(x)
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * 0.0
+    keep = rng().random(x.shape) >= p
+    return x * (keep * (1 / (1 - p))).astype(x.dtype, copy=False)
+
+
+# ---------------------------------------------------------------------------- regression losses
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Squared error ``(input - target)²``, averaged (or summed) over all elements."""
+    input, target = _pair("mse_loss", input, target, reduction)
+    d = input - target
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Absolute error ``|input - target|`` (MAE); the gradient at 0 is 0."""
+    input, target = _pair("l1_loss", input, target, reduction)
+    return _reduce((input - target).abs(), reduction)
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Huber loss: ``d²/2`` where ``|d| < delta``, else ``delta·(|d| - delta/2)``.
+
+    ``d = input - target``; PyTorch's ``HuberLoss``.
+    """
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    input, target = _pair("huber_loss", input, target, reduction)
+    d = input - target
+    ad = d.abs()
+    return _reduce(where(ad.data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
+
+
+def hinge_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """``max(0, 1 - target·input)`` with targets in {-1, +1}."""
+    input, target = _pair("hinge_loss", input, target, reduction)
+    bad = (target.data != 1) & (target.data != -1)
+    if bad.any():
+        raise ValueError(f"hinge_loss: targets must be -1 or +1, got {target.data[bad][0]!r}")
+    if target.dtype != input.dtype and input.dtype.kind == "f":
+        target = _tensor(target.data.astype(input.dtype))
+    return _reduce(relu(1 - target * input), reduction)
+
+
+# ---------------------------------------------------------------------------- binary losses
+
+_LOG_FLOOR = -100.0  # PyTorch clamps BCE's logarithms here, so p = 0 or 1 gives a finite loss
+
+
+@op
+def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
+    """``-(y·log p + (1-y)·log(1-p))`` for probabilities ``p`` in [0, 1], logs clamped at -100.
+
+    Examples
+    --------
+    >>> F.binary_cross_entropy(ag.tensor([0.9, 0.2]), ag.tensor([1.0, 0.0]))  # ≈ 0.164
+    """
+    input, target = _pair("binary_cross_entropy", input, target, reduction)
+    p, y = input.data, target.data
+    if ((p < 0) | (p > 1)).any():
+        raise ValueError("binary_cross_entropy: all elements of input must be probabilities "
+                         "in [0, 1]; use binary_cross_entropy_with_logits for raw scores")
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(p), _LOG_FLOOR)
+        log_q = np.maximum(np.log1p(-p), _LOG_FLOOR)
+    losses = -(y * log_p + (1 - y) * log_q)
+
+    def backward(g, out):
+        g = _expand(g, reduction, p.size, p.shape)
+        gp = gy = None
+        if input.requires_grad:  # (p - y) / (p(1-p)), the denominator kept >= 1e-12
+            gp = g * (input - target) / maximum((1 - input) * input, 1e-12)
+        if target.requires_grad:  # log(1-p) - log p, both clamped
+            gy = g * (log_q - log_p).astype(p.dtype, copy=False)
+        return gp, gy
+
+    return record(_reduced(losses, reduction), (input, target), "BinaryCrossEntropyBackward",
+                  backward)
+
+
+@op
+def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> Tensor:
+    """``binary_cross_entropy(sigmoid(input), target)`` in one overflow-free step.
+
+    Finite for logits of any size: ``max(x, 0) - x·y + log(1 + exp(-|x|))``.
+    """
+    input, target = _pair("binary_cross_entropy_with_logits", input, target, reduction)
+    x, y = input.data, target.data
+    losses = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+
+    def backward(g, out):
+        g = _expand(g, reduction, x.size, x.shape)
+        return (g * (sigmoid(input) - target) if input.requires_grad else None,  # σ(x) - y
+                -g * input if target.requires_grad else None)  # d/dy = -x
+
+    return record(_reduced(losses, reduction), (input, target), "BinaryCrossEntropyBackward",
+                  backward)
+
+
+def _reduced(losses: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return np.asarray(losses.mean(), dtype=losses.dtype)
+    if reduction == "sum":
+        return np.asarray(losses.sum(), dtype=losses.dtype)
+    return losses
+
+
+def _expand(g: Tensor, reduction: str, n: int, shape: tuple) -> Tensor:
+    """The gradient of a reduced loss as the gradient of each element's loss (broadcastable)."""
+    if reduction == "mean":
+        return g / n
+    if reduction == "sum":
+        return g
+    return reshape(g, shape)
+
+
+# ---------------------------------------------------------------------------- classification
+
+
+def _class_last(name: str, input: Tensor, target: np.ndarray) -> tuple[Tensor, np.ndarray, tuple]:
+    """Scores of shape (C,), (N, C) or (N, C, d1, ...) as (M, C) rows, class-index targets as
+    (M,), and the shape a ``reduction="none"`` result takes."""
+    if input.ndim == 0:
+        raise ValueError(f"{name}: input must have a class dimension, got a 0-d tensor")
+    expect = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+    if target.shape != expect:
+        raise ValueError(f"{name}: input of shape {input.shape} needs class-index targets of "
+                         f"shape {expect}, got {target.shape}")
+    c = input.shape[1] if input.ndim > 1 else input.shape[0]
+    bad = (target < 0) | (target >= c)
+    if bad.any():
+        raise IndexError(f"{name}: target {target[bad].flat[0]} is out of bounds for "
+                         f"{c} classes")
+    if input.ndim == 1:
+        return reshape(input, (1, c)), target.reshape(1), ()
+    if input.ndim > 2:
+        perm = (0,) + tuple(range(2, input.ndim)) + (1,)
+        input = transpose(input, perm)
+    return reshape(input, (-1, c)), target.reshape(-1), expect
+
+
+@op(name="cross_entropy")
+def _cross_entropy_rows(logits, target, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy of (M, C) logits against M class indices, in one fused op."""
+    x = logits.data
+    n = x.shape[0]
+    rows = np.arange(n)
+    shifted = x - x.max(axis=1, keepdims=True)
+    losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[rows, target]
+
+    def backward(g, out):
+        # d loss_i / d logits_i = softmax(logits_i) - onehot(target_i)
+        onehot = np.zeros_like(x)
+        onehot[rows, target] = 1
+        return ((softmax(logits, axis=1) - onehot) * _expand(g, reduction, n, (n, 1)),)
+
+    return record(_reduced(losses, reduction), (logits,), "CrossEntropyBackward", backward)
+
+
+def cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy of raw scores ``input`` (shape (N, C), (C,) or (N, C, d1, ...)).
+
+    ``target`` holds class indices (an integer array or Tensor of shape (N,) or (N, d1, ...))
+    or class probabilities (a floating one of the input's shape). ``"mean"`` averages over the
+    batch (and the extra dimensions), as in PyTorch. Finite for logits of any size.
+
+    Examples
+    --------
+    >>> logits = ag.tensor([[2.0, 0.5, -1.0]], requires_grad=True)
+    >>> F.cross_entropy(logits, np.array([0]))  # -log softmax(logits)[0, 0] ≈ 0.241
+    """
+    _check_reduction("cross_entropy", reduction)
+    input = _tensor(input)
+    if isinstance(target, Tensor) and target.dtype.kind == "f" or \
+            not isinstance(target, Tensor) and np.asarray(target).dtype.kind == "f":
+        target = _tensor(target, like=input)
+        if target.shape != input.shape:
+            raise ValueError(f"cross_entropy: probability targets must have the input's shape "
+                             f"{input.shape}, got {target.shape}")
+        axis = 1 if input.ndim > 1 else 0
+        losses = -(target * log_softmax(input, axis=axis)).sum(axis=axis)
+        if reduction == "mean" and input.ndim > 1:
+            return losses.sum() / (input.size // input.shape[1])
+        return _reduce(losses, reduction)
+    idx = _indices("cross_entropy", target)
+    rows, idx, shape = _class_last("cross_entropy", input, idx)
+    if reduction != "none":
+        return _cross_entropy_rows(rows, idx, reduction)
+    return reshape(_cross_entropy_rows(rows, idx, "none"), shape)
+
+
+def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood ``-input[i, target_i]`` of log-probabilities ``input``.
+
+    ``cross_entropy(x, t)`` equals ``nll_loss(log_softmax(x, axis=1), t)``.
+    """
+    _check_reduction("nll_loss", reduction)
+    input = _tensor(input)
+    rows, idx, shape = _class_last("nll_loss", input, _indices("nll_loss", target))
+    losses = -rows[np.arange(len(idx)), idx]
+    return reshape(losses, shape) if reduction == "none" else _reduce(losses, reduction)
+
+
+def _indices(name: str, target) -> np.ndarray:
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{name}: class-index targets must be integers, got dtype {t.dtype}")
+    return t

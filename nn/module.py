@@ -1,0 +1,265 @@
+"""Modules: containers of Parameters that compute something in ``forward``.
+
+A Module finds its Parameters and submodules by looking at its attributes (also inside lists,
+tuples and dicts), in the order they were assigned, so nothing has to be registered by hand::
+
+    class MLP(nn.Module):
+        def __init__(self):
+            self.layers = [nn.Linear(2, 8), nn.Linear(8, 1)]
+
+        def forward(self, x):
+            return self.layers[1](self.layers[0](x).relu())
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from typing import Any, Iterator, NamedTuple
+
+import numpy as np
+
+from autograd import Tensor
+
+
+class Parameter(Tensor):
+    """A leaf Tensor that a Module trains: ``requires_grad=True`` unless told otherwise.
+
+    Examples
+    --------
+    >>> w = nn.Parameter(np.zeros((2, 3), np.float32))
+    >>> w.requires_grad, w.is_leaf
+    (True, True)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype=None) -> None:
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(..., strict=False)`` could not match."""
+
+    missing_keys: list
+    unexpected_keys: list
+
+
+def _members(module: Module) -> Iterator[tuple[str, Any]]:
+    """The direct Parameters and submodules of ``module`` as ``(name, object)`` pairs.
+
+    Lists, tuples and dicts held in attributes are searched too (``layers.0``, ``heads.out``),
+    to any nesting, without recursion.
+    """
+    stack = list(reversed(list(module._named_attributes())))
+    while stack:
+        name, value = stack.pop()
+        if isinstance(value, (Parameter, Module)):
+            yield name, value
+        elif isinstance(value, (list, tuple)):
+            stack.extend(reversed([(f"{name}.{i}", v) for i, v in enumerate(value)]))
+        elif isinstance(value, dict):
+            stack.extend(reversed([(f"{name}.{k}", v) for k, v in value.items()]))
+
+
+class Module:
+    """Base class of layers and models: subclass it and define ``forward``.
+
+    Parameters and submodules are found through attributes (and lists, tuples and dicts of
+    them). ``model(x)`` calls ``model.forward(x)``.
+
+    Examples
+    --------
+    >>> class Affine(nn.Module):
+    ...     def __init__(self):
+    ...         self.w = nn.Parameter(np.ones(3, np.float32))
+    ...         self.b = nn.Parameter(np.zeros(1, np.float32))
+    ...     def forward(self, x):
+    ...         return x * self.w + self.b
+    >>> [name for name, _ in Affine().named_parameters()]
+    ['w', 'b']
+    """
+
+    training: bool = True  # a class default, so subclasses need not call super().__init__()
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ----------------------------------------------------------------- discovery
+    def _named_attributes(self) -> Iterator[tuple[str, Any]]:
+        """The attributes searched for Parameters and submodules (``Sequential`` overrides)."""
+        return iter(vars(self).items())
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct submodules as ``(name, module)`` pairs, in assignment order."""
+        for name, value in _members(self):
+            if isinstance(value, Module):
+                yield name, value
+
+    def children(self) -> Iterator[Module]:
+        """The direct submodules, in assignment order."""
+        for _, m in self.named_children():
+            yield m
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every submodule, depth first (pre-order), each once."""
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            kids = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
+            stack.extend(reversed(kids))
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every submodule, depth first."""
+        for _, m in self.named_modules():
+            yield m
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Every Parameter as ``(dotted name, Parameter)``, each once, depth first.
+
+        Each module's own Parameters come first (in assignment order), then its submodules',
+        as in PyTorch: a ``Sequential`` of Linears gives ``0.weight, 0.bias, 1.weight, ...``.
+        """
+        seen: set[int] = set()
+        for mod_name, module in self.named_modules(prefix):
+            for name, value in _members(module):
+                if isinstance(value, Parameter) and id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{mod_name}.{name}" if mod_name else name), value
+
+    def parameters(self) -> Iterator[Parameter]:
+        """Every Parameter, in the order of ``named_parameters()``."""
+        for _, p in self.named_parameters():
+            yield p
+
+    # ----------------------------------------------------------------- training
+    def zero_grad(self) -> None:
+        """Reset every Parameter's gradient to None (PyTorch's ``set_to_none=True``)."""
+        for p in self.parameters():
+            p.grad = None
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (Dropout active) on this module and every submodule."""
+        for m in self.modules():
+            m.training = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode (Dropout inactive); the same as ``train(False)``."""
+        return self.train(False)
+
+    # ----------------------------------------------------------------- state
+    def state_dict(self) -> OrderedDict:
+        """A copy of every Parameter's data, keyed by dotted name (numpy arrays)."""
+        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+        """Copy arrays (or Tensors) from ``state_dict`` into the Parameters, in place.
+
+        Raises ``RuntimeError`` naming every missing or unexpected key (unless
+        ``strict=False``) and every entry whose shape differs from its Parameter's; nothing is
+        copied when anything is wrong. Values are converted to each Parameter's dtype.
+        """
+        params = dict(self.named_parameters())
+        given = {k: np.asarray(v.data if isinstance(v, Tensor) else v)
+                 for k, v in state_dict.items()}
+        missing = [k for k in params if k not in given]
+        unexpected = [k for k in given if k not in params]
+        errors = []
+        if strict and missing:
+            errors.append("missing key(s): " + ", ".join(map(repr, missing)))
+        if strict and unexpected:
+            errors.append("unexpected key(s): " + ", ".join(map(repr, unexpected)))
+        for k, v in given.items():
+            if k in params and v.shape != params[k].shape:
+                errors.append(f"size mismatch for {k!r}: the checkpoint has shape {v.shape}, "
+                              f"the model's parameter has shape {params[k].shape}")
+        if errors:
+            raise RuntimeError(f"error(s) in loading state_dict for {type(self).__name__}:\n  "
+                               + "\n  ".join(errors))
+        for k, v in given.items():
+            if k in params:
+                np.copyto(params[k].data, v, casting="unsafe")
+        return IncompatibleKeys(missing, unexpected)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write ``state_dict()`` to a ``.npz`` file (numpy adds the suffix if missing)."""
+        np.savez(path, **self.state_dict())
+
+    def load(self, path: str | os.PathLike, strict: bool = True) -> Module:
+        """Load Parameters from a ``.npz`` file written by ``save``; returns ``self``."""
+        path = os.fspath(path)
+        if not os.path.exists(path) and os.path.exists(path + ".npz"):
+            path += ".npz"
+        with np.load(path) as f:
+            self.load_state_dict({k: f[k] for k in f.files}, strict=strict)
+        return self
+
+    # ----------------------------------------------------------------- display
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr (override to describe it)."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"({name}): " + repr(m).replace("\n", "\n  ")
+                 for name, m in self.named_children()]
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        body = ([extra] if extra else []) + lines
+        return f"{type(self).__name__}(\n  " + "\n  ".join(body) + "\n)"
+
+
+class Sequential(Module):
+    """Modules applied one after another; indexable (``seq[0]``, ``seq[1:]``) and iterable.
+
+    Examples
+    --------
+    >>> model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    >>> [name for name, _ in model.named_parameters()][:2]
+    ['0.weight', '0.bias']
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise TypeError(f"Sequential: argument {i} is a {type(m).__name__}, "
+                                "not an nn.Module")
+        self.layers = list(modules)
+
+    def _named_attributes(self):
+        return ((str(i), m) for i, m in enumerate(self.layers))
+
+    def forward(self, x):
+        for m in self.layers:
+            x = m(x)
+        return x
+
+    def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end; returns ``self``."""
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential.append: got a {type(module).__name__}, not a Module")
+        self.layers.append(module)
+        return self
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Sequential(*self.layers[index])
+        return self.layers[index]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self.layers)
