@@ -47,8 +47,7 @@ class Linear(Module):
             raise ValueError(f"Linear({self.in_features}, {self.out_features}) expects inputs "
                              f"whose last dimension is {self.in_features}, got "
                              f"{shape[-1] if shape else None} (input shape {shape})")
-        y = x @ self.weight.T
-        return y if self.bias is None else y + self.bias
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
