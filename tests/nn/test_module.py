@@ -1,0 +1,165 @@
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+
+
+class Block(nn.Module):
+    def __init__(self):
+        self.scale = nn.Parameter(np.ones(2, np.float32))
+        self.inner = nn.Linear(2, 2)
+
+    def forward(self, x):
+        return self.inner(x) * self.scale
+
+
+class Net(nn.Module):
+    """Parameters reachable through an attribute, a list, a dict and a nested module."""
+
+    def __init__(self):
+        self.w = nn.Parameter(np.zeros((2, 2), np.float32))
+        self.layers = [nn.Linear(2, 3), nn.Linear(3, 2)]
+        self.heads = {"a": nn.Linear(2, 1), "b": Block()}
+        self.note = "not a parameter"
+        self.plain = ag.ones(2, requires_grad=True)  # a Tensor, not a Parameter: ignored
+
+    def forward(self, x):
+        x = self.layers[1](self.layers[0](x)) @ self.w
+        return self.heads["a"](x) + self.heads["b"](x).sum(axis=-1, keepdims=True)
+
+
+def test_parameter_is_a_leaf_that_requires_grad():
+    p = nn.Parameter(np.arange(3.0))
+    assert isinstance(p, ag.Tensor) and p.requires_grad and p.is_leaf
+    assert p.dtype == np.float64  # a numpy array keeps its dtype
+    assert nn.Parameter([1.0, 2.0]).dtype == np.float32
+    assert "Parameter containing" in repr(p)
+    with pytest.raises(TypeError, match="int64"):
+        nn.Parameter(np.arange(3))
+
+
+def test_named_parameters_through_attributes_lists_and_dicts():
+    names = [n for n, _ in Net().named_parameters()]
+    assert names == ["w", "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
+                     "heads.a.weight", "heads.a.bias", "heads.b.scale", "heads.b.inner.weight",
+                     "heads.b.inner.bias"]
+    net = Net()
+    assert [id(p) for p in net.parameters()] == [id(p) for _, p in net.named_parameters()]
+
+
+def test_children_and_modules():
+    net = Net()
+    assert [n for n, _ in net.named_children()] == ["layers.0", "layers.1", "heads.a", "heads.b"]
+    assert len(list(net.children())) == 4
+    assert [n for n, _ in net.named_modules()] == ["", "layers.0", "layers.1", "heads.a",
+                                                   "heads.b", "heads.b.inner"]
+
+
+def test_shared_parameters_and_modules_are_listed_once():
+    layer = nn.Linear(2, 2)
+    model = nn.Sequential(layer, nn.ReLU(), layer)
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+
+
+def test_sequential_names_index_slice_iterate():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight",
+                                                        "2.bias"]
+    assert isinstance(model[1], nn.ReLU) and model[-1] is list(model)[2]
+    head = model[:2]
+    assert isinstance(head, nn.Sequential) and len(head) == 2 and head[0] is model[0]
+    x = ag.randn(5, 3)
+    assert np.allclose(model(x).data, model[2](model[1](model[0](x))).data)
+    model.append(nn.Tanh())
+    assert len(model) == 4
+    with pytest.raises(TypeError, match="argument 1"):
+        nn.Sequential(nn.ReLU(), lambda x: x)
+
+
+def test_forward_backward_reaches_every_parameter_and_zero_grad_clears():
+    net = Net()
+    net.w.data[...] = np.eye(2)
+    net(ag.randn(4, 2)).sum().backward()
+    assert all(p.grad is not None and p.grad.shape == p.shape for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_train_eval_propagate():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Dropout(0.5)))
+    assert model.training and model[1][0].training
+    assert model.eval() is model
+    assert not any(m.training for m in model.modules())
+    model.train()
+    assert all(m.training for m in model.modules())
+
+
+def test_forward_must_be_defined():
+    class Empty(nn.Module):
+        pass
+
+    with pytest.raises(NotImplementedError, match="Empty"):
+        Empty()(1)
+
+
+def test_state_dict_is_a_copy_and_round_trips():
+    a, b = Net(), Net()
+    sd = a.state_dict()
+    assert list(sd) == [n for n, _ in a.named_parameters()]
+    sd["w"][...] = 7  # a copy: the model is unchanged
+    assert not (a.w.data == 7).any()
+    b.load_state_dict(a.state_dict())
+    for (n1, p1), (n2, p2) in zip(a.named_parameters(), b.named_parameters()):
+        assert n1 == n2 and np.array_equal(p1.data, p2.data) and p1 is not p2
+
+
+def test_load_state_dict_accepts_tensors_and_converts_dtype():
+    layer = nn.Linear(2, 3)
+    weight = layer.weight  # loading writes in place: the Parameter objects stay
+    layer.load_state_dict({"weight": ag.ones(3, 2, dtype=np.float64), "bias": np.zeros(3)})
+    assert layer.weight is weight and layer.weight.dtype == np.float32
+    assert (layer.weight.data == 1).all() and (layer.bias.data == 0).all()
+
+
+def test_load_state_dict_rejects_missing_unexpected_and_misshaped():
+    layer = nn.Linear(2, 3)
+    before = layer.weight.data.copy()
+    with pytest.raises(RuntimeError, match="missing key.*'bias'"):
+        layer.load_state_dict({"weight": np.zeros((3, 2))})
+    with pytest.raises(RuntimeError, match="unexpected key.*'extra'"):
+        layer.load_state_dict({**layer.state_dict(), "extra": np.zeros(1)})
+    with pytest.raises(RuntimeError, match=r"'weight'.*\(2, 3\).*\(3, 2\)"):
+        layer.load_state_dict({"weight": np.zeros((2, 3)), "bias": np.zeros(3)})
+    assert np.array_equal(layer.weight.data, before)  # nothing was copied on error
+    missing, unexpected = layer.load_state_dict({"weight": np.zeros((3, 2)), "x": 1},
+                                                strict=False)
+    assert missing == ["bias"] and unexpected == ["x"] and (layer.weight.data == 0).all()
+
+
+def test_save_and_load_npz(tmp_path):
+    a, b = Net(), Net()
+    a.save(tmp_path / "net.npz")
+    assert b.load(tmp_path / "net.npz") is b
+    for p1, p2 in zip(a.parameters(), b.parameters()):
+        assert np.array_equal(p1.data, p2.data)
+    a.save(tmp_path / "plain")  # numpy adds the suffix; load finds it
+    c = Net().load(tmp_path / "plain")
+    assert np.array_equal(c.heads["b"].inner.weight.data, a.heads["b"].inner.weight.data)
+    with pytest.raises(RuntimeError, match="missing key"):
+        nn.Linear(2, 2).load(tmp_path / "net.npz")
+
+
+def test_repr_is_nested_and_readable():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Sequential(nn.Dropout(0.1)),
+                          nn.Linear(4, 2, bias=False))
+    assert repr(model) == (
+        "Sequential(\n"
+        "  (0): Linear(in_features=3, out_features=4, bias=True)\n"
+        "  (1): ReLU()\n"
+        "  (2): Sequential(\n"
+        "    (0): Dropout(p=0.1)\n"
+        "  )\n"
+        "  (3): Linear(in_features=4, out_features=2, bias=False)\n"
+        ")")
+    assert "(layers.0): Linear" in repr(Net())
