@@ -18,7 +18,9 @@ from autograd import Tensor
 from autograd.creation import rng
 from autograd.mode import state
 from autograd.ops import (
+    clip,
     exp,
+    log,
     log_softmax,
     maximum,
     relu,
@@ -250,7 +252,7 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
         if input.requires_grad:  # (p - y) / (p(1-p)), the denominator kept >= 1e-12
             gp = g * (input - target) / maximum((1 - input) * input, 1e-12)
         if target.requires_grad:  # log(1-p) - log p, both clamped
-            gy = g * (log_q - log_p).astype(p.dtype, copy=False)
+            gy = g * (clip(log(1 - input), _LOG_FLOOR) - clip(log(input), _LOG_FLOOR))
         return gp, gy
 
     return record(_reduced(losses, reduction), (input, target), "BinaryCrossEntropyBackward",

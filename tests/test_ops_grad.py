@@ -142,9 +142,11 @@ def test_astype_round_trip_through_float32_keeps_the_gradient():
 
 
 def test_every_registered_op_has_gradient_cases():
-    missing = sorted(set(OPS) - set(CASES))
+    # the engine's ops; those registered by nn (when imported) are walked in tests/nn
+    engine_ops = {name for name, fn in OPS.items() if fn.__module__.startswith("autograd.")}
+    missing = sorted(engine_ops - set(CASES))
     assert not missing, f"ops without a gradcheck case: {missing}"
-    assert all(len(CASES[name]) >= 1 for name in OPS)
+    assert all(len(CASES[name]) >= 1 for name in engine_ops)
 
 
 @pytest.mark.parametrize(
