@@ -103,13 +103,16 @@ def linear(x, weight, bias=None) -> Tensor:
 
     def backward(g, out):
         # y = x Wᵀ + b:  dx = g W,  dW = gᵀ x,  db = g summed over the batch axes
-        g, xs, w = _operands(g, x, weight)
-        gx = g @ w if x.requires_grad else None
+        if state.grad_enabled:  # recorded (create_graph=True): the formulas in Tensor ops
+            g_, x_, w_ = g, x, weight
+        else:  # the same formulas on the raw arrays: no graph, no wrappers
+            g_, x_, w_ = g._data, x._data, weight._data
+        gx = g_ @ w_ if x._requires_grad else None
         gw = gb = None
-        if weight.requires_grad:
-            gw = g.reshape(-1, w.shape[0]).T @ xs.reshape(-1, w.shape[1])
-        if bias is not None and bias.requires_grad:
-            gb = g.sum(axis=tuple(range(g.ndim - 1)))
+        if weight._requires_grad:
+            gw = g_.reshape(-1, w_.shape[0]).T @ x_.reshape(-1, w_.shape[1])
+        if bias is not None and bias._requires_grad:
+            gb = g_.sum(axis=tuple(range(g_.ndim - 1)))
         return _grads(gx, gw, gb)
 
     return record(data, parents, "LinearBackward", backward)
@@ -280,7 +283,7 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> 
 
 def _reduced(losses: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":
-        return np.asarray(losses.mean(), dtype=losses.dtype)
+        return np.asarray(losses.sum() / max(losses.size, 1), dtype=losses.dtype)
     if reduction == "sum":
         return np.asarray(losses.sum(), dtype=losses.dtype)
     return losses
@@ -323,10 +326,11 @@ def _class_last(name: str, input: Tensor, target: np.ndarray) -> tuple[Tensor, n
         raise ValueError(f"{name}: input of shape {input.shape} needs class-index targets of "
                          f"shape {expect}, got {target.shape}")
     c = input.shape[1] if input.ndim > 1 else input.shape[0]
-    bad = (target < 0) | (target >= c)
-    if bad.any():
-        raise IndexError(f"{name}: target {target[bad].flat[0]} is out of bounds for "
-                         f"{c} classes")
+    if target.size and (target.min() < 0 or target.max() >= c):
+        bad = target[(target < 0) | (target >= c)].flat[0]
+        raise IndexError(f"{name}: target {bad} is out of bounds for {c} classes")
+    if input.ndim == 2:
+        return input, target, expect
     if input.ndim == 1:
         return reshape(input, (1, c)), target.reshape(1), ()
     if input.ndim > 2:
@@ -348,11 +352,14 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean") -> Tensor:
 
     def backward(g, out):
         # d loss_i / d logits_i = softmax(logits_i) - onehot(target_i)
-        g, = _operands(g)
-        probs = softmax(logits, axis=1) if isinstance(g, Tensor) else e / total
-        onehot = np.zeros_like(x)
-        onehot[rows, target] = 1
-        return _grads((probs - onehot) * _expand(g, reduction, n, (n, 1)))
+        if state.grad_enabled:  # recorded (create_graph=True): in Tensor ops
+            onehot = np.zeros_like(x)
+            onehot[rows, target] = 1
+            return ((softmax(logits, axis=1) - onehot) * _expand(g, reduction, n, (n, 1)),)
+        grad = e / total  # the same formula on the arrays saved by the forward pass
+        grad[rows, target] -= 1
+        grad *= _expand(g._data, reduction, n, (n, 1))
+        return (_wrap(grad),)
 
     return record(_reduced(losses, reduction), (logits,), "CrossEntropyBackward", backward)
 

@@ -42,12 +42,14 @@ class Linear(Module):
             self.bias = None
 
     def forward(self, x: Tensor) -> Tensor:
-        shape = getattr(x, "shape", None)
-        if not shape or shape[-1] != self.in_features:
-            raise ValueError(f"Linear({self.in_features}, {self.out_features}) expects inputs "
-                             f"whose last dimension is {self.in_features}, got "
-                             f"{shape[-1] if shape else None} (input shape {shape})")
-        return F.linear(x, self.weight, self.bias)
+        try:
+            return F.linear(x, self.weight, self.bias)
+        except ValueError:
+            shape = np.shape(x)
+            raise ValueError(
+                f"Linear({self.in_features}, {self.out_features}) expects inputs whose last "
+                f"dimension is {self.in_features}, got {shape[-1] if shape else None} (input "
+                f"shape {shape})") from None
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
