@@ -10,6 +10,7 @@
 from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, randn, zeros,
                        zeros_like)
 from .engine import grad, topological_order
+from .functional import hessian, hvp, jacobian, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (OPS, abs, add, astype, broadcast_to, clip, concatenate, cos, div, dot, eq,
@@ -25,7 +26,7 @@ __all__ = [
     "Tensor", "tensor", "Node", "set_default_dtype", "get_default_dtype",
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
     "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "grad", "topological_order", "gradcheck", "gradgradcheck", "GradcheckError", "OPS",
+    "grad", "topological_order", "jacobian", "hessian", "vjp", "hvp", "gradcheck", "gradgradcheck", "GradcheckError", "OPS",
     "abs", "add", "astype", "broadcast_to", "clip", "concatenate", "cos", "div", "dot", "eq",
     "exp", "expand_dims", "flatten", "ge", "getitem", "gt", "le", "log", "log_softmax",
     "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg",
