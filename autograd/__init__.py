@@ -7,6 +7,7 @@
 >>> x.grad            # d/dx of sum(x·tanh(x))
 """
 
+from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, randn, zeros,
                        zeros_like)
 from .engine import grad, topological_order
@@ -26,7 +27,9 @@ __all__ = [
     "Tensor", "tensor", "Node", "set_default_dtype", "get_default_dtype",
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
     "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "grad", "topological_order", "jacobian", "hessian", "vjp", "hvp", "gradcheck", "gradgradcheck", "GradcheckError", "OPS",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError",
+    "grad", "topological_order", "jacobian", "hessian", "vjp", "hvp",
+    "gradcheck", "gradgradcheck", "GradcheckError", "OPS",
     "abs", "add", "astype", "broadcast_to", "clip", "concatenate", "cos", "div", "dot", "eq",
     "exp", "expand_dims", "flatten", "ge", "getitem", "gt", "le", "log", "log_softmax",
     "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg",
