@@ -10,7 +10,9 @@
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, randn, zeros,
                        zeros_like)
+from .diagnose import Diagnosis, diagnose
 from .engine import grad, topological_order
+from .function import Context, Function
 from .functional import hessian, hvp, jacobian, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -29,7 +31,7 @@ __all__ = [
     "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError",
     "grad", "topological_order", "jacobian", "hessian", "vjp", "hvp",
-    "gradcheck", "gradgradcheck", "GradcheckError", "OPS",
+    "gradcheck", "diagnose", "Diagnosis", "Function", "Context", "gradgradcheck", "GradcheckError", "OPS",
     "abs", "add", "astype", "broadcast_to", "clip", "concatenate", "cos", "div", "dot", "eq",
     "exp", "expand_dims", "flatten", "ge", "getitem", "gt", "le", "log", "log_softmax",
     "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg",

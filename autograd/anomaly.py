@@ -23,6 +23,24 @@ _LIBRARY_DIRS = tuple(os.path.join(os.path.dirname(_PACKAGE_DIR), name) + os.sep
                       for name in ("autograd", "nn"))
 
 
+class _Hooks:
+    """What ``record()`` and the engine do beyond plain anomaly mode.
+
+    ``on_node``: also called with every recorded node (``autograd.diagnose`` uses it to learn
+    how to replay each op). ``skip_checks``: anomaly mode was switched on only for ``on_node``,
+    so backward steps are not checked for NaN/Inf.
+    """
+
+    __slots__ = ("on_node", "skip_checks")
+
+    def __init__(self) -> None:
+        self.on_node = None
+        self.skip_checks = False
+
+
+hooks = _Hooks()
+
+
 class AnomalyError(RuntimeError):
     """Raised in anomaly mode when a backward step produces a NaN or Inf gradient."""
 
@@ -48,23 +66,25 @@ class detect_anomaly(contextlib.ContextDecorator):
         self.mode = bool(mode)
 
     def __enter__(self):
-        self._prev = state.anomaly
-        state.anomaly = self.mode
+        self._prev = state.anomaly, hooks.skip_checks
+        state.anomaly = self.mode or hooks.on_node is not None
+        hooks.skip_checks = not self.mode
         return self
 
     def __exit__(self, *exc):
-        state.anomaly = self._prev
+        state.anomaly, hooks.skip_checks = self._prev
         return False
 
 
 def set_detect_anomaly(mode: bool) -> None:
     """Turn anomaly detection on or off globally (``detect_anomaly`` does it for a block)."""
-    state.anomaly = bool(mode)
+    state.anomaly = bool(mode) or hooks.on_node is not None
+    hooks.skip_checks = not mode
 
 
 def is_anomaly_enabled() -> bool:
     """Whether anomaly detection is on."""
-    return state.anomaly
+    return state.anomaly and not hooks.skip_checks
 
 
 def creation_site() -> str | None:
@@ -83,6 +103,8 @@ def creation_site() -> str | None:
 def on_record(node) -> None:
     """Called by ``record()`` in anomaly mode: remember where the op was created."""
     node.site = creation_site()
+    if hooks.on_node is not None:
+        hooks.on_node(node)
 
 
 def _bad(arr: np.ndarray) -> str | None:
@@ -99,6 +121,8 @@ def _where(node) -> str:
 
 def checked_backward(node, g, out) -> tuple:
     """Run ``node.backward(g, out)``; raise ``AnomalyError`` if a gradient is not finite."""
+    if hooks.skip_checks:
+        return node.backward(g, out)
     kind = _bad(g._data)
     if kind is not None:
         raise AnomalyError(
