@@ -17,6 +17,7 @@ from .mode import state
 from .ops.elementwise import astype
 from .ops.shape import sum_to_shape
 from .tensor import Tensor, _wrap
+from .versions import check_saved, clock
 
 
 def _tensor_parents(t: Tensor) -> tuple:
@@ -119,6 +120,8 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
             backward = node.backward
             if backward is None:
                 raise RuntimeError(_FREED.format(name=node.name))
+            if node.saved_versions != clock.now:  # something was written in place since
+                check_saved(node, t)
             if state.anomaly:
                 from .anomaly import checked_backward
                 parent_grads = checked_backward(node, g, t)
