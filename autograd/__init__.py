@@ -8,19 +8,77 @@
 """
 
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, randn, zeros,
-                       zeros_like)
+from .creation import (
+                       arange,
+                       eye,
+                       full,
+                       manual_seed,
+                       ones,
+                       ones_like,
+                       rand,
+                       randn,
+                       zeros,
+                       zeros_like,
+)
 from .diagnose import Diagnosis, diagnose
 from .engine import grad, topological_order
 from .function import Context, Function
 from .functional import hessian, hvp, jacobian, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .ops import (OPS, abs, add, astype, broadcast_to, clip, concatenate, cos, div, dot, eq,
-                  exp, expand_dims, flatten, ge, getitem, gt, le, log, log_softmax, logsumexp,
-                  lt, matmul, max, maximum, mean, min, minimum, mul, ne, neg, outer, pow, relu,
-                  reshape, sigmoid, sin, softmax, split, sqrt, squeeze, stack, std, sub, sum,
-                  sum_to_shape, swapaxes, tanh, transpose, var, where)
+from .ops import (
+                       OPS,
+                       abs,
+                       add,
+                       astype,
+                       broadcast_to,
+                       clip,
+                       concatenate,
+                       cos,
+                       div,
+                       dot,
+                       eq,
+                       exp,
+                       expand_dims,
+                       flatten,
+                       ge,
+                       getitem,
+                       gt,
+                       le,
+                       log,
+                       log_softmax,
+                       logsumexp,
+                       lt,
+                       matmul,
+                       max,
+                       maximum,
+                       mean,
+                       min,
+                       minimum,
+                       mul,
+                       ne,
+                       neg,
+                       outer,
+                       pow,
+                       relu,
+                       reshape,
+                       sigmoid,
+                       sin,
+                       softmax,
+                       split,
+                       sqrt,
+                       squeeze,
+                       stack,
+                       std,
+                       sub,
+                       sum,
+                       sum_to_shape,
+                       swapaxes,
+                       tanh,
+                       transpose,
+                       var,
+                       where,
+)
 from .tensor import Node, Tensor, get_default_dtype, set_default_dtype, tensor
 
 __version__ = "0.1.0"
@@ -29,9 +87,9 @@ __all__ = [
     "Tensor", "tensor", "Node", "set_default_dtype", "get_default_dtype",
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
     "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError",
-    "grad", "topological_order", "jacobian", "hessian", "vjp", "hvp",
-    "gradcheck", "diagnose", "Diagnosis", "Function", "Context", "gradgradcheck", "GradcheckError", "OPS",
+    "grad", "topological_order", "gradcheck", "gradgradcheck", "GradcheckError", "OPS",
+    "jacobian", "hessian", "vjp", "hvp", "detect_anomaly", "set_detect_anomaly",
+    "is_anomaly_enabled", "AnomalyError", "diagnose", "Diagnosis", "Function", "Context",
     "abs", "add", "astype", "broadcast_to", "clip", "concatenate", "cos", "div", "dot", "eq",
     "exp", "expand_dims", "flatten", "ge", "getitem", "gt", "le", "log", "log_softmax",
     "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg",

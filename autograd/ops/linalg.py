@@ -37,7 +37,7 @@ def matmul(a, b) -> Tensor:
         # the engine sums any broadcast batch axes.
         a2 = reshape(a, (1, -1)) if a.ndim == 1 else a
         b2 = reshape(b, (-1, 1)) if b.ndim == 1 else b
-        if b.ndim == 1:  # first, so that 1-D @ 1-D (a 0-d g) becomes (1, 1)
+        if b.ndim == 1:
             g = expand_dims(g, -1)
         if a.ndim == 1:
             g = expand_dims(g, -2)
