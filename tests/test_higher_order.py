@@ -13,7 +13,7 @@ rng = np.random.default_rng(42)
 def T(*shape, low=None, away=None):
     """A float64 leaf requiring grad; ``low`` shifts values to be > low, ``away`` keeps them
     at least that far from 0 (from kinks of abs/relu)."""
-    x = rng.standard_normal(shape)
+    x = np.asarray(rng.standard_normal(shape), dtype=np.float64)
     if away is not None:
         x = np.sign(x) * (np.abs(x) + away)
     if low is not None:
@@ -21,10 +21,11 @@ def T(*shape, low=None, away=None):
     return ag.Tensor(x, requires_grad=True)
 
 
-def distinct(*shape):
-    """Values with no ties and well separated (for max/min/maximum)."""
+def distinct(*shape, shift=0.0):
+    """Values with no ties, 0.7 apart (for max/min/maximum); ``shift`` 0.35 gives a second
+    operand that never equals the first."""
     x = rng.permutation(np.arange(int(np.prod(shape)), dtype=np.float64)).reshape(shape)
-    return ag.Tensor(x * 0.7 + 0.1, requires_grad=True)
+    return ag.Tensor(x * 0.7 + 0.1 + shift, requires_grad=True)
 
 
 # op name -> list of (callable, inputs). Several shapes and axes per op.
@@ -115,6 +116,54 @@ SAMPLES = {
     "dot": [(ag.dot, lambda: (T(3), T(3))), (ag.dot, lambda: (T(2, 3), T(3, 2)))],
     "outer": [(ag.outer, lambda: (T(3), T(2)))],
 }
+
+# The systematic sweep, on top of the cases above: every elementwise op over 0-d to 3-D
+# shapes and broadcasting pairs, every reduction over each axis with keepdims both ways.
+SHAPES = [(), (5,), (3, 4), (2, 3, 4)]
+BROADCAST = [((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((3, 1), (1, 4)), ((), (2, 3)), ((4,), ())]
+
+
+def _unary(fn, **kw):
+    return [(fn, lambda s=s: (T(*s, **kw),)) for s in SHAPES]
+
+
+def _binary(fn, a_kw=None, b_kw=None, make=T):
+    return [(fn, lambda sa=sa, sb=sb: (make(*sa, **(a_kw or {})), make(*sb, **(b_kw or {}))))
+            for sa, sb in BROADCAST]
+
+
+def _reduction(fn, make=T):
+    cases = []
+    for shape in ((5,), (3, 4), (2, 3, 4)):
+        axes = [None] + list(range(-len(shape), len(shape))) + ([(0, 2)] if len(shape) > 2 else [])
+        for axis in axes:
+            for keep in (False, True):
+                cases.append((lambda x, a=axis, k=keep: fn(x, axis=a, keepdims=k),
+                              lambda s=shape: (make(*s),)))
+    return cases
+
+
+def _along_axes(fn):
+    return [(lambda x, a=a: fn(x, axis=a), lambda s=s: (T(*s),))
+            for s, a in [((5,), 0), ((3, 4), -1), ((3, 4), 0), ((2, 3, 4), 1)]]
+
+
+SWEEP = {
+    **{name: _unary(getattr(ag, name)) for name in ("neg", "exp", "sin", "cos", "tanh",
+                                                     "sigmoid")},
+    "log": _unary(ag.log, low=0.5), "sqrt": _unary(ag.sqrt, low=0.5),
+    "abs": _unary(ag.abs, away=0.1), "relu": _unary(ag.relu, away=0.1),
+    "add": _binary(ag.add), "sub": _binary(ag.sub), "mul": _binary(ag.mul),
+    "div": _binary(ag.div, b_kw={"low": 0.5}), "pow": _binary(ag.pow, a_kw={"low": 0.5}),
+    "maximum": _binary(ag.maximum, b_kw={"shift": 0.35}, make=distinct),
+    "minimum": _binary(ag.minimum, b_kw={"shift": 0.35}, make=distinct),
+    "sum": _reduction(ag.sum), "mean": _reduction(ag.mean), "var": _reduction(ag.var),
+    "std": _reduction(ag.std), "logsumexp": _reduction(ag.logsumexp),
+    "max": _reduction(ag.max, distinct), "min": _reduction(ag.min, distinct),
+    "softmax": _along_axes(ag.softmax), "log_softmax": _along_axes(ag.log_softmax),
+}
+for _name, _cases in SWEEP.items():
+    SAMPLES[_name] = SAMPLES[_name] + _cases
 
 CASES = [(name, i) for name in sorted(SAMPLES) for i in range(len(SAMPLES[name]))]
 
