@@ -23,7 +23,7 @@ from .creation import (
 from .diagnose import Diagnosis, diagnose
 from .engine import grad, topological_order
 from .function import Context, Function
-from .functional import hessian, hvp, jacobian, vjp
+from .functional import hessian, hvp, jacobian, jvp, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (
@@ -88,7 +88,7 @@ __all__ = [
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
     "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "grad", "topological_order", "gradcheck", "gradgradcheck", "GradcheckError", "OPS",
-    "jacobian", "hessian", "vjp", "hvp", "detect_anomaly", "set_detect_anomaly",
+    "jacobian", "hessian", "vjp", "jvp", "hvp", "detect_anomaly", "set_detect_anomaly",
     "is_anomaly_enabled", "AnomalyError", "diagnose", "Diagnosis", "Function", "Context",
     "abs", "add", "astype", "broadcast_to", "clip", "concatenate", "cos", "div", "dot", "eq",
     "exp", "expand_dims", "flatten", "ge", "getitem", "gt", "le", "log", "log_softmax",

@@ -1,4 +1,5 @@
-"""Functional transforms built on ``engine.grad``: ``jacobian``, ``hessian``, ``vjp``, ``hvp``.
+"""Functional transforms built on ``engine.grad``: ``jacobian``, ``hessian``, ``vjp``, ``jvp``,
+``hvp``.
 
 Shapes and conventions follow ``torch.autograd.functional``: ``func`` takes one Tensor or a
 tuple of them and returns a Tensor or a tuple; results mirror that structure. The inputs are
@@ -103,6 +104,60 @@ def vjp(func: Callable, inputs, v=None, create_graph: bool = False):
                 _finish(_zeros_for(gs, xs), create_graph, in_tuple))
 
 
+def jvp(func: Callable, inputs, v=None, create_graph: bool = False):
+    """The Jacobian-vector product ``J v`` of ``func`` at ``inputs`` (forward-mode result).
+
+    Computed by the double-vjp trick: ``g(u) = uᵀJ`` is linear in a dummy cotangent ``u``,
+    so the vjp of ``g`` with ``v`` is ``J v``; two backward passes, no Jacobian.
+
+    Parameters
+    ----------
+    v : Tensor or tuple shaped like ``inputs`` (may be omitted for a single-element input)
+
+    Returns
+    -------
+    ``(outputs, jvp)``, with ``jvp`` shaped like the outputs.
+
+    Examples
+    --------
+    >>> _, jv = ag.jvp(lambda x: x ** 2, ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))
+    >>> jv                                                   # 2x · v
+    Tensor([2., 4.])
+    """
+    with enable_grad():
+        in_tuple, xs = _prepare(inputs, create_graph, "jvp")
+        if v is None:
+            if any(x.size != 1 for x in xs):
+                raise RuntimeError("jvp: v must be given unless every input has one element")
+            vs = tuple(_wrap(np.ones_like(x._data)) for x in xs)
+        else:
+            _, vs = _as_tuple(v, "v", "jvp")
+            _check_like(vs, xs, "jvp")
+        out_tuple, outs = _outputs(func, xs, "jvp")
+        live = [o for o in outs if o.requires_grad]
+        us = [_wrap(np.zeros_like(o._data)).requires_grad_() for o in live]
+        result = {}
+        if live:
+            gs = grad(live, xs, grad_outputs=us, create_graph=True, allow_unused=True)
+            pairs = [(g, t) for g, t in zip(gs, vs) if g is not None and g.requires_grad]
+            if pairs:
+                jv = grad([g for g, _ in pairs], us, grad_outputs=[t for _, t in pairs],
+                          create_graph=create_graph, allow_unused=True)
+                result = {id(o): j for o, j in zip(live, jv)}
+        jvs = tuple(result.get(id(o)) for o in outs)
+        return (_finish(outs, create_graph, out_tuple),
+                _finish(_zeros_for(jvs, outs), create_graph, out_tuple))
+
+
+def _check_like(vs: tuple, xs: tuple, fname: str) -> None:
+    if len(vs) != len(xs):
+        raise ValueError(f"{fname}: got {len(vs)} vectors v for {len(xs)} inputs")
+    for i, (t, x) in enumerate(zip(vs, xs)):
+        if t.shape != x.shape:
+            raise ValueError(f"{fname}: v {i} has shape {t.shape} but input {i} has shape "
+                             f"{x.shape}")
+
+
 def jacobian(func: Callable, inputs, create_graph: bool = False):
     """The Jacobian of ``func`` at ``inputs``: one backward pass per output element.
 
@@ -201,12 +256,7 @@ def hvp(func: Callable, inputs, v=None, create_graph: bool = False):
             vs = tuple(_wrap(np.ones_like(x._data)) for x in xs)
         else:
             _, vs = _as_tuple(v, "v", "hvp")
-            if len(vs) != len(xs):
-                raise ValueError(f"hvp: got {len(vs)} vectors v for {len(xs)} inputs")
-            for i, (t, x) in enumerate(zip(vs, xs)):
-                if t.shape != x.shape:
-                    raise ValueError(f"hvp: v {i} has shape {t.shape} but input {i} has shape "
-                                     f"{x.shape}")
+            _check_like(vs, xs, "hvp")
         out_tuple, outs = _outputs(func, xs, "hvp")
         if out_tuple or outs[0].size != 1:
             raise RuntimeError(f"hvp: func must return a single-element Tensor, got shape "

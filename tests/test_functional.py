@@ -203,3 +203,17 @@ def test_bad_inputs():
         ag.hessian(lambda t: t * 2, t64(3))
     with pytest.raises(RuntimeError, match="single-element"):
         ag.hvp(lambda t: t * 2, t64(3), t64(3))
+
+
+def test_jvp_matches_jacobian():
+    x, y = t64(2, 3), t64(3)
+    v = (t64(2, 3), t64(3))
+    outs, (jx, jy) = ag.jvp(f_tensor, (x, y), v)
+    j = ag.jacobian(f_tensor, (x, y))
+    for i, jv in enumerate((jx, jy)):
+        expected = sum(np.tensordot(j[i][k].data, v[k].data, axes=v[k].ndim) for k in range(2))
+        np.testing.assert_allclose(jv.data, expected, atol=1e-12)
+    _, jv = ag.jvp(lambda t: t.sin(), x, ag.Tensor(np.ones((2, 3))))
+    np.testing.assert_allclose(jv.data, np.cos(x.data), atol=1e-12)
+    with pytest.raises(ValueError, match="shape"):
+        ag.jvp(lambda t: t * 2, t64(3), t64(2))
