@@ -13,12 +13,13 @@ PyTorch counts versions; we keep a global write clock:
   comparison; otherwise ``check_saved`` looks at the node's own tensors.
 
 ``Tensor.data`` returns a ``TrackedArray``: a view of the same memory (same values, dtype and
-``np.shares_memory``) whose item assignment, in-place operators (``+=``, ``np.add(..., out=)``,
-``ufunc.at``) and ``fill/sort/put/partition`` tick the clock. Everything else about it is a
-plain ndarray, and arithmetic on it returns plain ndarrays. Internal code uses ``_data`` and
-never pays for this. Writes it cannot see: through ``np.asarray(t)``, ``t.numpy()``, arrays
-the Tensor was built from, ``np.copyto``, ``.flat[...] =`` and other numpy functions that
-write into an argument.
+``np.shares_memory``) whose item assignment, augmented assignments (``+=``, ``*=``, ...),
+ufunc ``out=`` arguments (``np.add(a, b, out=t.data)``) and ``fill/sort/put/partition`` tick
+the clock, also through its views (``t.data[0][1] = x``, ``t.data.T[0] += 1``). Everything
+else about it is a plain ndarray, and arithmetic on it returns plain ndarrays. Internal code
+uses ``_data`` and never pays for this. Writes it cannot see: through ``np.asarray(t)``,
+``t.numpy()``, the array a Tensor was built from, ``np.copyto``, ``ufunc.at`` and
+``.flat[...] =``.
 """
 
 from __future__ import annotations
@@ -67,43 +68,32 @@ def note_write(arr: np.ndarray) -> int:
     return clock.now
 
 
-def _plain(x):
-    return x.view(np.ndarray) if isinstance(x, TrackedArray) else x
-
-
 class TrackedArray(np.ndarray):
     """What ``Tensor.data`` returns: the Tensor's array, seen through a view that reports
-    in-place writes to the in-place guard. Values, dtype and memory are the Tensor's own."""
+    in-place writes to the in-place guard. Values, dtype and memory are the Tensor's own.
 
-    def __array_finalize__(self, obj) -> None:
-        # a view of a tracked view keeps its owner; a copy (own memory) has none
-        owner = getattr(obj, "_owner", None)
-        if owner is not None and (self.base is None or not np.may_share_memory(self, obj)):
-            owner = None
-        self._owner = owner
+    Kept cheap for code that computes with ``t.data``: no Python ``__array_ufunc__`` or
+    ``__array_finalize__``, only ``__array_wrap__``; results of arithmetic are plain ndarrays.
+    """
+
+    _owner = None  # the Tensor whose ``.data`` this is (views of it only mark the memory)
 
     def _written(self) -> None:
         now = note_write(self)
         if self._owner is not None:
             self._owner._version = now
 
+    def __array_wrap__(self, arr, context=None, return_scalar=False):
+        # numpy hands a ufunc's result here: a fresh plain array, or a tracked array given as
+        # out= (``d += 1``, ``np.add(a, b, out=d)``), which was just written in place
+        if type(arr) is TrackedArray:
+            arr._written()
+            return arr
+        return arr[()] if return_scalar else arr
+
     def __setitem__(self, key, value) -> None:
         super().__setitem__(key, value)
         self._written()
-
-    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
-        args = tuple(_plain(x) for x in inputs)
-        if out is not None:
-            kwargs["out"] = tuple(_plain(o) for o in out)
-        result = getattr(ufunc, method)(*args, **kwargs)
-        if method == "at" and isinstance(inputs[0], TrackedArray):
-            inputs[0]._written()
-        if out is None:
-            return result
-        for o in out:
-            if isinstance(o, TrackedArray):
-                o._written()
-        return out[0] if len(out) == 1 else out
 
     def fill(self, value) -> None:
         super().fill(value)

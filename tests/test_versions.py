@@ -23,9 +23,14 @@ def test_edit_of_saved_input_raises_naming_the_op():
 
 @pytest.mark.parametrize("edit", [
     lambda d: d.__iadd__(1.0),
+    lambda d: d.__imul__(2.0),
+    lambda d: d.__ipow__(2.0),
     lambda d: np.multiply(d, 2.0, out=d),
+    lambda d: np.negative(np.ones(2), out=d),
+    lambda d: np.add(d[:1], 1.0, out=d[1:]),
     lambda d: d.fill(0.0),
-    lambda d: np.add.at(d, [0, 0], 1.0),
+    lambda d: d.put([0], 3.0),
+    lambda d: d[None][0].__setitem__(0, 7.0),
     lambda d: d.reshape(-1).__setitem__(1, 7.0),
     lambda d: d[::-1].__setitem__(slice(None), 0.0),
     lambda d: d.T.sort(),
@@ -131,6 +136,17 @@ def test_copies_of_data_are_not_tracked():
     e[0] = 100.0
     y.backward()
     np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+
+
+def test_augmented_assignment_keeps_tracking_the_same_view():
+    x = leaf(1.0, 2.0)
+    d = x.data
+    d += 1.0                  # d is still the tracked view afterwards
+    y = x.tanh().sum()
+    d *= 2.0
+    assert type(d) is TrackedArray
+    with pytest.raises(RuntimeError, match="TanhBackward"):
+        y.backward()
 
 
 def test_known_limit_writes_through_np_asarray_are_not_seen():
