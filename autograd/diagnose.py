@@ -125,7 +125,11 @@ class Diagnosis:
         lines = [f"checked {len(self.checks)} recorded ops one by one"
                  + (f" ({len(self.skipped)} could not be replayed: "
                     f"{', '.join(sorted(set(self.skipped)))})" if self.skipped else "")]
-        if not self.wrong:
+        if not self.wrong and self.skipped:
+            lines.append("no replayable op disagrees with finite differences: suspect the ops "
+                         "that could not be replayed (made by record() outside the registered "
+                         "ops, or not reproducing their output)")
+        elif not self.wrong:
             lines.append("every op's local backward agrees with finite differences (if the "
                          "whole gradient is still wrong, look outside the recorded ops: a kink, "
                          "an in-place edit, or a value computed outside autograd)")

@@ -123,3 +123,14 @@ def test_diagnose_leaves_modes_alone():
     assert not ag.is_anomaly_enabled()
     y = (x * x).sum()
     assert y.grad_fn.site is None  # no site capture outside diagnose
+
+
+def test_ops_that_cannot_be_replayed_are_named_as_suspects():
+    from autograd.tensor import record
+
+    def bad_sin(a):  # recorded directly, not through a registered op
+        return record(np.sin(a._data), (a,), "SinBackward", lambda g, out: (g * ag.sin(a),))
+
+    x = x64(4)
+    with pytest.raises(ag.GradcheckError, match=r"could not be replayed: SinBackward"):
+        ag.gradcheck(lambda t: (bad_sin(t) * t).sum(), x)
