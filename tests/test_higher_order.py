@@ -186,6 +186,26 @@ def test_gradcheck(name, i):
 
 # ---------------------------------------------------------------------------- third derivatives
 
+THIRD = [(name, i) for name in sorted(SAMPLES) for i in range(min(3, len(SAMPLES[name])))]
+
+
+@pytest.mark.parametrize("name,i", THIRD, ids=[f"{n}-{i}" for n, i in THIRD])
+def test_third_order_gradgradcheck(name, i):
+    """gradgradcheck of the (create_graph) gradient of ``sum(v · out²)``: derivatives up to the
+    third, through every op's backward of its backward (the square keeps linear ops in)."""
+    fn, make = SAMPLES[name][i]
+
+    def first_derivative(*args):
+        outs = fn(*args)
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        rng = np.random.default_rng(0)  # one fixed projection of the outputs
+        s = sum((o * o * ag.Tensor(rng.standard_normal(o.shape))).sum() for o in outs)
+        gs = ag.grad(s, [a for a in args if a.requires_grad], create_graph=True,
+                     allow_unused=True)
+        return tuple(g for g in gs if g is not None)
+
+    assert ag.gradgradcheck(first_derivative, make(), atol=1e-5, rtol=1e-4)
+
 
 def nth_derivative(f, x: np.ndarray, n: int) -> np.ndarray:
     """The n-th derivative of an elementwise f at each element of x, by repeated ag.grad."""
