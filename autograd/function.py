@@ -29,14 +29,14 @@ class Context:
         self.needs_input_grad = needs_input_grad
 
     def save_for_backward(self, *arrays) -> None:
+        """Keep ``arrays`` (inputs, the output, or anything else) for ``backward``."""
         self._saved = arrays
 
     @property
     def saved_tensors(self) -> tuple:
-        out = []
-        for a in self._saved:
-            out.append(self._as_tensor(a))
-        return tuple(out)
+        """The saved arrays as Tensors: an input's or the output's array as that Tensor (so
+        a backward computed from it is differentiable), any other array as a constant."""
+        return tuple(self._as_tensor(a) for a in self._saved)
 
     def _as_tensor(self, a) -> Any:
         if a is None or isinstance(a, Tensor):
