@@ -26,6 +26,7 @@ class Context:
         self._inputs = inputs
         self._saved: tuple = ()
         self._output: Tensor | None = None
+        self._raw_output = None
         self.needs_input_grad = needs_input_grad
 
     def save_for_backward(self, *arrays) -> None:
@@ -44,8 +45,8 @@ class Context:
         for t in self._inputs:
             if isinstance(t, Tensor) and t._data is a:
                 return t
-        if self._output is not None and self._output._data is a:
-            return self._output
+        if self._output is not None and (a is self._output._data or a is self._raw_output):
+            return self._output  # (numpy gives scalars for 0-d results: the raw one counts)
         return _wrap(np.asarray(a))
 
 
@@ -88,7 +89,8 @@ class Function:
     def apply(cls, *args: Any) -> Tensor:
         """Run ``forward`` on the arrays of ``args`` and record the result for backward."""
         ctx = Context(args, tuple(isinstance(a, Tensor) and a._requires_grad for a in args))
-        data = cls.forward(ctx, *(a._data if isinstance(a, Tensor) else a for a in args))
+        data = ctx._raw_output = cls.forward(
+            ctx, *(a._data if isinstance(a, Tensor) else a for a in args))
         if isinstance(data, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return a numpy array, got a Tensor "
                             "(it runs on arrays: use numpy functions inside it)")

@@ -61,8 +61,9 @@ def test_softplus_is_stable_and_recorded():
 
 
 @pytest.mark.parametrize("fn", [Softplus.apply, Exp.apply, lambda t: Exp.apply(t).sin()])
-def test_gradcheck_and_gradgradcheck(fn):
-    x = ag.Tensor(rng.standard_normal((2, 3)), requires_grad=True)
+@pytest.mark.parametrize("shape", [(), (2, 3)])
+def test_gradcheck_and_gradgradcheck(fn, shape):
+    x = ag.Tensor(np.asarray(rng.standard_normal(shape)), requires_grad=True)
     assert ag.gradcheck(fn, x)
     assert ag.gradgradcheck(fn, x)
 
