@@ -95,9 +95,11 @@ CASES: dict[str, list] = {
                 for s, a in [((5,), 0), ((3, 4), -1), ((3, 4), 0), ((2, 3, 4), 1)]],
     "log_softmax": [(lambda x, a=a: ag.log_softmax(x, axis=a), (T(*s),))
                     for s, a in [((5,), 0), ((3, 4), -1), ((3, 4), 0), ((2, 3, 4), 1)]],
-    "reshape": [(lambda x: x.reshape(4, 3), (T(3, 4),)), (lambda x: x.reshape((-1,)), (T(2, 3),)),
+    "reshape": [(lambda x: x.reshape(4, 3), (T(3, 4),)),
+                (lambda x: x.reshape((-1,)), (T(2, 3),)),
                 (lambda x: ag.reshape(x, (2, 1, 6)), (T(3, 4),))],
-    "transpose": [(lambda x: x.T, (T(3, 4),)), (lambda x: ag.transpose(x, (1, 2, 0)), (T(2, 3, 4),))],
+    "transpose": [(lambda x: x.T, (T(3, 4),)),
+                  (lambda x: ag.transpose(x, (1, 2, 0)), (T(2, 3, 4),))],
     "swapaxes": [(lambda x: ag.swapaxes(x, 0, 2), (T(2, 3, 4),))],
     "expand_dims": [(lambda x: ag.expand_dims(x, 1), (T(3, 4),)),
                     (lambda x: ag.expand_dims(x, (0, -1)), (T(3),))],
