@@ -135,7 +135,7 @@ def predict(model, X: Sequence) -> list[float]:
         return [model(x).data for x in X]
 
 
-def plot_boundary(model, X, y, path: str, resolution: int = 0.05) -> None:
+def plot_boundary(model, X, y, path: str, resolution: float = 0.05) -> None:
     """Save the decision regions of ``model`` and the data points as a PNG at ``path``."""
     import matplotlib
 
