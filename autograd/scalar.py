@@ -92,14 +92,21 @@ def _node(data: float, op: str, a: Value, da: float, b: Value | None = None,
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    if state.grad_enabled:
-        out._a, out._da, out._b, out._db = a, da, b, db
-        out._op = op
-    else:  # ag.no_grad(): a leaf, nothing recorded
-        out._a, out._da, out._b, out._db = None, 0.0, None, 0.0
-        out._op = ""
+    out._op = op
+    out._a = a
+    out._da = da
+    out._b = b
+    out._db = db
     out.label = ""
-    return out
+    return out if state.grad_enabled else _unrecorded(out)
+
+
+def _unrecorded(v: Value) -> Value:
+    """``v`` as a leaf: under ``ag.no_grad()`` an op records nothing."""
+    v._op = ""
+    v._a = v._b = None
+    v._da = v._db = 0.0
+    return v
 
 
 class Value:
@@ -145,10 +152,14 @@ class Value:
         value = _number(data)
         if value is None:
             raise TypeError(f"Value(x): x must be a real number, got {type(data).__name__}")
+        if not isinstance(label, str):
+            raise TypeError(f"Value(x, label): label must be a str, got {type(label).__name__} "
+                            "(micrograd's Value(data, _children, _op) form is internal here)")
         self.data = value
         self.grad = 0.0
-        self._a, self._da, self._b, self._db = None, 0.0, None, 0.0
         self._op = ""
+        self._a = self._b = None
+        self._da = self._db = 0.0
         self.label = label
 
     @property
@@ -173,18 +184,17 @@ class Value:
     # Each op: its result, then d(result)/d(parent) for each parent, in the same call.
 
     def __add__(self, other) -> Value:
-        if isinstance(other, Value):  # most nodes of any network: _node inlined
+        if isinstance(other, Value):  # most nodes of any network: _node inlined, for speed
             out = _new(Value)
             out.data = self.data + other.data
             out.grad = 0.0
-            if state.grad_enabled:
-                out._a, out._da, out._b, out._db = self, 1.0, other, 1.0  # d(a+b)/da = /db = 1
-                out._op = "+"
-            else:
-                out._a, out._da, out._b, out._db = None, 0.0, None, 0.0
-                out._op = ""
+            out._op = "+"
+            out._a = self
+            out._da = 1.0  # d(a+b)/da
+            out._b = other
+            out._db = 1.0  # d(a+b)/db
             out.label = ""
-            return out
+            return out if state.grad_enabled else _unrecorded(out)
         c = _number(other)
         if c is None:
             return NotImplemented
@@ -208,19 +218,18 @@ class Value:
 
     def __mul__(self, other) -> Value:
         a = self.data
-        if isinstance(other, Value):  # most nodes of any network: _node inlined
+        if isinstance(other, Value):  # most nodes of any network: _node inlined, for speed
             b = other.data
             out = _new(Value)
             out.data = a * b
             out.grad = 0.0
-            if state.grad_enabled:
-                out._a, out._da, out._b, out._db = self, b, other, a  # d(ab)/da = b, /db = a
-                out._op = "*"
-            else:
-                out._a, out._da, out._b, out._db = None, 0.0, None, 0.0
-                out._op = ""
+            out._op = "*"
+            out._a = self
+            out._da = b  # d(ab)/da
+            out._b = other
+            out._db = a  # d(ab)/db
             out.label = ""
-            return out
+            return out if state.grad_enabled else _unrecorded(out)
         c = _number(other)
         if c is None:
             return NotImplemented

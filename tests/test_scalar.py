@@ -355,6 +355,9 @@ def test_bad_operands_raise_type_error(bad):
 def test_value_of_a_value_is_refused_with_a_hint():
     with pytest.raises(TypeError, match="x.data"):
         Value(Value(1.0))
+    a = Value(1.0)
+    with pytest.raises(TypeError, match="label must be a str"):
+        Value(2.0, (a, a))  # micrograd's private constructor form
 
 
 def test_repr_and_identity():
