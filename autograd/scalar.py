@@ -18,7 +18,7 @@ Tensor uses, so graphs of any depth work.
 >>> c = a * b + a.tanh()
 >>> c.backward()
 >>> a.grad, b.grad          # (b + 1 - tanh²(a), a)
-(-2.0706508...,  2.0)
+(-2.9293491751468355, 2.0)
 """
 
 from __future__ import annotations

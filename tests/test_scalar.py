@@ -365,3 +365,12 @@ def test_repr_and_identity():
     assert repr(x) == "Value(label='w', data=2.0, grad=0.0)"
     assert repr(Value(1)) == "Value(data=1.0, grad=0.0)"
     assert Value(1.0) != Value(1.0) and len({x, x, Value(2.0)}) == 2  # identity, like micrograd
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import autograd.scalar
+
+    result = doctest.testmod(autograd.scalar, extraglobs={"Value": Value})
+    assert result.attempted >= 10 and result.failed == 0
