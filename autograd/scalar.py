@@ -295,7 +295,9 @@ class Value:
     def relu(self) -> Value:
         """``max(self, 0)``; the gradient at 0 is 0, as in PyTorch."""
         a = self.data
-        return _node(a, "relu", self, 1.0) if a > 0.0 else _node(0.0, "relu", self, 0.0)
+        if a > 0.0:
+            return _node(a, "relu", self, 1.0)
+        return _node(0.0 if a <= 0.0 else a, "relu", self, 0.0)  # relu(nan) is nan
 
     def sigmoid(self) -> Value:
         """``1 / (1 + e ** -self)``, computed so that it never overflows."""

@@ -146,6 +146,8 @@ def test_sigmoid_and_exp_do_not_overflow():
     (lambda x: 1.0 / x, 0.0), (lambda x: x / x, 0.0), (lambda x: x ** 0.5, -4.0),
     (lambda x: x ** -1, 0.0), (lambda x: x ** 0, 0.0), (lambda x: x.exp(), 800.0),
     (lambda x: x ** x, 0.0), (lambda x: x ** 0.5, 0.0), (lambda x: x.relu(), 0.0),
+    (lambda x: x.relu(), math.nan), (lambda x: x.sigmoid(), math.nan),
+    (lambda x: x.tanh() * x, math.nan), (lambda x: x * math.inf, 0.0),
 ])
 def test_singular_points_give_what_tensor_gives(f, x):
     """inf and nan where the math breaks, as PyTorch (and our Tensor) give them, never an error."""
