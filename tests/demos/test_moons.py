@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import sys
+import importlib.util
+from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from autograd import Value  # noqa: E402
-from demos import moons  # noqa: E402
+from autograd import Value
+
+# the demo is a script, not a package: load it from its file
+_spec = importlib.util.spec_from_file_location(
+    "moons", Path(__file__).resolve().parents[2] / "demos" / "moons.py")
+moons = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(moons)
 
 
 def test_network_shape_and_parameters():
