@@ -79,12 +79,13 @@ from .ops import (
                        var,
                        where,
 )
+from .scalar import Value
 from .tensor import Node, Tensor, get_default_dtype, set_default_dtype, tensor
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "tensor", "Node", "set_default_dtype", "get_default_dtype",
+    "Tensor", "tensor", "Node", "Value", "set_default_dtype", "get_default_dtype",
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
     "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "grad", "topological_order", "gradcheck", "gradgradcheck", "GradcheckError", "OPS",
