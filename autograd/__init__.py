@@ -7,6 +7,7 @@
 >>> x.grad            # d/dx of sum(x·tanh(x))
 """
 
+from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
                        arange,
                        eye,
@@ -19,7 +20,10 @@ from .creation import (
                        zeros,
                        zeros_like,
 )
+from .diagnose import Diagnosis, diagnose
 from .engine import grad, topological_order
+from .function import Context, Function
+from .functional import hessian, hvp, jacobian, jvp, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (
@@ -75,15 +79,18 @@ from .ops import (
                        var,
                        where,
 )
+from .scalar import Value
 from .tensor import Node, Tensor, get_default_dtype, set_default_dtype, tensor
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "tensor", "Node", "set_default_dtype", "get_default_dtype",
+    "Tensor", "tensor", "Node", "Value", "set_default_dtype", "get_default_dtype",
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
     "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "grad", "topological_order", "gradcheck", "gradgradcheck", "GradcheckError", "OPS",
+    "jacobian", "hessian", "vjp", "jvp", "hvp", "detect_anomaly", "set_detect_anomaly",
+    "is_anomaly_enabled", "AnomalyError", "diagnose", "Diagnosis", "Function", "Context",
     "abs", "add", "astype", "broadcast_to", "clip", "concatenate", "cos", "div", "dot", "eq",
     "exp", "expand_dims", "flatten", "ge", "getitem", "gt", "le", "log", "log_softmax",
     "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg",

@@ -48,7 +48,7 @@ def _fail(msg: str, raise_exception: bool) -> bool:
 
 
 def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, seed: int = 0) -> bool:
+              raise_exception: bool = True, seed: int = 0, diagnose: bool = True) -> bool:
     """Check the gradients of ``fn`` against central finite differences in float64.
 
     Parameters
@@ -59,6 +59,8 @@ def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol:
     eps : finite-difference step
     atol, rtol : an element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``
     raise_exception : raise ``GradcheckError`` on failure (else return False)
+    diagnose : on failure, check each recorded op's backward on its own and name the wrong
+        ones in the message (``autograd.diagnose``)
 
     Returns
     -------
@@ -110,8 +112,20 @@ def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol:
                 f"gradcheck failed for input {i} (shape {x.shape}) at index {tuple(map(int, idx))}:"
                 f" analytic {a[idx]:.8g}, numeric {numeric[idx]:.8g} "
                 f"({int(bad.sum())} of {bad.size} elements differ; tolerance atol={atol}, "
-                f"rtol={rtol})", raise_exception)
+                f"rtol={rtol})" + (_diagnosis(fn, xs, eps, atol, rtol) if diagnose else ""),
+                raise_exception)
     return True
+
+
+def _diagnosis(fn: Callable, xs: tuple, eps: float, atol: float, rtol: float) -> str:
+    """Which recorded op's backward is wrong (``autograd.diagnose``), as report lines."""
+    from .diagnose import diagnose
+
+    try:
+        report = diagnose(fn, xs, eps=eps, atol=atol, rtol=rtol)
+    except Exception as e:  # best effort: never hide the gradcheck failure itself
+        return f"\n(could not check the ops one by one: {e!r})"
+    return "\n" + str(report)
 
 
 def gradgradcheck(fn: Callable, inputs, grad_outputs=None, eps: float = 1e-6,

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .mode import state
+from .versions import TrackedArray, clock, tick, tracked_view
 
 _default_dtype = np.dtype(np.float32)
 
@@ -103,14 +104,15 @@ class Tensor:
     # ----------------------------------------------------------------- attributes
     @property
     def data(self) -> np.ndarray:
-        """The underlying numpy array (not a copy). Editing it in place bypasses autograd."""
-        return self._data
+        """The underlying numpy array (its memory, not a copy). Editing it in place bypasses
+        autograd, but a backward that needs the edited values raises (see ``versions``)."""
+        return tracked_view(self)
 
     @data.setter
     def data(self, value) -> None:
         arr = value._data if isinstance(value, Tensor) else np.asarray(value)
         self._data = arr
-        self._version += 1
+        self._version = tick()
 
     @property
     def requires_grad(self) -> bool:
@@ -286,7 +288,7 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
     if isinstance(data, Tensor):
         arr = data._data
     elif isinstance(data, np.ndarray):
-        arr = data
+        arr = data.view(np.ndarray) if isinstance(data, TrackedArray) else data
     elif isinstance(data, np.generic):
         arr = np.asarray(data)
     else:
@@ -339,7 +341,8 @@ def record(data: np.ndarray, parents: tuple, name: str, backward: Callable) -> T
                 node.name = name
                 node.parents = parents
                 node.backward = backward
-                node.site = node.saved_versions = None
+                node.site = None
+                node.saved_versions = clock.now  # for the in-place guard (versions.py)
                 if state.anomaly:
                     from .anomaly import on_record
                     on_record(node)

@@ -20,14 +20,20 @@ def settle() -> None:
 
 
 def interleaved(cases: dict[str, Callable[[], object]], repeats: int = 5,
-                warmup: int = 1) -> dict[str, float]:
-    """Median seconds per call of each case, the cases run in turn in every repetition."""
+                warmup: int = 1, between: Callable[[], object] | None = None) -> dict[str, float]:
+    """Median seconds per call of each case, the cases run in turn in every repetition.
+
+    ``between``, when given, runs untimed before every timed call (e.g. ``gc.collect``, so
+    that no case pays for collecting the garbage another case left behind).
+    """
     for _ in range(warmup):
         for fn in cases.values():
             fn()
     times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(repeats):
         for name, fn in cases.items():
+            if between is not None:
+                between()
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
