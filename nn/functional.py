@@ -91,14 +91,15 @@ def linear(x, weight, bias=None) -> Tensor:
     >>> F.linear(ag.ones(2, 3), ag.ones(4, 3)).shape
     (2, 4)
     """
-    x = _tensor(x)
+    x, weight = _tensor(x), _tensor(weight)
+    bias = None if bias is None else _tensor(bias)
     if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: the input's last dimension has size "
                          f"{x.shape[-1] if x.ndim else None} (input shape {x.shape}) but the "
                          f"weight of shape {weight.shape} expects {weight.shape[-1]}")
-    data = x.data @ weight.data.T
+    data = x._data @ weight._data.T
     if bias is not None:
-        data += bias.data
+        data += bias._data
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g, out):
@@ -124,14 +125,14 @@ def linear(x, weight, bias=None) -> Tensor:
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """``x`` where positive, else ``negative_slope * x``."""
     x = _tensor(x)
-    return where(x.data > 0, x, x * negative_slope)
+    return where(x._data > 0, x, x * negative_slope)
 
 
 @op
 def erf(x) -> Tensor:
     """The error function ``2/sqrt(pi) * integral_0^x exp(-t²) dt``, elementwise."""
     x = _tensor(x)
-    data = np.asarray(_erf(x.data), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    data = np.asarray(_erf(x._data), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
     # d erf(x)/dx = 2/sqrt(pi) * exp(-x²)
     return record(data, (x,), "ErfBackward",
                   lambda g, out: (g * (2 / math.sqrt(math.pi)) * exp(-(x * x)),))
@@ -159,7 +160,7 @@ def softmax(x, axis: int = -1) -> Tensor:
     backward of ``cross_entropy`` cheap.
     """
     x = _tensor(x)
-    e = np.exp(x.data - x.data.max(axis=axis, keepdims=True))
+    e = np.exp(x._data - x._data.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
     # y = softmax(x):  dx = y · (g - sum(g · y))
 
@@ -212,17 +213,17 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
     input, target = _pair("huber_loss", input, target, reduction)
     d = input - target
     ad = d.abs()
-    return _reduce(where(ad.data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
+    return _reduce(where(ad._data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
 
 
 def hinge_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """``max(0, 1 - target·input)`` with targets in {-1, +1}."""
     input, target = _pair("hinge_loss", input, target, reduction)
-    bad = (target.data != 1) & (target.data != -1)
+    bad = (target._data != 1) & (target._data != -1)
     if bad.any():
-        raise ValueError(f"hinge_loss: targets must be -1 or +1, got {target.data[bad][0]!r}")
+        raise ValueError(f"hinge_loss: targets must be -1 or +1, got {target._data[bad][0]!r}")
     if target.dtype != input.dtype and input.dtype.kind == "f":
-        target = _tensor(target.data.astype(input.dtype))
+        target = _tensor(target._data.astype(input.dtype))
     return _reduce(relu(1 - target * input), reduction)
 
 
@@ -240,7 +241,7 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     >>> F.binary_cross_entropy(ag.tensor([0.9, 0.2]), ag.tensor([1.0, 0.0]))  # ≈ 0.164
     """
     input, target = _pair("binary_cross_entropy", input, target, reduction)
-    p, y = input.data, target.data
+    p, y = input._data, target._data
     if ((p < 0) | (p > 1)).any():
         raise ValueError("binary_cross_entropy: all elements of input must be probabilities "
                          "in [0, 1]; use binary_cross_entropy_with_logits for raw scores")
@@ -269,7 +270,7 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> 
     Finite for logits of any size: ``max(x, 0) - x·y + log(1 + exp(-|x|))``.
     """
     input, target = _pair("binary_cross_entropy_with_logits", input, target, reduction)
-    x, y = input.data, target.data
+    x, y = input._data, target._data
     losses = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
 
     def backward(g, out):
@@ -304,7 +305,7 @@ def _operands(*tensors) -> tuple:
     no graph to build and no wrappers to pay for (this is the hot path of training)."""
     if state.grad_enabled:
         return tensors
-    return tuple(t.data if isinstance(t, Tensor) else t for t in tensors)
+    return tuple(t._data if isinstance(t, Tensor) else t for t in tensors)
 
 
 def _grads(*grads) -> tuple:
@@ -342,7 +343,7 @@ def _class_last(name: str, input: Tensor, target: np.ndarray) -> tuple[Tensor, n
 @op(name="cross_entropy")
 def _cross_entropy_rows(logits, target, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy of (M, C) logits against M class indices, in one fused op."""
-    x = logits.data
+    x = logits._data
     n = x.shape[0]
     rows = np.arange(n)
     shifted = x - x.max(axis=1, keepdims=True)
@@ -409,7 +410,7 @@ def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
 
 
 def _indices(name: str, target) -> np.ndarray:
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    t = np.asarray(target._data if isinstance(target, Tensor) else target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{name}: class-index targets must be integers, got dtype {t.dtype}")
     return t

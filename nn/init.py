@@ -13,6 +13,8 @@ import numpy as np
 from autograd import Tensor
 from autograd.creation import rng
 
+from .module import written
+
 __all__ = ["calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
 
@@ -44,7 +46,8 @@ def _fans(tensor: Tensor) -> tuple[int, int]:
 
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
-    np.copyto(tensor.data, values, casting="unsafe")
+    np.copyto(tensor._data, values, casting="unsafe")
+    written(tensor)
     return tensor
 
 
@@ -60,7 +63,8 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``."""
-    tensor.data[...] = val
+    tensor._data[...] = val
+    written(tensor)
     return tensor
 
 

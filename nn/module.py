@@ -20,6 +20,7 @@ from typing import Any, Iterator, NamedTuple
 import numpy as np
 
 from autograd import Tensor
+from autograd.versions import note_write
 
 
 class Parameter(Tensor):
@@ -39,6 +40,13 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+def written(t: Tensor) -> None:
+    """Tell autograd's in-place guard that ``t``'s array was just changed in place (by an
+    optimizer, an initialiser or ``load_state_dict``), as writing through ``t.data`` would:
+    a backward through a graph that saved the old values then raises instead of lying."""
+    t._version = note_write(t._data)
 
 
 class IncompatibleKeys(NamedTuple):
@@ -162,7 +170,7 @@ class Module:
     # ----------------------------------------------------------------- state
     def state_dict(self) -> OrderedDict:
         """A copy of every Parameter's data, keyed by dotted name (numpy arrays)."""
-        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+        return OrderedDict((name, p._data.copy()) for name, p in self.named_parameters())
 
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
         """Copy arrays (or Tensors) from ``state_dict`` into the Parameters, in place.
@@ -172,7 +180,7 @@ class Module:
         copied when anything is wrong. Values are converted to each Parameter's dtype.
         """
         params = dict(self.named_parameters())
-        given = {k: np.asarray(v.data if isinstance(v, Tensor) else v)
+        given = {k: np.asarray(v._data if isinstance(v, Tensor) else v)
                  for k, v in state_dict.items()}
         missing = [k for k in params if k not in given]
         unexpected = [k for k in given if k not in params]
@@ -190,7 +198,8 @@ class Module:
                                + "\n  ".join(errors))
         for k, v in given.items():
             if k in params:
-                np.copyto(params[k].data, v, casting="unsafe")
+                np.copyto(params[k]._data, v, casting="unsafe")
+                written(params[k])
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: str | os.PathLike) -> None:

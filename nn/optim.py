@@ -1,6 +1,7 @@
 """Optimizers: SGD (momentum, Nesterov, weight decay), Adam and AdamW.
 
-The update rules are PyTorch's, step for step. They work on ``p.data`` in place with numpy: an
+The update rules are PyTorch's, step for step. They work on the parameters' arrays in place with
+numpy (as writing through ``p.data`` would, the in-place guard sees the change): an
 update is not part of any graph.
 """
 
@@ -12,6 +13,8 @@ from typing import Iterable
 import numpy as np
 
 from autograd import Tensor
+
+from .module import written
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 
@@ -42,10 +45,12 @@ class Optimizer:
         raise NotImplementedError
 
     def _grads(self):
-        """``(parameter data, gradient array, per-parameter state)`` for each updated one."""
+        """``(parameter array, gradient array, per-parameter state)`` for each parameter with a
+        gradient; the arrays are updated in place, and autograd's in-place guard is told."""
         for p in self.params:
             if p.grad is not None:
-                yield p.data, np.asarray(p.grad.data), self.state.setdefault(id(p), {})
+                yield p._data, p.grad._data, self.state.setdefault(id(p), {})
+                written(p)
 
     def __repr__(self) -> str:
         opts = ", ".join(f"{k}={v}" for k, v in vars(self).items() if k not in ("params", "state"))

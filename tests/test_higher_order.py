@@ -169,7 +169,9 @@ CASES = [(name, i) for name in sorted(SAMPLES) for i in range(len(SAMPLES[name])
 
 
 def test_every_op_has_a_second_order_sample():
-    assert set(OPS) <= set(SAMPLES), f"ops without a gradgradcheck: {set(OPS) - set(SAMPLES)}"
+    # the engine's ops; those registered by nn (when imported) are walked in tests/nn
+    ops = {name for name, fn in OPS.items() if fn.__module__.startswith("autograd.")}
+    assert ops <= set(SAMPLES), f"ops without a gradgradcheck: {ops - set(SAMPLES)}"
 
 
 @pytest.mark.parametrize("name,i", CASES, ids=[f"{n}-{i}" for n, i in CASES])

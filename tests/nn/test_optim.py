@@ -128,8 +128,18 @@ def test_float32_parameters_stay_float32_and_update_in_place():
         layer(ag.randn(4, 3)).sum().backward()
         opt.step()
         opt.zero_grad()
-        assert layer.weight.data is data and layer.weight.dtype == np.float32
+        assert np.shares_memory(layer.weight.data, data) and layer.weight.dtype == np.float32
         assert layer.weight.grad is None
+
+
+def test_step_between_forward_and_backward_is_caught_by_the_in_place_guard():
+    layer = nn.Linear(3, 2)
+    opt = nn.optim.SGD(layer.parameters(), lr=0.1)
+    layer(ag.randn(4, 3)).sum().backward()
+    loss = layer(ag.randn(4, 3)).sum()  # records the weight's current values
+    opt.step()  # changes them in place
+    with pytest.raises(RuntimeError, match="modified in place"):
+        loss.backward()
 
 
 def test_parameters_without_gradient_are_skipped():
