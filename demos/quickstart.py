@@ -95,7 +95,7 @@ def show_gradient(model: nn.Module, cost: float) -> None:
 def write_pictures(loss: ag.Tensor, model: nn.Module, out_dir: Path, verbose: bool) -> None:
     """``graph.svg`` (the recorded computation) and ``network.svg`` (the architecture)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    ag.render_svg(loss, out_dir / "graph.svg")
+    ag.render_svg(loss, out_dir / "graph.svg", params=dict(model.named_parameters()))
     (out_dir / "network.svg").write_bytes(nn.draw_network(model).pipe(format="svg"))
     if verbose:
         print(f"wrote {out_dir / 'graph.svg'} and {out_dir / 'network.svg'}\n")
