@@ -27,6 +27,9 @@ class Optimizer:
         if not self.params:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
         for i, p in enumerate(self.params):
+            if isinstance(p, dict):
+                raise TypeError(f"{type(self).__name__}: parameter groups (dicts) are not "
+                                "supported; pass an iterable of Parameters")
             if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
                 raise TypeError(f"{type(self).__name__}: parameter {i} is not a leaf Tensor "
                                 "that requires grad")

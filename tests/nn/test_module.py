@@ -150,6 +150,18 @@ def test_save_and_load_npz(tmp_path):
         nn.Linear(2, 2).load(tmp_path / "net.npz")
 
 
+def test_deepcopy_and_pickle_give_independent_working_models():
+    import copy
+    import pickle
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = ag.randn(2, 3)
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert isinstance(clone[0].weight, nn.Parameter) and clone[0].weight.requires_grad
+        assert not np.shares_memory(clone[0].weight.data, model[0].weight.data)
+        assert np.allclose(clone(x).data, model(x).data)
+
+
 def test_repr_is_nested_and_readable():
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Sequential(nn.Dropout(0.1)),
                           nn.Linear(4, 2, bias=False))

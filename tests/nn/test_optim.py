@@ -159,6 +159,8 @@ def test_optimizer_arguments_are_checked():
         nn.optim.Adam([nn.Parameter(np.ones(1))], lr=-1)
     with pytest.raises(ValueError, match="betas"):
         nn.optim.Adam([nn.Parameter(np.ones(1))], betas=(0.9, 1.0))
+    with pytest.raises(TypeError, match="parameter groups"):
+        nn.optim.SGD([{"params": [nn.Parameter(np.ones(1))]}], lr=0.1)
     with pytest.raises(TypeError, match="parameter 0"):
         nn.optim.SGD([ag.ones(2)], lr=0.1)
     assert nn.optim.AdamW([nn.Parameter(np.ones(1))]).weight_decay == 0.01
