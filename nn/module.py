@@ -157,6 +157,27 @@ class Module:
         for p in self.parameters():
             p.grad = None
 
+    def requires_grad_(self, flag: bool = True) -> Module:
+        """Set ``requires_grad`` on every Parameter (``False`` freezes them); returns ``self``."""
+        for p in self.parameters():
+            p.requires_grad = flag
+        return self
+
+    def apply(self, fn) -> Module:
+        """Call ``fn(module)`` on every submodule, children before their parent and in order
+        (PyTorch's post-order), then on this module; returns ``self``."""
+        seen: set[int] = set()
+        stack: list = [(self, False)]
+        while stack:
+            module, expanded = stack.pop()
+            if expanded:
+                fn(module)
+            elif id(module) not in seen:
+                seen.add(id(module))
+                stack.append((module, True))
+                stack.extend((m, False) for m in reversed(list(module.children())))
+        return self
+
     def train(self, mode: bool = True) -> Module:
         """Set training mode (Dropout active) on this module and every submodule."""
         for m in self.modules():

@@ -86,6 +86,18 @@ def test_forward_backward_reaches_every_parameter_and_zero_grad_clears():
     assert all(p.grad is None for p in net.parameters())
 
 
+def test_requires_grad_freezes_and_apply_visits_every_module():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Linear(3, 1), nn.ReLU()))
+    assert model.requires_grad_(False) is model
+    assert not any(p.requires_grad for p in model.parameters())
+    model.requires_grad_()
+    seen = []
+    model.apply(lambda m: seen.append(type(m).__name__))
+    assert seen == ["Linear", "Linear", "ReLU", "Sequential", "Sequential"]  # post-order
+    model.apply(lambda m: nn.init.zeros_(m.weight) if isinstance(m, nn.Linear) else None)
+    assert all((m.weight.data == 0).all() for m in model.modules() if isinstance(m, nn.Linear))
+
+
 def test_train_eval_propagate():
     model = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Dropout(0.5)))
     assert model.training and model[1][0].training
