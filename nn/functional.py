@@ -317,7 +317,8 @@ def _grads(*grads) -> tuple:
 # ---------------------------------------------------------------------------- classification
 
 
-def _class_last(name: str, input: Tensor, target: np.ndarray) -> tuple[Tensor, np.ndarray, tuple]:
+def _class_last(name: str, input: Tensor, target: np.ndarray,
+                ignore_index: int) -> tuple[Tensor, np.ndarray, tuple]:
     """Scores of shape (C,), (N, C) or (N, C, d1, ...) as (M, C) rows, class-index targets as
     (M,), and the shape a ``reduction="none"`` result takes."""
     if input.ndim == 0:
@@ -328,8 +329,10 @@ def _class_last(name: str, input: Tensor, target: np.ndarray) -> tuple[Tensor, n
                          f"shape {expect}, got {target.shape}")
     c = input.shape[1] if input.ndim > 1 else input.shape[0]
     if target.size and (target.min() < 0 or target.max() >= c):
-        bad = target[(target < 0) | (target >= c)].flat[0]
-        raise IndexError(f"{name}: target {bad} is out of bounds for {c} classes")
+        bad = ((target < 0) | (target >= c)) & (target != ignore_index)
+        if bad.any():
+            raise IndexError(f"{name}: target {target[bad].flat[0]} is out of bounds for {c} "
+                             f"classes (and is not ignore_index={ignore_index})")
     if input.ndim == 2:
         return input, target, expect
     if input.ndim == 1:
@@ -365,12 +368,15 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean") -> Tensor:
     return record(_reduced(losses, reduction), (logits,), "CrossEntropyBackward", backward)
 
 
-def cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def cross_entropy(input: Tensor, target, reduction: str = "mean", weight=None,
+                  ignore_index: int = -100) -> Tensor:
     """Softmax cross-entropy of raw scores ``input`` (shape (N, C), (C,) or (N, C, d1, ...)).
 
     ``target`` holds class indices (an integer array or Tensor of shape (N,) or (N, d1, ...))
     or class probabilities (a floating one of the input's shape). ``"mean"`` averages over the
-    batch (and the extra dimensions), as in PyTorch. Finite for logits of any size.
+    batch (and the extra dimensions), as in PyTorch. Finite for logits of any size. As in
+    PyTorch, ``weight`` (C,) rescales each class (``"mean"`` then divides by the total weight
+    of the targets) and targets equal to ``ignore_index`` count for nothing.
 
     Examples
     --------
@@ -379,34 +385,70 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """
     _check_reduction("cross_entropy", reduction)
     input = _tensor(input)
+    axis = 1 if input.ndim > 1 else 0
     if isinstance(target, Tensor) and target.dtype.kind == "f" or \
             not isinstance(target, Tensor) and np.asarray(target).dtype.kind == "f":
         target = _tensor(target, like=input)
         if target.shape != input.shape:
             raise ValueError(f"cross_entropy: probability targets must have the input's shape "
                              f"{input.shape}, got {target.shape}")
-        axis = 1 if input.ndim > 1 else 0
+        if weight is not None:
+            w = _class_weights("cross_entropy", weight, input.shape[axis], input.dtype)
+            target = target * w.reshape((-1,) + (1,) * (input.ndim - axis - 1))
         losses = -(target * log_softmax(input, axis=axis)).sum(axis=axis)
         if reduction == "mean" and input.ndim > 1:
             return losses.sum() / (input.size // input.shape[1])
         return _reduce(losses, reduction)
     idx = _indices("cross_entropy", target)
-    rows, idx, shape = _class_last("cross_entropy", input, idx)
+    rows, idx, shape = _class_last("cross_entropy", input, idx, ignore_index)
+    if weight is not None or (idx == ignore_index).any():
+        return _weighted_nll(log_softmax(rows, axis=1), idx, weight, ignore_index, reduction,
+                             shape)
     if reduction != "none":
         return _cross_entropy_rows(rows, idx, reduction)
     return reshape(_cross_entropy_rows(rows, idx, "none"), shape)
 
 
-def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def nll_loss(input: Tensor, target, reduction: str = "mean", weight=None,
+             ignore_index: int = -100) -> Tensor:
     """Negative log-likelihood ``-input[i, target_i]`` of log-probabilities ``input``.
 
-    ``cross_entropy(x, t)`` equals ``nll_loss(log_softmax(x, axis=1), t)``.
+    ``cross_entropy(x, t)`` equals ``nll_loss(log_softmax(x, axis=1), t)``; ``weight`` and
+    ``ignore_index`` as there.
     """
     _check_reduction("nll_loss", reduction)
     input = _tensor(input)
-    rows, idx, shape = _class_last("nll_loss", input, _indices("nll_loss", target))
-    losses = -rows[np.arange(len(idx)), idx]
-    return reshape(losses, shape) if reduction == "none" else _reduce(losses, reduction)
+    rows, idx, shape = _class_last("nll_loss", input, _indices("nll_loss", target),
+                                   ignore_index)
+    return _weighted_nll(rows, idx, weight, ignore_index, reduction, shape)
+
+
+def _weighted_nll(logp: Tensor, idx: np.ndarray, weight, ignore_index: int, reduction: str,
+                  shape: tuple) -> Tensor:
+    """PyTorch's NLL of (M, C) log-probabilities: ``-w[t_i]·logp[i, t_i]``, ignored targets
+    weighing 0, and ``"mean"`` dividing by the total weight."""
+    valid = idx != ignore_index
+    safe = np.where(valid, idx, 0)
+    w = valid.astype(logp.dtype)
+    if weight is not None:
+        w *= _class_weights("nll_loss", weight, logp.shape[1], logp.dtype)[safe]
+    losses = -logp[np.arange(len(safe)), safe]
+    if weight is not None or not valid.all():
+        losses = losses * w
+    if reduction == "none":
+        return reshape(losses, shape)
+    if reduction == "sum":
+        return losses.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as PyTorch
+        return losses.sum() / w.sum()
+
+
+def _class_weights(name: str, weight, classes: int, dtype) -> np.ndarray:
+    w = np.asarray(weight._data if isinstance(weight, Tensor) else weight, dtype=dtype)
+    if w.shape != (classes,):
+        raise ValueError(f"{name}: weight must have one entry per class, shape ({classes},), "
+                         f"got {w.shape}")
+    return w
 
 
 def _indices(name: str, target) -> np.ndarray:

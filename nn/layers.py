@@ -199,13 +199,25 @@ class BCEWithLogitsLoss(_Loss):
     _fn = staticmethod(F.binary_cross_entropy_with_logits)
 
 
-class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy of raw scores against class indices or class probabilities."""
+class _ClassLoss(_Loss):
+    _fn = staticmethod(F.cross_entropy)
+
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.weight, self.ignore_index = weight, ignore_index
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return self._fn(input, target, self.reduction, self.weight, self.ignore_index)
+
+
+class CrossEntropyLoss(_ClassLoss):
+    """Softmax cross-entropy of raw scores against class indices or class probabilities;
+    optional class ``weight`` and ``ignore_index`` as in PyTorch."""
 
     _fn = staticmethod(F.cross_entropy)
 
 
-class NLLLoss(_Loss):
+class NLLLoss(_ClassLoss):
     """Negative log-likelihood of log-probabilities against class indices."""
 
     _fn = staticmethod(F.nll_loss)

@@ -190,3 +190,46 @@ def test_loss_errors_are_clear():
         F.nll_loss(ag.Tensor(LOGITS), CLS.astype(float))
     with pytest.raises(ValueError, match="delta"):
         nn.HuberLoss(delta=0)
+
+
+@pytest.mark.parametrize("ignore", [-100, 7])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_class_weights_and_ignore_index_as_pytorch(reduction, ignore):
+    weight = np.array([0.5, 2.0, 1.0, 3.0])
+    target = CLS.copy()
+    target[[1, 4]] = ignore
+    valid = target != ignore
+    safe = np.where(valid, target, 0)
+    w = weight[safe] * valid
+    per = -log_softmax(LOGITS)[np.arange(N), safe] * w
+    expected = {"mean": per.sum() / w.sum(), "sum": per.sum(), "none": per}[reduction]
+    z = ag.Tensor(LOGITS, requires_grad=True)
+    loss = nn.CrossEntropyLoss(weight=weight, ignore_index=ignore, reduction=reduction)(z, target)
+    assert np.allclose(loss.data, expected)
+    nll = F.nll_loss(ag.Tensor(log_softmax(LOGITS)), target, reduction, weight, ignore)
+    assert np.allclose(nll.data, expected)
+    assert ag.gradcheck(lambda t: F.cross_entropy(t, target, reduction, weight, ignore), (z,))
+    unweighted = F.cross_entropy(ag.Tensor(LOGITS), target, reduction, ignore_index=ignore)
+    per = -log_softmax(LOGITS)[np.arange(N), safe] * valid
+    assert np.allclose(unweighted.data, {"mean": per.sum() / valid.sum(), "sum": per.sum(),
+                                         "none": per}[reduction])
+
+
+def test_ignore_index_is_not_a_free_pass_for_other_bad_targets():
+    target = CLS.copy()
+    target[0] = -100
+    with pytest.raises(IndexError, match="-100 is out of bounds for 4 classes"):
+        F.cross_entropy(ag.Tensor(LOGITS), target, ignore_index=7)
+
+
+def test_ignored_targets_get_no_gradient_and_probability_targets_take_weights():
+    z = ag.Tensor(LOGITS, requires_grad=True)
+    target = CLS.copy()
+    target[0] = -100
+    F.cross_entropy(z, target).backward()
+    assert (z.grad.data[0] == 0).all() and (z.grad.data[1:] != 0).any()
+    weight = np.array([0.5, 2.0, 1.0, 3.0])
+    loss = F.cross_entropy(ag.Tensor(LOGITS), SOFT_TARGET, weight=weight)
+    assert np.isclose(loss.item(), -(weight * SOFT_TARGET * log_softmax(LOGITS)).sum() / N)
+    with pytest.raises(ValueError, match=r"one entry per class.*\(3,\)"):
+        F.cross_entropy(ag.Tensor(LOGITS), CLS, weight=np.ones(3))
