@@ -1,11 +1,15 @@
 """Activations and losses as functions of Tensors (``import nn.functional as F``).
 
 Almost everything is a composition of autograd ops, so its gradient comes from the engine.
-Four functions are primitive ops of their own, registered like the engine's (forward on numpy,
-backward closure in Tensor ops right below): ``cross_entropy`` on class indices and
-``binary_cross_entropy_with_logits`` (one fused, overflow-free pass instead of a dozen ops),
-``binary_cross_entropy`` (PyTorch's clamped logarithms, whose gradient a composition would turn
-into NaN at 0 and 1) and ``erf`` (for the exact GELU).
+Six functions are primitive ops of their own, registered with ``@op`` like the engine's (forward
+on numpy, backward closure right below): ``linear`` and ``softmax`` (one node instead of three
+or five), ``cross_entropy`` on class indices and ``binary_cross_entropy_with_logits`` (one
+fused, overflow-free pass), ``binary_cross_entropy`` (PyTorch's clamped logarithms, whose
+gradient a composition would turn into NaN at 0 and 1) and ``erf`` (for the exact GELU).
+
+The hot backward closures (linear, softmax, cross-entropy) evaluate their formula on the raw
+arrays when the backward pass is not being recorded, and on the Tensors themselves when it is
+(``create_graph=True``), so training pays no wrapper overhead and higher order still works.
 """
 
 from __future__ import annotations
@@ -97,6 +101,9 @@ def linear(x, weight, bias=None) -> Tensor:
         raise ValueError(f"linear: the input's last dimension has size "
                          f"{x.shape[-1] if x.ndim else None} (input shape {x.shape}) but the "
                          f"weight of shape {weight.shape} expects {weight.shape[-1]}")
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(f"linear: bias of shape {bias.shape} does not match the weight's "
+                         f"{weight.shape[0]} outputs (weight shape {weight.shape})")
     data = x._data @ weight._data.T
     if bias is not None:
         data += bias._data

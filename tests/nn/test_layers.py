@@ -49,6 +49,8 @@ def test_linear_wrong_last_dimension_names_both_sizes():
         layer(ag.randn(7))
     with pytest.raises(ValueError, match=r"size 5.*expects 3"):
         F.linear(ag.randn(2, 5), layer.weight)
+    with pytest.raises(ValueError, match=r"bias of shape \(3,\).*4 outputs"):
+        F.linear(ag.randn(2, 3), layer.weight, ag.randn(3))
 
 
 def test_linear_init_is_pytorch_default_and_seeded():
