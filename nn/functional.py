@@ -74,6 +74,8 @@ def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
     _check_reduction(name, reduction)
     input = _tensor(input)
     target = _tensor(target, like=input)
+    if target.dtype.kind in "biu" and input.dtype.kind == "f":  # integer labels: input's dtype
+        target = Tensor(target._data.astype(input.dtype))
     if input.shape != target.shape:
         raise ValueError(f"{name}: input has shape {input.shape} but target has shape "
                          f"{target.shape}; they must be equal")
@@ -229,8 +231,6 @@ def hinge_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     bad = (target._data != 1) & (target._data != -1)
     if bad.any():
         raise ValueError(f"hinge_loss: targets must be -1 or +1, got {target._data[bad][0]!r}")
-    if target.dtype != input.dtype and input.dtype.kind == "f":
-        target = _tensor(target._data.astype(input.dtype))
     return _reduce(relu(1 - target * input), reduction)
 
 

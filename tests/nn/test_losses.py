@@ -103,6 +103,15 @@ def test_loss_modules_match_functions():
     assert "delta=0.3" in repr(nn.HuberLoss(delta=0.3))
 
 
+def test_integer_targets_take_the_input_dtype():
+    x = ag.Tensor(PRED.astype(np.float32), requires_grad=True)
+    for fn, y in [(F.mse_loss, np.arange(N)), (F.hinge_loss, SIGN.astype(int)),
+                  (F.binary_cross_entropy_with_logits, LABEL.astype(int)),
+                  (F.l1_loss, ag.Tensor(np.arange(N)))]:
+        loss = fn(x, y)
+        assert loss.dtype == np.float32, fn.__name__
+
+
 def test_cross_entropy_is_nll_of_log_softmax():
     z = ag.Tensor(LOGITS)
     assert np.isclose(F.cross_entropy(z, CLS).item(),
