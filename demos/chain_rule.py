@@ -34,6 +34,7 @@ def single_neuron(seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     a_prev = rng.normal(size=3)  # the previous layer's activations a^{L-1}
     y = 1.0
+    ag.manual_seed(seed)
     layer = nn.Linear(3, 1, dtype=np.float64)
     a = layer(ag.Tensor(a_prev)).sigmoid()
     cost = ((a - y) ** 2).sum()
