@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
@@ -163,7 +163,7 @@ class Module:
             p.requires_grad = flag
         return self
 
-    def apply(self, fn) -> Module:
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn(module)`` on every submodule, children before their parent and in order
         (PyTorch's post-order), then on this module; returns ``self``."""
         seen: set[int] = set()
@@ -193,7 +193,8 @@ class Module:
         """A copy of every Parameter's data, keyed by dotted name (numpy arrays)."""
         return OrderedDict((name, p._data.copy()) for name, p in self.named_parameters())
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
+                        ) -> IncompatibleKeys:
         """Copy arrays (or Tensors) from ``state_dict`` into the Parameters, in place.
 
         Raises ``RuntimeError`` naming every missing or unexpected key (unless
@@ -271,7 +272,7 @@ class Sequential(Module):
     def _named_attributes(self):
         return ((str(i), m) for i, m in enumerate(self.layers))
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         for m in self.layers:
             x = m(x)
         return x
