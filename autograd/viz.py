@@ -1,0 +1,419 @@
+"""Drawing a recorded graph: ``draw`` gives a ``graphviz.Digraph``, ``render_svg`` an SVG file.
+
+Every value (a ``Tensor`` or a ``Value``) is a box: its name when it has one, shape and dtype,
+a short summary of its data and of its gradient. Every op is a grey ellipse between its inputs
+and its result, so edges run in the direction data flows. Colours follow torchviz: parameters
+(leaves that require grad) blue, outputs green, ops grey; constants stay white.
+
+The walk is ``engine.topological_order``, generic over a ``parents`` function, so the same code
+draws ``Tensor`` and ``Value`` graphs (anything with ``_parents``/``_op``/``data``/``grad``).
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+
+from .engine import topological_order
+from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from ._graphviz import Digraph, GraphvizNotFoundError, dot_executable  # noqa: F401
+
+__all__ = ["draw", "render_svg", "Digraph", "dot_executable", "GraphvizNotFoundError"]
+
+
+def __getattr__(name: str):
+    # the graphviz package is imported on first use, so `import autograd` stays fast
+    if name in ("Digraph", "dot_executable", "GraphvizNotFoundError"):
+        from . import _graphviz
+        return getattr(_graphviz, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+# torchviz's legend, plus the grad colour scale
+PARAM, OUTPUT, OP, PLAIN, CONST = "lightblue", "darkolivegreen1", "lightgrey", "white", "white"
+SUMMARY = "lemonchiffon"
+_FONT = "Helvetica"
+_RANKDIRS = ("LR", "RL", "TB", "BT")
+
+# (upper bound on max|grad|, fill, font colour, legend text); the last row catches the rest
+GRAD_SCALE = (
+    (0.0, "#bdbdbd", "black", "0 (dead)"),
+    (1e-6, "#2166ac", "white", "< 1e-6 (vanishing)"),
+    (1e-4, "#67a9cf", "black", "< 1e-4"),
+    (1e-2, "#d1e5f0", "black", "< 1e-2"),
+    (1e1, "#f7f7f7", "black", "< 10"),
+    (1e2, "#fddbc7", "black", "< 100"),
+    (1e4, "#ef8a62", "black", "< 1e4"),
+    (np.inf, "#b2182b", "white", ">= 1e4 or inf/nan (exploding)"),
+)
+
+
+# ---------------------------------------------------------------------------- adapters
+# An adapter tells the drawing what a node of one engine looks like.
+
+
+class _TensorAdapter:
+    @staticmethod
+    def parents(t: Tensor) -> tuple:
+        node = t._grad_fn
+        return (node.parents or ()) if node is not None else ()
+
+    @staticmethod
+    def op(t: Tensor) -> str | None:
+        node = t._grad_fn
+        return None if node is None else re.sub(r"Backward\d*$", "", node.name) or node.name
+
+    @staticmethod
+    def freed(t: Tensor) -> bool:
+        node = t._grad_fn
+        return node is not None and node.backward is None and not node.parents
+
+    @staticmethod
+    def is_param(t: Tensor) -> bool:
+        return t._grad_fn is None and t._requires_grad
+
+    @staticmethod
+    def name(t: Tensor) -> str | None:
+        return None
+
+    @staticmethod
+    def header(t: Tensor) -> str:
+        shape = "scalar" if t.ndim == 0 else str(tuple(t.shape))
+        return f"{shape} {t.dtype}"
+
+    @staticmethod
+    def data(t: Tensor) -> np.ndarray:
+        return np.asarray(t._data)
+
+    @staticmethod
+    def grad(t: Tensor) -> np.ndarray | None:
+        return None if t.grad is None else np.asarray(t.grad._data)
+
+
+class _ValueAdapter:
+    @staticmethod
+    def parents(v) -> tuple:
+        return tuple(v._parents)
+
+    @staticmethod
+    def op(v) -> str | None:
+        return (v._op or "op") if v._parents else None
+
+    @staticmethod
+    def freed(v) -> bool:
+        return False
+
+    @staticmethod
+    def is_param(v) -> bool:
+        return not v._parents
+
+    @staticmethod
+    def name(v) -> str | None:
+        return getattr(v, "label", None) or None
+
+    @staticmethod
+    def header(v) -> str:
+        return ""
+
+    @staticmethod
+    def data(v) -> np.ndarray:
+        return np.asarray(float(v.data))
+
+    @staticmethod
+    def grad(v) -> np.ndarray | None:
+        g = getattr(v, "grad", None)
+        return None if g is None else np.asarray(float(g))
+
+
+def _adapter(node: Any):
+    if isinstance(node, Tensor):
+        return _TensorAdapter
+    if hasattr(node, "_parents") and hasattr(node, "_op") and hasattr(node, "data"):
+        return _ValueAdapter
+    raise TypeError(f"draw: expected a Tensor or a Value, got {type(node).__name__}")
+
+
+# ---------------------------------------------------------------------------- labels
+
+
+def _num(x: float, digits: int = 4) -> str:
+    return f"{x:.{digits}g}"
+
+
+def _summary(arr: np.ndarray) -> str:
+    """A few characters that say what is in ``arr``."""
+    if arr.size == 0:
+        return "empty"
+    if arr.dtype == bool:
+        return f"{int(arr.sum())} of {arr.size} true"
+    if arr.size == 1:
+        return _num(arr.item())
+    if arr.size <= 4:
+        return "[" + ", ".join(_num(x) for x in arr.ravel().tolist()) + "]"
+    a = arr.astype(np.float64, copy=False)
+    finite = a[np.isfinite(a)]
+    if finite.size == 0:
+        return "no finite values"
+    return f"mean {_num(finite.mean(), 3)} std {_num(finite.std(), 3)}"
+
+
+def _grad_size(g: np.ndarray) -> float:
+    """max |g|, infinite when some element is not finite."""
+    if g.size == 0:
+        return 0.0
+    a = np.abs(g.astype(np.float64, copy=False))
+    return float("inf") if not np.isfinite(a).all() else float(a.max())
+
+
+def _grad_summary(g: np.ndarray) -> str:
+    if g.size <= 4:
+        return "grad " + _summary(g)
+    return f"grad max|g| {_num(_grad_size(g), 3)}"
+
+
+def _nonfinite(arr: np.ndarray) -> str:
+    if arr.dtype.kind not in "fc":
+        return ""
+    n_nan, n_inf = int(np.isnan(arr).sum()), int(np.isinf(arr).sum())
+    parts = [f"{n} {what}" for n, what in ((n_nan, "nan"), (n_inf, "inf")) if n]
+    return ", ".join(parts)
+
+
+def _grad_style(g: np.ndarray) -> tuple[str, str]:
+    size = _grad_size(g)
+    for bound, fill, font, _ in GRAD_SCALE:
+        if size < bound or (bound == 0.0 and size == 0.0):
+            return fill, font
+    return GRAD_SCALE[-1][1], GRAD_SCALE[-1][2]
+
+
+def _legend_label() -> str:
+    rows = "".join(f'<tr><td bgcolor="{fill}"><font color="{font}">{escape(text)}</font></td></tr>'
+                   for _, fill, font, text in GRAD_SCALE)
+    return (f'<<font point-size="8"><table border="0" cellborder="1" cellspacing="0">'
+            f"<tr><td><b>max|grad|</b></td></tr>{rows}</table></font>>")
+
+
+# ---------------------------------------------------------------------------- draw
+
+
+def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: str = "LR",
+         max_nodes: int | None = None, params: Mapping[str, Any] | None = None,
+         color_by_grad: bool = False, graph_attr: Mapping[str, str] | None = None) -> Digraph:
+    """Draw the graph recorded behind ``root`` (a ``Tensor`` or a ``Value``, or a list of them).
+
+    Parameters
+    ----------
+    root : Tensor, Value, or a sequence of them
+        The output(s); every value and op they were computed from is drawn.
+    show_data, show_grad : bool
+        Put a short summary of each value's data / gradient into its box.
+    rankdir : {"LR", "RL", "TB", "BT"}
+        Direction in which data flows across the picture.
+    max_nodes : int, optional
+        Draw at most this many nodes: the part of the graph nearest the output is kept and
+        the rest collapses into one summary node (counts of the values, ops and parameters
+        it stands for). ``None`` draws everything.
+    params : mapping of name to Tensor, optional
+        Names to show on parameters, e.g. ``dict(model.named_parameters())``.
+    color_by_grad : bool
+        Fill each value that has a gradient by the size of its largest element (a fixed log
+        scale, shown in a legend), so vanishing and exploding gradients stand out.
+    graph_attr : mapping, optional
+        Extra Graphviz graph attributes (``{"size": "8,8"}``).
+
+    Returns
+    -------
+    Digraph
+        A ``graphviz.Digraph``; ``.source`` is the DOT text, ``.pipe()``/``.render()`` and the
+        inline Jupyter display work with the system Graphviz or the ``graphviz-pure`` wheel.
+
+    Notes
+    -----
+    A backward pass without ``retain_graph=True`` frees the graph: draw before it, or pass
+    ``retain_graph=True`` to see the full graph with its gradients. Only leaves (and tensors
+    that ``retain_grad()``) keep a gradient, as in PyTorch.
+
+    Examples
+    --------
+    >>> w = ag.tensor([[1.0, -2.0]], requires_grad=True)
+    >>> loss = (w * 3.0).tanh().sum()
+    >>> loss.backward(retain_graph=True)
+    >>> ag.draw(loss, params={"w": w}).render("graph", format="svg")
+    """
+    roots = list(root) if isinstance(root, (list, tuple)) else [root]
+    if not roots:
+        raise ValueError("draw: no root given")
+    ad = _adapter(roots[0])
+    for r in roots[1:]:
+        if _adapter(r) is not ad:
+            raise TypeError("draw: all roots must be of one kind (all Tensors or all Values)")
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"draw: rankdir must be one of {_RANKDIRS}, got {rankdir!r}")
+    if max_nodes is not None and (not isinstance(max_nodes, (int, np.integer))
+                                  or isinstance(max_nodes, bool) or max_nodes < 2):
+        raise ValueError(f"draw: max_nodes must be an int >= 2 (the output and a summary), "
+                         f"got {max_nodes!r}")
+    names: dict[int, str] = {}
+    if params is not None:
+        if not isinstance(params, Mapping):
+            raise TypeError("draw: params must be a mapping of name to tensor, such as "
+                            "dict(model.named_parameters())")
+        for k, v in params.items():
+            names[id(v)] = str(k)
+
+    from ._graphviz import Digraph, GraphvizNotFoundError, dot_executable  # noqa: F401
+
+    order = topological_order(roots, parents=ad.parents)
+    index = {id(v): i for i, v in enumerate(order)}
+    kept_values, kept_ops = _choose(order, index, roots, ad, max_nodes)
+
+    g = Digraph("autograd", graph_attr={"rankdir": rankdir, "nodesep": "0.15",
+                                        "ranksep": "0.3", **(graph_attr or {})},
+                node_attr={"fontname": _FONT, "fontsize": "10", "height": "0.3"},
+                edge_attr={"arrowsize": "0.6", "color": "#555555"})
+    root_ids = {id(r) for r in roots}
+    body = g.body
+    for i, v in enumerate(order):
+        if i not in kept_values:
+            continue
+        body.append(_value_line(i, v, ad, names, id(v) in root_ids, show_data, show_grad,
+                                color_by_grad))
+        if i in kept_ops:
+            freed = ad.freed(v)
+            label = escape(ad.op(v)) + ("<br/><i>graph freed</i>" if freed else "")
+            style = "filled,dashed" if freed else "filled"
+            body.append(f'\to{i} [label=<{label}> shape=ellipse style="{style}" '
+                        f"fillcolor={OP}]\n")
+            body.append(f"\to{i} -> v{i}\n")
+
+    dropped = len(order) - len(kept_values)
+    fed_by_summary = []
+    for i in kept_ops:
+        ps = ad.parents(order[i])
+        for p in ps:
+            j = index[id(p)]
+            if j in kept_values:
+                body.append(f"\tv{j} -> o{i}\n")
+        if any(index[id(p)] not in kept_values for p in ps):
+            fed_by_summary.append(f"o{i}")
+    for i in kept_values:
+        if i not in kept_ops and ad.op(order[i]) is not None:
+            fed_by_summary.append(f"v{i}")
+    if dropped:
+        body.append(_summary_line(order, kept_values, kept_ops, ad))
+        for n in fed_by_summary:
+            body.append(f"\tsummary -> {n} [style=dashed]\n")
+    if color_by_grad:
+        body.append(f"\tlegend [shape=plaintext label={_legend_label()}]\n")
+    return g
+
+
+def _choose(order: list, index: dict, roots: list, ad, max_nodes: int | None):
+    """Indices of the values and of the op nodes to draw, nearest to the roots first."""
+    has_op = [ad.op(v) is not None for v in order]
+    if max_nodes is None or len(order) + sum(has_op) <= max_nodes:
+        every = set(range(len(order)))
+        return every, {i for i in every if has_op[i]}
+    # distance from the roots: each node comes after all its consumers in reversed order
+    far = len(order) + 1
+    dist = [far] * len(order)
+    for r in roots:
+        dist[index[id(r)]] = 0
+    for i in range(len(order) - 1, -1, -1):
+        d = dist[i] + 1
+        for p in ad.parents(order[i]):
+            j = index[id(p)]
+            if d < dist[j]:
+                dist[j] = d
+    budget = max_nodes - 1  # one node for the summary
+    values, ops = set(), set()
+    for i in sorted(range(len(order)), key=lambda i: (dist[i], -i)):
+        if budget < 1:
+            break
+        values.add(i)
+        budget -= 1
+        if has_op[i] and budget >= 1:
+            ops.add(i)
+            budget -= 1
+    return values, ops
+
+
+def _value_line(i: int, v, ad, names: dict, is_root: bool, show_data: bool, show_grad: bool,
+                color_by_grad: bool) -> str:
+    rows = []
+    name = names.get(id(v)) or ad.name(v)
+    if name:
+        rows.append(f"<b>{escape(name)}</b>")
+    header = ad.header(v)
+    if header:
+        rows.append(f'<font point-size="9">{escape(header)}</font>')
+    data = ad.data(v)
+    if show_data:
+        rows.append(("data " if not header else "") + escape(_summary(data)))
+    g = ad.grad(v) if (show_grad or color_by_grad) else None
+    fill = OUTPUT if is_root else PARAM if ad.is_param(v) else PLAIN
+    font = "black"
+    if color_by_grad and g is not None:
+        fill, font = _grad_style(g)
+    if show_grad and g is not None:
+        text = escape(_grad_summary(g))
+        rows.append(f'<font color="#444444">{text}</font>' if font == "black" else text)
+    bad = _nonfinite(data) + (", grad " + _nonfinite(g) if g is not None and _nonfinite(g)
+                              else "")
+    if bad:
+        rows.append(f'<font color="red">{escape(bad.strip(", "))}</font>')
+    label = "<br/>".join(rows) or " "
+    if font != "black":
+        label = f'<font color="{font}">{label}</font>'
+    extra = " color=red penwidth=2" if bad else " penwidth=2" if is_root else ""
+    rounded = "" if ad.is_param(v) else "rounded,"
+    return (f'\tv{i} [label=<{label}> shape=box style="{rounded}filled" '
+            f'fillcolor="{fill}"{extra}]\n')
+
+
+def _summary_line(order: list, kept_values: set, kept_ops: set, ad) -> str:
+    n_values = n_ops = n_params = 0
+    ops: dict[str, int] = {}
+    for i, v in enumerate(order):
+        if i not in kept_values:
+            n_values += 1
+            n_params += ad.is_param(v)
+        if i not in kept_ops:
+            op = ad.op(v)
+            if op is not None:
+                n_ops += 1
+                ops[op] = ops.get(op, 0) + 1
+    common = sorted(ops.items(), key=lambda kv: -kv[1])[:4]
+    kinds = ", ".join(f"{escape(k)} {n:,}" for k, n in common)
+    if len(ops) > len(common):
+        kinds += ", ..."
+    lines = [f"<b>{n_values + n_ops:,} more nodes</b>",
+             f"{n_values:,} values ({n_params:,} leaves that need grad)" if n_params
+             else f"{n_values:,} values",
+             f"{n_ops:,} ops" + (f": {kinds}" if kinds else "")]
+    return (f'\tsummary [label=<{"<br/>".join(lines)}> shape=note style=filled '
+            f"fillcolor={SUMMARY}]\n")
+
+
+def render_svg(root: Any, path: str, **kwargs) -> str:
+    """Draw ``root``'s graph (see ``draw``; keyword arguments go to it) into an SVG file.
+
+    Returns
+    -------
+    str
+        ``path``.
+
+    Examples
+    --------
+    >>> ag.render_svg(loss, "graph.svg", params=dict(model.named_parameters()))
+    'graph.svg'
+    """
+    svg = draw(root, **kwargs).pipe(format="svg")
+    with open(path, "wb") as f:
+        f.write(svg)
+    return str(path)
