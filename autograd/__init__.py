@@ -7,16 +7,74 @@
 >>> x.grad            # d/dx of sum(x·tanh(x))
 """
 
-from .creation import (arange, eye, full, manual_seed, ones, ones_like, rand, randn, zeros,
-                       zeros_like)
+from .creation import (
+                       arange,
+                       eye,
+                       full,
+                       manual_seed,
+                       ones,
+                       ones_like,
+                       rand,
+                       randn,
+                       zeros,
+                       zeros_like,
+)
 from .engine import grad, topological_order
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .ops import (OPS, abs, add, astype, broadcast_to, clip, concatenate, cos, div, dot, eq,
-                  exp, expand_dims, flatten, ge, getitem, gt, le, log, log_softmax, logsumexp,
-                  lt, matmul, max, maximum, mean, min, minimum, mul, ne, neg, outer, pow, relu,
-                  reshape, sigmoid, sin, softmax, split, sqrt, squeeze, stack, std, sub, sum,
-                  sum_to_shape, swapaxes, tanh, transpose, var, where)
+from .ops import (
+                       OPS,
+                       abs,
+                       add,
+                       astype,
+                       broadcast_to,
+                       clip,
+                       concatenate,
+                       cos,
+                       div,
+                       dot,
+                       eq,
+                       exp,
+                       expand_dims,
+                       flatten,
+                       ge,
+                       getitem,
+                       gt,
+                       le,
+                       log,
+                       log_softmax,
+                       logsumexp,
+                       lt,
+                       matmul,
+                       max,
+                       maximum,
+                       mean,
+                       min,
+                       minimum,
+                       mul,
+                       ne,
+                       neg,
+                       outer,
+                       pow,
+                       relu,
+                       reshape,
+                       sigmoid,
+                       sin,
+                       softmax,
+                       split,
+                       sqrt,
+                       squeeze,
+                       stack,
+                       std,
+                       sub,
+                       sum,
+                       sum_to_shape,
+                       swapaxes,
+                       tanh,
+                       transpose,
+                       var,
+                       where,
+)
 from .tensor import Node, Tensor, get_default_dtype, set_default_dtype, tensor
 from .viz import draw, render_svg
 

@@ -323,6 +323,8 @@ def record(data: np.ndarray, parents: tuple, name: str, backward: Callable) -> T
     Every op ends with this call: ``parents`` are Tensors, ``backward(grad, out)`` returns one
     gradient (a Tensor or None) per parent, computed with Tensor ops.
     """
+    if type(data) is not np.ndarray:  # numpy returns scalars for 0-d results
+        data = np.asarray(data)
     t = _new(Tensor)
     t._data = data
     t.grad = None
@@ -333,7 +335,11 @@ def record(data: np.ndarray, parents: tuple, name: str, backward: Callable) -> T
         for p in parents:
             if p._requires_grad:
                 t._requires_grad = True
-                t._grad_fn = node = Node(name, parents, backward)
+                t._grad_fn = node = _new(Node)  # Node(name, parents, backward), inlined
+                node.name = name
+                node.parents = parents
+                node.backward = backward
+                node.site = node.saved_versions = None
                 if state.anomaly:
                     from .anomaly import on_record
                     on_record(node)

@@ -10,13 +10,46 @@ import numpy as np
 from ..tensor import Tensor, _wrap
 from . import elementwise, linalg, reduce, shape
 from ._util import operands
-from .elementwise import (abs, add, astype, clip, cos, div, exp, log, maximum, minimum, mul, neg,
-                          pow, relu, sigmoid, sin, sqrt, sub, tanh, where)
+from .elementwise import (
+    abs,
+    add,
+    astype,
+    clip,
+    cos,
+    div,
+    exp,
+    log,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    pow,
+    relu,
+    sigmoid,
+    sin,
+    sqrt,
+    sub,
+    tanh,
+    where,
+)
 from .linalg import dot, matmul, outer
-from .reduce import logsumexp, log_softmax, max, mean, min, softmax, std, sum, var
+from .reduce import log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
 from .registry import COMPOSITE, OPS, op
-from .shape import (broadcast_to, concatenate, expand_dims, flatten, getitem, index_add, reshape,
-                    split, squeeze, stack, sum_to_shape, swapaxes, transpose)
+from .shape import (
+    broadcast_to,
+    concatenate,
+    expand_dims,
+    flatten,
+    getitem,
+    index_add,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    sum_to_shape,
+    swapaxes,
+    transpose,
+)
 
 __all__ = [
     "OPS", "COMPOSITE", "op", "elementwise", "linalg", "reduce", "shape",

@@ -7,6 +7,7 @@ import numpy as np
 from ..tensor import Tensor, _wrap, as_array
 
 _PY_SCALARS = (bool, int, float)
+_constants: dict = {}  # (type, value, dtype) -> read-only 0-d constant Tensor
 
 
 def lift(x, like: Tensor) -> Tensor:
@@ -14,11 +15,20 @@ def lift(x, like: Tensor) -> Tensor:
 
     A Python number takes ``like``'s floating dtype (numpy's and PyTorch's "weak scalar" rule:
     ``float32_tensor * 2.5`` stays float32); arrays and lists keep their own dtype rules.
+    Scalar constants are cached: loops like ``x = x * 1.0001`` reuse one.
     """
     if isinstance(x, Tensor):
         return x
     if type(x) in _PY_SCALARS and like._data.dtype.kind == "f":
-        return _wrap(np.asarray(x, dtype=like._data.dtype))
+        key = (type(x), x, like._data.dtype)
+        t = _constants.get(key)
+        if t is None:
+            if len(_constants) > 4096:
+                _constants.clear()
+            arr = np.asarray(x, dtype=like._data.dtype)
+            arr.flags.writeable = False
+            t = _constants[key] = _wrap(arr)
+        return t
     return _wrap(as_array(x))
 
 

@@ -1,4 +1,8 @@
-"""Elementwise ops. Each: forward on numpy arrays, then its backward closure in Tensor ops.
+"""Elementwise ops. Each: forward on numpy arrays, then its backward in Tensor ops.
+
+Backwards that need nothing but the parents and the output are module-level functions right
+below their op, reading the parents from ``out.grad_fn``: the hottest ops then allocate no
+closure per call, which keeps Python's cyclic collector (and so the per-op overhead) down.
 
 Broadcasting is numpy's; the engine sums each gradient back to its parent's shape, so no op
 here un-broadcasts anything.
@@ -23,7 +27,11 @@ def add(a, b) -> Tensor:
         data = a._data + b._data
     except ValueError:
         raise broadcast_error("add", a, b) from None
-    return record(data, (a, b), "AddBackward", lambda g, out: (g, g))
+    return record(data, (a, b), "AddBackward", _add_backward)
+
+
+def _add_backward(g, out):
+    return g, g
 
 
 @op
@@ -34,8 +42,12 @@ def sub(a, b) -> Tensor:
         data = a._data - b._data
     except ValueError:
         raise broadcast_error("sub", a, b) from None
-    return record(data, (a, b), "SubBackward",
-                  lambda g, out: (g, -g if b._requires_grad else None))
+    return record(data, (a, b), "SubBackward", _sub_backward)
+
+
+def _sub_backward(g, out):
+    a, b = out._grad_fn.parents
+    return g, -g if b._requires_grad else None
 
 
 @op
@@ -46,9 +58,13 @@ def mul(a, b) -> Tensor:
         data = a._data * b._data
     except ValueError:
         raise broadcast_error("mul", a, b) from None
-    return record(data, (a, b), "MulBackward", lambda g, out: (
-        g * b if a._requires_grad else None,
-        g * a if b._requires_grad else None))
+    return record(data, (a, b), "MulBackward", _mul_backward)
+
+
+def _mul_backward(g, out):
+    a, b = out._grad_fn.parents
+    return (g * b if a._requires_grad else None,
+            g * a if b._requires_grad else None)
 
 
 @op
@@ -59,16 +75,24 @@ def div(a, b) -> Tensor:
         data = a._data / b._data
     except ValueError:
         raise broadcast_error("div", a, b) from None
-    return record(data, (a, b), "DivBackward", lambda g, out: (
-        g / b if a._requires_grad else None,
-        -g * out / b if b._requires_grad else None))  # d(a/b)/db = -a/b² = -out/b
+    return record(data, (a, b), "DivBackward", _div_backward)
+
+
+def _div_backward(g, out):
+    a, b = out._grad_fn.parents
+    return (g / b if a._requires_grad else None,
+            -g * out / b if b._requires_grad else None)  # d(a/b)/db = -a/b² = -out/b
 
 
 @op
 def neg(a) -> Tensor:
     """``-a``."""
     a = as_tensor(a)
-    return record(-a._data, (a,), "NegBackward", lambda g, out: (-g,))
+    return record(-a._data, (a,), "NegBackward", _neg_backward)
+
+
+def _neg_backward(g, out):
+    return (-g,)
 
 
 @op
@@ -109,7 +133,11 @@ def abs(a) -> Tensor:
 @op
 def exp(a) -> Tensor:
     a = as_tensor(a)
-    return record(np.exp(a._data), (a,), "ExpBackward", lambda g, out: (g * out,))
+    return record(np.exp(a._data), (a,), "ExpBackward", _exp_backward)
+
+
+def _exp_backward(g, out):
+    return (g * out,)
 
 
 @op
@@ -118,7 +146,12 @@ def log(a) -> Tensor:
     a = as_tensor(a)
     with np.errstate(divide="ignore", invalid="ignore"):
         data = np.log(a._data)
-    return record(data, (a,), "LogBackward", lambda g, out: (g / a,))
+    return record(data, (a,), "LogBackward", _log_backward)
+
+
+def _log_backward(g, out):
+    (a,) = out._grad_fn.parents
+    return (g / a,)
 
 
 @op
@@ -127,7 +160,11 @@ def sqrt(a) -> Tensor:
     a = as_tensor(a)
     with np.errstate(invalid="ignore"):
         data = np.sqrt(a._data)
-    return record(data, (a,), "SqrtBackward", lambda g, out: (g / (out * 2),))
+    return record(data, (a,), "SqrtBackward", _sqrt_backward)
+
+
+def _sqrt_backward(g, out):
+    return (g / (out * 2),)
 
 
 @op
@@ -145,8 +182,11 @@ def cos(a) -> Tensor:
 @op
 def tanh(a) -> Tensor:
     a = as_tensor(a)
-    return record(np.tanh(a._data), (a,), "TanhBackward",
-                  lambda g, out: (g * (1 - out * out),))
+    return record(np.tanh(a._data), (a,), "TanhBackward", _tanh_backward)
+
+
+def _tanh_backward(g, out):
+    return (g * (1 - out * out),)
 
 
 @op
@@ -157,15 +197,23 @@ def sigmoid(a) -> Tensor:
     data = np.tanh(x * 0.5)
     data += 1
     data *= 0.5
-    return record(data, (a,), "SigmoidBackward", lambda g, out: (g * out * (1 - out),))
+    return record(data, (a,), "SigmoidBackward", _sigmoid_backward)
+
+
+def _sigmoid_backward(g, out):
+    return (g * out * (1 - out),)
 
 
 @op
 def relu(a) -> Tensor:
     """``max(a, 0)``; the gradient at 0 is 0, as in PyTorch."""
     a = as_tensor(a)
-    return record(np.maximum(a._data, 0), (a,), "ReluBackward",
-                  lambda g, out: (g * (a._data > 0),))
+    return record(np.maximum(a._data, 0), (a,), "ReluBackward", _relu_backward)
+
+
+def _relu_backward(g, out):
+    (a,) = out._grad_fn.parents
+    return (g * (a._data > 0),)
 
 
 # ---------------------------------------------------------------------------- selection

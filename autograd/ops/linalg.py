@@ -37,10 +37,10 @@ def matmul(a, b) -> Tensor:
         # the engine sums any broadcast batch axes.
         a2 = reshape(a, (1, -1)) if a.ndim == 1 else a
         b2 = reshape(b, (-1, 1)) if b.ndim == 1 else b
-        if a.ndim == 1:
-            g = expand_dims(g, -2)
         if b.ndim == 1:
             g = expand_dims(g, -1)
+        if a.ndim == 1:
+            g = expand_dims(g, -2)
         ga = gb = None
         if a._requires_grad:
             ga = matmul(g, swapaxes(b2, -1, -2))

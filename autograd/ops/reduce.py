@@ -103,7 +103,8 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     with np.errstate(divide="ignore"):
         data = np.log(np.sum(np.exp(xd - m), axis=axes, keepdims=True)) + m
     if not keepdims:
-        data = data.reshape([s for i, s in enumerate(xd.shape) if axes is not None and i not in axes])
+        data = data.reshape([s for i, s in enumerate(xd.shape)
+                             if axes is not None and i not in axes])
     # d lse / dx = softmax(x) = exp(x - lse)
     return record(data, (x,), "LogsumexpBackward", lambda g, out: (
         _restore(g, x.shape, axes, keepdims) * exp(x - _restore(out, x.shape, axes, keepdims)),))

@@ -10,7 +10,7 @@ import operator
 
 import numpy as np
 
-from ..tensor import Tensor, _wrap, record
+from ..tensor import Tensor, record
 from ._util import as_tensor, normalize_axis
 from .registry import op
 
@@ -140,7 +140,8 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
         data = np.concatenate([t._data for t in tensors], axis=axis)
     except ValueError as e:
         shapes = ", ".join(str(t.shape) for t in tensors)
-        raise ValueError(f"concatenate: shapes {shapes} do not fit along axis {axis}: {e}") from None
+        raise ValueError(
+            f"concatenate: shapes {shapes} do not fit along axis {axis}: {e}") from None
     ax = axis % data.ndim
     bounds = np.cumsum([0] + [t.shape[ax] for t in tensors])
 
@@ -251,7 +252,3 @@ def _setitem_method(self, index, value):
     raise TypeError(
         "Tensor does not support item assignment, which would hide the change from autograd; "
         "use ag.where(...) or build a new tensor, or edit t.data[...] outside of autograd")
-
-
-def _wrap_index_result(data) -> Tensor:  # used by comparisons on indexed data
-    return _wrap(np.asarray(data))
