@@ -6,7 +6,8 @@ and its result, so edges run in the direction data flows. Colours follow torchvi
 (leaves that require grad) blue, outputs green, ops grey; constants stay white.
 
 The walk is ``engine.topological_order``, generic over a ``parents`` function, so the same code
-draws ``Tensor`` and ``Value`` graphs (anything with ``_parents``/``_op``/``data``/``grad``).
+draws ``Tensor`` and ``Value`` graphs (anything with ``_parents``/``_op``/``data``/``grad``;
+micrograd's ``Value``, with ``_prev``, works too).
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # torchviz's legend, plus the grad colour scale
-PARAM, OUTPUT, OP, PLAIN, CONST = "lightblue", "darkolivegreen1", "lightgrey", "white", "white"
-SUMMARY = "lemonchiffon"
+PARAM, OUTPUT, OP, PLAIN = "#add8e6", "#caff70", "#d3d3d3", "#ffffff"  # lightblue ... white
+SUMMARY = "#fffacd"  # lemonchiffon
 _FONT = "Helvetica"
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 
@@ -129,11 +130,29 @@ class _ValueAdapter:
         return None if g is None else np.asarray(float(g))
 
 
+class _MicrogradAdapter(_ValueAdapter):
+    # micrograd's Value keeps its parents in a set, ``_prev`` (drawn in an arbitrary order)
+    @staticmethod
+    def parents(v) -> tuple:
+        return tuple(v._prev)
+
+    @staticmethod
+    def op(v) -> str | None:
+        return (v._op or "op") if v._prev else None
+
+    @staticmethod
+    def is_param(v) -> bool:
+        return not v._prev
+
+
 def _adapter(node: Any):
     if isinstance(node, Tensor):
         return _TensorAdapter
-    if hasattr(node, "_parents") and hasattr(node, "_op") and hasattr(node, "data"):
-        return _ValueAdapter
+    if hasattr(node, "_op") and hasattr(node, "data"):
+        if hasattr(node, "_parents"):
+            return _ValueAdapter
+        if hasattr(node, "_prev"):
+            return _MicrogradAdapter
     raise TypeError(f"draw: expected a Tensor or a Value, got {type(node).__name__}")
 
 
@@ -141,7 +160,7 @@ def _adapter(node: Any):
 
 
 def _num(x: float, digits: int = 4) -> str:
-    return f"{x:.{digits}g}"
+    return f"{x + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
 
 
 def _summary(arr: np.ndarray) -> str:
@@ -153,7 +172,7 @@ def _summary(arr: np.ndarray) -> str:
     if arr.size == 1:
         return _num(arr.item())
     if arr.size <= 4:
-        return "[" + ", ".join(_num(x) for x in arr.ravel().tolist()) + "]"
+        return "[" + ", ".join(_num(x, 3) for x in arr.ravel().tolist()) + "]"
     a = arr.astype(np.float64, copy=False)
     finite = a[np.isfinite(a)]
     if finite.size == 0:
@@ -288,7 +307,7 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
             label = escape(ad.op(v)) + ("<br/><i>graph freed</i>" if freed else "")
             style = "filled,dashed" if freed else "filled"
             body.append(f'\to{i} [label=<{label}> shape=ellipse style="{style}" '
-                        f"fillcolor={OP}]\n")
+                        f'fillcolor="{OP}"]\n')
             body.append(f"\to{i} -> v{i}\n")
 
     dropped = len(order) - len(kept_values)
@@ -371,7 +390,7 @@ def _value_line(i: int, v, ad, names: dict, is_root: bool, show_data: bool, show
     if font != "black":
         label = f'<font color="{font}">{label}</font>'
     extra = " color=red penwidth=2" if bad else " penwidth=2" if is_root else ""
-    rounded = "" if ad.is_param(v) else "rounded,"
+    rounded = "" if ad.op(v) is None else "rounded,"  # square corners: a leaf
     return (f'\tv{i} [label=<{label}> shape=box style="{rounded}filled" '
             f'fillcolor="{fill}"{extra}]\n')
 
@@ -397,7 +416,7 @@ def _summary_line(order: list, kept_values: set, kept_ops: set, ad) -> str:
              else f"{n_values:,} values",
              f"{n_ops:,} ops" + (f": {kinds}" if kinds else "")]
     return (f'\tsummary [label=<{"<br/>".join(lines)}> shape=note style=filled '
-            f"fillcolor={SUMMARY}]\n")
+            f'fillcolor="{SUMMARY}"]\n')
 
 
 def render_svg(root: Any, path: str, **kwargs) -> str:

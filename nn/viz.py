@@ -135,7 +135,7 @@ def draw_network(model: Any, *, mode: str = "auto", max_neurons: int = 16,
                          "parameters are all Linear; use mode='layers'")
     if mode == "auto":
         widest = max((max(s["module"].in_features, s["module"].out_features) for s in linear),
-                     default=0)
+                     default=0) if fully_connected else 0
         mode = "neurons" if fully_connected and widest <= max_neurons else "layers"
 
     g = Digraph(type(model).__name__, graph_attr={"rankdir": rankdir, "ranksep": "0.6",

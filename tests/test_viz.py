@@ -199,6 +199,19 @@ def test_value_without_label_and_params_names():
     assert d.find("weight data 2") and d.find("data 3") and d.find("data 6")
 
 
+def test_micrograd_shaped_values_with_prev_sets():
+    class M:
+        def __init__(self, data, prev=(), op=""):
+            self.data, self.grad, self._prev, self._op = data, 0.0, set(prev), op
+
+    a, b = M(-2.0), M(0.5)
+    c = M(-1.0, (a, b), "*")
+    d = drawn(M(1.0, (c,), "ReLU"))
+    assert len(d.nodes) == 6 and len(d.edges) == 5
+    assert sorted(d.text(k) for k in op_nodes(d)) == ["*", "ReLU"]
+    assert d.find("data -2 grad 0") and d.find("data 0.5")
+
+
 # ---------------------------------------------------------------------------- large graphs
 
 
