@@ -289,7 +289,9 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
 
     order = topological_order(roots, parents=ad.parents)
     index = {id(v): i for i, v in enumerate(order)}
-    kept_values, kept_ops = _choose(order, index, roots, ad, max_nodes)
+    parents_idx = [[index[id(p)] for p in ad.parents(v)] for v in order]
+    kept_values, kept_ops, stubs = _choose(order, parents_idx, [index[id(r)] for r in roots],
+                                           ad, max_nodes)
 
     g = Digraph("autograd", graph_attr={"rankdir": rankdir, "nodesep": "0.15",
                                         "ranksep": "0.3", **(graph_attr or {})},
@@ -309,21 +311,24 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
             body.append(f'\to{i} [label=<{label}> shape=ellipse style="{style}" '
                         f'fillcolor="{OP}"]\n')
             body.append(f"\to{i} -> v{i}\n")
+    for j, i in sorted(stubs):
+        v = order[j]
+        label = names.get(id(v)) or ad.name(v) or ad.header(v) or _summary(ad.data(v))
+        body.append(f'\tr{j}_{i} [label=<{escape(label)}> shape=box style="filled,dashed" '
+                    f'fillcolor="{PARAM if ad.is_param(v) else PLAIN}" fontsize=8 '
+                    f'tooltip="used again: the same value as the full box"]\n')
 
-    dropped = len(order) - len(kept_values)
     fed_by_summary = []
-    for i in kept_ops:
-        ps = ad.parents(order[i])
-        for p in ps:
-            j = index[id(p)]
+    for i in sorted(kept_ops):
+        for j in parents_idx[i]:
             if j in kept_values:
-                body.append(f"\tv{j} -> o{i}\n")
-        if any(index[id(p)] not in kept_values for p in ps):
+                body.append(f"\tr{j}_{i} -> o{i}\n" if (j, i) in stubs else f"\tv{j} -> o{i}\n")
+        if any(j not in kept_values for j in parents_idx[i]):
             fed_by_summary.append(f"o{i}")
-    for i in kept_values:
-        if i not in kept_ops and ad.op(order[i]) is not None:
+    for i in sorted(kept_values):
+        if i not in kept_ops and parents_idx[i]:
             fed_by_summary.append(f"v{i}")
-    if dropped:
+    if len(kept_values) < len(order):
         body.append(_summary_line(order, kept_values, kept_ops, ad))
         for n in fed_by_summary:
             body.append(f"\tsummary -> {n} [style=dashed]\n")
@@ -332,34 +337,64 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
     return g
 
 
-def _choose(order: list, index: dict, roots: list, ad, max_nodes: int | None):
-    """Indices of the values and of the op nodes to draw, nearest to the roots first."""
+_SHARED = 3  # a leaf feeding this many ops is drawn once, plus a small reference at each other
+
+
+def _references(values: set, ops: set, parents_idx: list) -> set:
+    """(leaf, op) pairs where the op reads a widely shared leaf through a small reference box.
+
+    One long edge per use of a shared weight would cross the whole picture and make Graphviz's
+    layout slow (its cost grows with the ranks that edges span).
+    """
+    readers: dict[int, list[int]] = {}
+    for i in sorted(ops):
+        for j in dict.fromkeys(parents_idx[i]):
+            if j in values and not parents_idx[j]:
+                readers.setdefault(j, []).append(i)
+    return {(j, i) for j, rs in readers.items() if len(rs) >= _SHARED for i in rs[1:]}
+
+
+def _choose(order: list, parents_idx: list, roots: list[int], ad, max_nodes: int | None):
+    """The values, op nodes and references to draw: nearest to the roots first."""
     has_op = [ad.op(v) is not None for v in order]
-    if max_nodes is None or len(order) + sum(has_op) <= max_nodes:
-        every = set(range(len(order)))
-        return every, {i for i in every if has_op[i]}
+    values = set(range(len(order)))
+    ops = {i for i in values if has_op[i]}
+    refs = _references(values, ops, parents_idx)
+    if max_nodes is None or len(values) + len(ops) + len(refs) <= max_nodes:
+        return values, ops, refs
     # distance from the roots: each node comes after all its consumers in reversed order
-    far = len(order) + 1
-    dist = [far] * len(order)
+    dist = [len(order) + 1] * len(order)
     for r in roots:
-        dist[index[id(r)]] = 0
+        dist[r] = 0
     for i in range(len(order) - 1, -1, -1):
         d = dist[i] + 1
-        for p in ad.parents(order[i]):
-            j = index[id(p)]
+        for j in parents_idx[i]:
             if d < dist[j]:
                 dist[j] = d
-    budget = max_nodes - 1  # one node for the summary
-    values, ops = set(), set()
-    for i in sorted(range(len(order)), key=lambda i: (dist[i], -i)):
-        if budget < 1:
-            break
-        values.add(i)
-        budget -= 1
-        if has_op[i] and budget >= 1:
-            ops.add(i)
+    ranked = sorted(range(len(order)), key=lambda i: (dist[i], -i))
+
+    def take(budget: int):
+        values, ops = set(), set()
+        for i in ranked:
+            if budget < 1:
+                break
+            values.add(i)
             budget -= 1
-    return values, ops
+            if has_op[i] and budget >= 1:
+                ops.add(i)
+                budget -= 1
+        refs = _references(values, ops, parents_idx)
+        return values, ops, refs, len(values) + len(ops) + len(refs) + 1  # + the summary
+
+    # the largest budget whose drawing fits (the count only grows with the budget)
+    lo, hi = 1, max_nodes - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if take(mid)[3] <= max_nodes:
+            lo = mid
+        else:
+            hi = mid - 1
+    return take(lo)[:3]
 
 
 def _value_line(i: int, v, ad, names: dict, is_root: bool, show_data: bool, show_grad: bool,
@@ -412,7 +447,8 @@ def _summary_line(order: list, kept_values: set, kept_ops: set, ad) -> str:
     if len(ops) > len(common):
         kinds += ", ..."
     lines = [f"<b>{n_values + n_ops:,} more nodes</b>",
-             f"{n_values:,} values ({n_params:,} leaves that need grad)" if n_params
+             f"{n_values:,} values ({n_params:,} {'leaf' if n_params == 1 else 'leaves'} "
+             "that need grad)" if n_params
              else f"{n_values:,} values",
              f"{n_ops:,} ops" + (f": {kinds}" if kinds else "")]
     return (f'\tsummary [label=<{"<br/>".join(lines)}> shape=note style=filled '
