@@ -46,7 +46,7 @@ GRAD_SCALE = (
     (1e-6, "#2166ac", "white", "< 1e-6 (vanishing)"),
     (1e-4, "#67a9cf", "black", "< 1e-4"),
     (1e-2, "#d1e5f0", "black", "< 1e-2"),
-    (1e1, "#f7f7f7", "black", "< 10"),
+    (1e1, "#d9f0d3", "black", "< 10 (healthy)"),
     (1e2, "#fddbc7", "black", "< 100"),
     (1e4, "#ef8a62", "black", "< 1e4"),
     (np.inf, "#b2182b", "white", ">= 1e4 or inf/nan (exploding)"),
