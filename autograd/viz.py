@@ -12,6 +12,7 @@ micrograd's ``Value``, with ``_prev``, works too).
 
 from __future__ import annotations
 
+import os
 import re
 from html import escape
 from typing import TYPE_CHECKING, Any, Mapping
@@ -255,7 +256,9 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
     -----
     A backward pass without ``retain_graph=True`` frees the graph: draw before it, or pass
     ``retain_graph=True`` to see the full graph with its gradients. Only leaves (and tensors
-    that ``retain_grad()``) keep a gradient, as in PyTorch.
+    that ``retain_grad()``) keep a gradient, as in PyTorch. A leaf read by three or more ops
+    (a weight shared across time steps) is drawn once, and each further use gets a small
+    dashed reference box instead of an edge across the whole picture.
 
     Examples
     --------
@@ -285,7 +288,7 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
         for k, v in params.items():
             names[id(v)] = str(k)
 
-    from ._graphviz import Digraph, GraphvizNotFoundError, dot_executable  # noqa: F401
+    from ._graphviz import Digraph
 
     order = topological_order(roots, parents=ad.parents)
     index = {id(v): i for i, v in enumerate(order)}
@@ -455,7 +458,7 @@ def _summary_line(order: list, kept_values: set, kept_ops: set, ad) -> str:
             f'fillcolor="{SUMMARY}"]\n')
 
 
-def render_svg(root: Any, path: str, **kwargs) -> str:
+def render_svg(root: Any, path: str | os.PathLike, **kwargs) -> str:
     """Draw ``root``'s graph (see ``draw``; keyword arguments go to it) into an SVG file.
 
     Returns
@@ -471,4 +474,4 @@ def render_svg(root: Any, path: str, **kwargs) -> str:
     svg = draw(root, **kwargs).pipe(format="svg")
     with open(path, "wb") as f:
         f.write(svg)
-    return str(path)
+    return os.fspath(path)
