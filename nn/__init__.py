@@ -1,0 +1,3 @@
+from .viz import draw_network
+
+__all__ = ["draw_network"]
