@@ -81,6 +81,7 @@ from .ops import (
 )
 from .scalar import Value
 from .tensor import Node, Tensor, get_default_dtype, set_default_dtype, tensor
+from .viz import draw, render_svg
 
 __version__ = "0.1.0"
 
@@ -96,4 +97,5 @@ __all__ = [
     "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg",
     "outer", "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "split", "sqrt", "squeeze",
     "stack", "std", "sub", "sum", "sum_to_shape", "swapaxes", "tanh", "transpose", "var", "where",
+    "draw", "render_svg",
 ]

@@ -33,11 +33,12 @@ from .layers import (
                      Tanh,
 )
 from .module import Module, Parameter, Sequential
+from .viz import draw_network
 
 __all__ = [
     "functional", "init", "optim", "Module", "Parameter", "Sequential",
     "Linear", "Identity", "Flatten", "Dropout",
     "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "GELU", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
-    "HingeLoss", "HuberLoss",
+    "HingeLoss", "HuberLoss", "draw_network",
 ]
