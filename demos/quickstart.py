@@ -8,7 +8,8 @@ Three samples with three features each (the columns [50, 25, 75], [0.2, 0.01, 1.
 Nothing about this network is differentiated by hand: the gradient vector ∇C of the cost with
 respect to all 36 parameters falls out of the engine's backward walk. The demo prints the cost
 falling to near zero, prints ∇C at the first step, and writes the computation graph
-(``graph.svg``) and the architecture (``network.svg``) into the output folder.
+(``graph.svg``, ``ag.render_svg``) and the architecture (``network.svg``, ``nn.draw_network``)
+into the output folder.
 
 Run: ``python demos/quickstart.py [--out demos/out] [--steps 200]``
 """
@@ -63,7 +64,7 @@ def train(steps: int = 200, lr: float = 0.05, seed: int = 1, out_dir: Path | Non
     for step in range(steps):
         loss = F.cross_entropy(model(x), y)
         opt.zero_grad()
-        draw = step == 0 and out_dir is not None and hasattr(ag, "draw")
+        draw = step == 0 and out_dir is not None
         loss.backward(retain_graph=draw)  # keep the graph of step 0 to draw it with gradients
         if step == 0:
             first_grad = gradient_vector(model)
