@@ -128,6 +128,9 @@ def blas_threads() -> int:
 
 def main(repeats: int = 5) -> dict[str, float]:
     """Time the three trainings; ``BENCH_THREADS=n`` pins numpy's BLAS and torch to n threads."""
+    if not have("sklearn"):
+        print("\n## digits: skipped, needs scikit-learn for the data (pip install -e '.[dev]')")
+        return {}
     threads = blas_threads()
     if have("threadpoolctl"):
         from threadpoolctl import threadpool_limits
