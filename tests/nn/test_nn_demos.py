@@ -80,3 +80,12 @@ def test_digits_reaches_96_percent(tmp_path):
     model = digits.build().load(tmp_path / "digits_mlp.npz")  # the saved weights reload
     x_tr, y_tr, x_te, y_te = digits.load()
     assert digits.accuracy(model, x_te, y_te) == pytest.approx(result["test_acc"])
+
+
+def test_digits_benchmark_contenders_compute_the_same_training():
+    from benchmarks import bench_digits as b
+
+    x, y, batches = b.load_data()
+    init = b.initial_weights()
+    few = batches[:8]
+    assert np.isclose(b.train_nn(x, y, few, init), b.train_numpy(x, y, few, init), rtol=1e-5)
