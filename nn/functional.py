@@ -1,13 +1,13 @@
 """Activations and losses as functions of Tensors (``import nn.functional as F``).
 
 Almost everything is a composition of autograd ops, so its gradient comes from the engine.
-Six functions are primitive ops of their own, registered with ``@op`` like the engine's (forward
-on numpy, backward closure right below): ``linear`` and ``softmax`` (one node instead of three
-or five), ``cross_entropy`` on class indices and ``binary_cross_entropy_with_logits`` (one
+Five functions are primitive ops of their own, registered with ``@op`` like the engine's (forward
+on numpy, backward closure right below): ``linear`` (one node instead of three),
+``cross_entropy`` on class indices and ``binary_cross_entropy_with_logits`` (one
 fused, overflow-free pass), ``binary_cross_entropy`` (PyTorch's clamped logarithms, whose
 gradient a composition would turn into NaN at 0 and 1) and ``erf`` (for the exact GELU).
 
-The hot backward closures (linear, softmax, cross-entropy) evaluate their formula on the raw
+The hot backward closures (linear, cross-entropy) evaluate their one formula on the raw
 arrays when the backward pass is not being recorded, and on the Tensors themselves when it is
 (``create_graph=True``), so training pays no wrapper overhead and higher order still works.
 """
@@ -34,6 +34,7 @@ from autograd.ops import (
     transpose,
     where,
 )
+from autograd.ops import softmax as ag_softmax
 from autograd.ops.registry import op
 from autograd.tensor import _wrap, as_array, record
 
@@ -161,23 +162,9 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-@op(name="fused_softmax")
-def softmax(x, axis: int = -1) -> Tensor:
-    """``exp(x) / sum(exp(x))`` along ``axis``, stable for large inputs.
-
-    The same values as ``ag.softmax`` but one primitive op instead of five, which makes the
-    backward of ``cross_entropy`` cheap.
-    """
-    x = _tensor(x)
-    e = np.exp(x._data - x._data.max(axis=axis, keepdims=True))
-    e /= e.sum(axis=axis, keepdims=True)
-    # y = softmax(x):  dx = y · (g - sum(g · y))
-
-    def backward(g, out):
-        g, y = _operands(g, out)
-        return _grads(y * (g - (g * y).sum(axis=axis, keepdims=True)))
-
-    return record(e, (x,), "SoftmaxBackward", backward)
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``axis`` (the engine's primitive ``ag.softmax``)."""
+    return ag_softmax(x, axis)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -362,15 +349,13 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean") -> Tensor:
     losses = np.log(total[:, 0]) - shifted[rows, target]
 
     def backward(g, out):
-        # d loss_i / d logits_i = softmax(logits_i) - onehot(target_i)
-        if state.grad_enabled:  # recorded (create_graph=True): in Tensor ops
-            onehot = np.zeros_like(x)
-            onehot[rows, target] = 1
-            return ((softmax(logits, axis=1) - onehot) * _expand(g, reduction, n, (n, 1)),)
-        grad = e / total  # the same formula on the arrays saved by the forward pass
-        grad[rows, target] -= 1
-        grad *= _expand(g._data, reduction, n, (n, 1))
-        return (_wrap(grad),)
+        # d loss_i / d logits_i = softmax(logits_i) - onehot(target_i); the probabilities are
+        # the forward's (e / total) unless this backward is itself recorded
+        probs = ag_softmax(logits, axis=1) if state.grad_enabled else e / total
+        g, probs = _operands(g, probs)
+        onehot = np.zeros(x.shape, dtype=x.dtype)
+        onehot[rows, target] = 1
+        return _grads((probs - onehot) * _expand(g, reduction, n, (n, 1)))
 
     return record(_reduced(losses, reduction), (logits,), "CrossEntropyBackward", backward)
 

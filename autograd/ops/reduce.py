@@ -117,9 +117,20 @@ def log_softmax(x, axis: int = -1) -> Tensor:
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 
-@op(composite=True)
+@op
 def softmax(x, axis: int = -1) -> Tensor:
-    """``exp(x) / sum(exp(x))`` along ``axis``, computed as ``exp(log_softmax(x))``."""
-    from .elementwise import exp
+    """``exp(x) / sum(exp(x))`` along ``axis``, stable for large inputs.
 
-    return exp(log_softmax(x, axis))
+    Examples
+    --------
+    >>> ag.softmax(ag.tensor([0.0, 0.0]))
+    Tensor([0.5, 0.5])
+    """
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "softmax")
+    xd = x._data
+    e = np.exp(xd - np.max(xd, axis=axes, keepdims=True)) if xd.size else np.exp(xd)
+    e /= np.sum(e, axis=axes, keepdims=True)
+    # y = softmax(x):  dx = y · (g - sum(g · y))
+    return record(e, (x,), "SoftmaxBackward", lambda g, out: (
+        out * (g - sum(g * out, axes, keepdims=True)),))

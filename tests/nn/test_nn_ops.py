@@ -20,8 +20,6 @@ CLASSES = np.array([2, 0, 1, 2, 1])
 CASES = {
     "linear": [(F.linear, (T(4, 3), T(2, 3), T(2))), (F.linear, (T(3), T(2, 3))),
                (F.linear, (T(2, 4, 3), T(5, 3), T(5)))],
-    "fused_softmax": [(lambda x: F.softmax(x, axis=1), (T(3, 4),)),
-                      (lambda x: F.softmax(x, axis=0), (T(3, 4),)), (F.softmax, (T(5),))],
     "erf": [(F.erf, (T(6),)), (F.erf, (T(2, 3),))],
     "cross_entropy": [(lambda x: F.cross_entropy(x, CLASSES, r), (T(5, 3),))
                       for r in ("mean", "sum", "none")],
