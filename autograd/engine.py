@@ -161,7 +161,11 @@ def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
         return
     data = g._data
     if t.grad is None:
-        if not data.flags.writeable or data.base is not None:
+        # copy read-only gradients (broadcast views) and slices that would pin a larger array;
+        # a same-size view (a transpose) is kept as it is
+        base = data.base
+        if not data.flags.writeable or (base is not None and getattr(base, "nbytes", 0) >
+                                        data.nbytes):
             data = data.copy()
         t.grad = _wrap(data)
     else:
