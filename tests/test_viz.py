@@ -351,3 +351,17 @@ def test_missing_graphviz_says_what_to_install(monkeypatch, tmp_path):
     with pytest.raises(GraphvizNotFoundError, match="system Graphviz"):
         render_svg(loss, tmp_path / "never.svg")
     assert not os.path.exists(tmp_path / "never.svg")
+
+
+def test_real_value_graph_renders_with_its_numbers():
+    from autograd import Value
+
+    from .svgparse import parse_svg
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b + a.tanh()
+    c.backward(retain_graph=True)
+    d = parse_svg(ag.draw(c).pipe(format="svg"))
+    # values a, b, a*b, tanh(a), c and ops *, tanh, +
+    assert len(d.nodes) == 8 and len(d.edges) == 8  # 2 + 1 + 2 + 1 + 2 arcs in and out of ops
+    assert d.find("a") and d.find("-6") and d.find("grad")

@@ -156,3 +156,18 @@ def test_modes_and_other_layers():
         nn.draw_network(tutorial_net(rng), rankdir="up")
     with pytest.raises(TypeError, match="nn.Module"):
         nn.draw_network([1, 2])
+
+
+def test_real_nn_model_network_and_graph_with_parameter_names():
+    import autograd as ag
+
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 3), nn.Tanh(),
+                          nn.Linear(3, 3))
+    d = parse_svg(nn.draw_network(model).pipe(format="svg"))
+    assert len([k for k in d.nodes if not k.startswith("title")]) == 12  # 4 layers of 3 neurons
+    assert len(d.edges) == 27  # 3 fully connected 3x3 layers
+    loss = model(ag.randn(4, 3)).sum()
+    loss.backward(retain_graph=True)
+    g = parse_svg(ag.draw(loss, params=dict(model.named_parameters())).pipe(format="svg"))
+    assert g.find("0.weight") and g.find("4.bias")
