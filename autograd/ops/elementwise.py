@@ -22,7 +22,8 @@ from .registry import op
 @op
 def add(a, b) -> Tensor:
     """``a + b`` with broadcasting."""
-    a, b = operands(a, b)
+    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+        a, b = operands(a, b)
     try:
         data = a._data + b._data
     except ValueError:
@@ -37,7 +38,8 @@ def _add_backward(g, out):
 @op
 def sub(a, b) -> Tensor:
     """``a - b`` with broadcasting."""
-    a, b = operands(a, b)
+    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+        a, b = operands(a, b)
     try:
         data = a._data - b._data
     except ValueError:
@@ -53,7 +55,8 @@ def _sub_backward(g, out):
 @op
 def mul(a, b) -> Tensor:
     """``a * b`` with broadcasting."""
-    a, b = operands(a, b)
+    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+        a, b = operands(a, b)
     try:
         data = a._data * b._data
     except ValueError:
@@ -70,7 +73,8 @@ def _mul_backward(g, out):
 @op
 def div(a, b) -> Tensor:
     """``a / b`` with broadcasting."""
-    a, b = operands(a, b)
+    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+        a, b = operands(a, b)
     try:
         data = a._data / b._data
     except ValueError:
@@ -87,7 +91,8 @@ def _div_backward(g, out):
 @op
 def neg(a) -> Tensor:
     """``-a``."""
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     return record(-a._data, (a,), "NegBackward", _neg_backward)
 
 
@@ -98,7 +103,8 @@ def _neg_backward(g, out):
 @op
 def pow(a, b) -> Tensor:
     """``a ** b``. As in PyTorch, ``0 ** 0`` has zero gradient in both arguments."""
-    a, b = operands(a, b)
+    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+        a, b = operands(a, b)
     try:
         data = a._data ** b._data
     except ValueError:
@@ -122,7 +128,8 @@ def pow(a, b) -> Tensor:
 @op
 def abs(a) -> Tensor:
     """``|a|``; the gradient at 0 is 0, as in PyTorch."""
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     return record(np.abs(a._data), (a,), "AbsBackward",
                   lambda g, out: (g * np.sign(a._data),))
 
@@ -132,7 +139,8 @@ def abs(a) -> Tensor:
 
 @op
 def exp(a) -> Tensor:
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     return record(np.exp(a._data), (a,), "ExpBackward", _exp_backward)
 
 
@@ -143,7 +151,8 @@ def _exp_backward(g, out):
 @op
 def log(a) -> Tensor:
     """Natural logarithm; ``log(0) = -inf`` with gradient ``inf``, as in PyTorch."""
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     with np.errstate(divide="ignore", invalid="ignore"):
         data = np.log(a._data)
     return record(data, (a,), "LogBackward", _log_backward)
@@ -157,7 +166,8 @@ def _log_backward(g, out):
 @op
 def sqrt(a) -> Tensor:
     """Square root; the gradient at 0 is ``inf``, as in PyTorch."""
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     with np.errstate(invalid="ignore"):
         data = np.sqrt(a._data)
     return record(data, (a,), "SqrtBackward", _sqrt_backward)
@@ -169,19 +179,22 @@ def _sqrt_backward(g, out):
 
 @op
 def sin(a) -> Tensor:
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     return record(np.sin(a._data), (a,), "SinBackward", lambda g, out: (g * cos(a),))
 
 
 @op
 def cos(a) -> Tensor:
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     return record(np.cos(a._data), (a,), "CosBackward", lambda g, out: (-g * sin(a),))
 
 
 @op
 def tanh(a) -> Tensor:
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     return record(np.tanh(a._data), (a,), "TanhBackward", _tanh_backward)
 
 
@@ -192,7 +205,8 @@ def _tanh_backward(g, out):
 @op
 def sigmoid(a) -> Tensor:
     """``1 / (1 + exp(-a))``, computed as ``(1 + tanh(a/2)) / 2`` so it never overflows."""
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     x = a._data
     data = np.tanh(x * 0.5)
     data += 1
@@ -207,7 +221,8 @@ def _sigmoid_backward(g, out):
 @op
 def relu(a) -> Tensor:
     """``max(a, 0)``; the gradient at 0 is 0, as in PyTorch."""
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     return record(np.maximum(a._data, 0), (a,), "ReluBackward", _relu_backward)
 
 
@@ -222,7 +237,8 @@ def _relu_backward(g, out):
 @op
 def maximum(a, b) -> Tensor:
     """Elementwise maximum; on ties the gradient is split evenly between ``a`` and ``b``."""
-    a, b = operands(a, b)
+    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+        a, b = operands(a, b)
     try:
         data = np.maximum(a._data, b._data)
     except ValueError:
@@ -238,7 +254,8 @@ def maximum(a, b) -> Tensor:
 @op
 def minimum(a, b) -> Tensor:
     """Elementwise minimum; on ties the gradient is split evenly between ``a`` and ``b``."""
-    a, b = operands(a, b)
+    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+        a, b = operands(a, b)
     try:
         data = np.minimum(a._data, b._data)
     except ValueError:
@@ -261,7 +278,8 @@ def _share(a: Tensor, b: Tensor, wins: np.ndarray) -> np.ndarray:
 @op
 def clip(a, min=None, max=None) -> Tensor:
     """Limit values to ``[min, max]``; the gradient passes where ``min <= a <= max``."""
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
     lo = min._data if isinstance(min, Tensor) else min
@@ -307,7 +325,8 @@ def where(cond, a, b) -> Tensor:
 @op
 def astype(a, dtype) -> Tensor:
     """A copy converted to ``dtype``; the gradient is converted back."""
-    a = as_tensor(a)
+    if a.__class__ is not Tensor:
+        a = as_tensor(a)
     dtype = np.dtype(dtype)
     if dtype == a._data.dtype:
         data = a._data.copy()
