@@ -41,6 +41,7 @@ def topological_order(roots: Iterable, parents: Callable = _tensor_parents) -> l
     """
     order: list = []
     seen: set[int] = set()
+    tensors = parents is _tensor_parents
     stack = list(roots)
     stack.reverse()
     while stack:
@@ -53,7 +54,11 @@ def topological_order(roots: Iterable, parents: Callable = _tensor_parents) -> l
         seen.add(id(node))
         stack.append(node)
         stack.append(_DONE)
-        ps = parents(node)
+        if tensors:  # inlined _tensor_parents: the hot path of every backward()
+            fn = node._grad_fn
+            ps = fn.parents if fn is not None else ()
+        else:
+            ps = parents(node)
         for p in reversed(ps) if len(ps) > 1 else ps:  # the first parent is explored first
             if id(p) not in seen:
                 stack.append(p)
