@@ -126,13 +126,7 @@ def jvp(func: Callable, inputs, v=None, create_graph: bool = False):
     """
     with enable_grad():
         in_tuple, xs = _prepare(inputs, create_graph, "jvp")
-        if v is None:
-            if any(x.size != 1 for x in xs):
-                raise RuntimeError("jvp: v must be given unless every input has one element")
-            vs = tuple(_wrap(np.ones_like(x._data)) for x in xs)
-        else:
-            _, vs = _as_tuple(v, "v", "jvp")
-            _check_like(vs, xs, "jvp")
+        vs = _input_directions(v, xs, "jvp")
         out_tuple, outs = _outputs(func, xs, "jvp")
         live = [o for o in outs if o.requires_grad]
         us = [_wrap(np.zeros_like(o._data)).requires_grad_() for o in live]
@@ -147,6 +141,17 @@ def jvp(func: Callable, inputs, v=None, create_graph: bool = False):
         jvs = tuple(result.get(id(o)) for o in outs)
         return (_finish(outs, create_graph, out_tuple),
                 _finish(_zeros_for(jvs, outs), create_graph, out_tuple))
+
+
+def _input_directions(v, xs: tuple, fname: str) -> tuple:
+    """The vectors ``v`` (one per input, each shaped like it); ones for one-element inputs."""
+    if v is None:
+        if any(x.size != 1 for x in xs):
+            raise RuntimeError(f"{fname}: v must be given unless every input has one element")
+        return tuple(_wrap(np.ones_like(x._data)) for x in xs)
+    _, vs = _as_tuple(v, "v", fname)
+    _check_like(vs, xs, fname)
+    return vs
 
 
 def _check_like(vs: tuple, xs: tuple, fname: str) -> None:
@@ -250,13 +255,7 @@ def hvp(func: Callable, inputs, v=None, create_graph: bool = False):
     """
     with enable_grad():
         in_tuple, xs = _prepare(inputs, create_graph, "hvp")
-        if v is None:
-            if any(x.size != 1 for x in xs):
-                raise RuntimeError("hvp: v must be given unless every input has one element")
-            vs = tuple(_wrap(np.ones_like(x._data)) for x in xs)
-        else:
-            _, vs = _as_tuple(v, "v", "hvp")
-            _check_like(vs, xs, "hvp")
+        vs = _input_directions(v, xs, "hvp")
         out_tuple, outs = _outputs(func, xs, "hvp")
         if out_tuple or outs[0].size != 1:
             raise RuntimeError(f"hvp: func must return a single-element Tensor, got shape "
