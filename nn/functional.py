@@ -299,13 +299,13 @@ def _operands(*tensors) -> tuple:
     no graph to build and no wrappers to pay for (this is the hot path of training)."""
     if state.grad_enabled:
         return tensors
-    return tuple(t._data if isinstance(t, Tensor) else t for t in tensors)
+    return tuple([t._data if isinstance(t, Tensor) else t for t in tensors])
 
 
 def _grads(*grads) -> tuple:
     """A closure's results as Tensors (arrays wrapped, None kept)."""
-    return tuple(g if g is None or isinstance(g, Tensor) else _wrap(np.asarray(g))
-                 for g in grads)
+    return tuple([g if g is None or isinstance(g, Tensor) else _wrap(np.asarray(g))
+                  for g in grads])
 
 
 # ---------------------------------------------------------------------------- classification

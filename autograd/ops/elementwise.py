@@ -228,7 +228,7 @@ def relu(a) -> Tensor:
 
 def _relu_backward(g, out):
     (a,) = out._grad_fn.parents
-    return (g * (a._data > 0),)
+    return (g * _wrap(a._data > 0),)  # the mask is a constant
 
 
 # ---------------------------------------------------------------------------- selection
