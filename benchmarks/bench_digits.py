@@ -126,7 +126,7 @@ def blas_threads() -> int:
     return os.cpu_count() or 1
 
 
-def main(repeats: int = 5) -> dict[str, float]:
+def main(repeats: int = 11) -> dict[str, float]:
     """Time the three trainings; ``BENCH_THREADS=n`` pins numpy's BLAS and torch to n threads."""
     if not have("sklearn"):
         print("\n## digits: skipped, needs scikit-learn for the data (pip install -e '.[dev]')")
