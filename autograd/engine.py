@@ -21,8 +21,7 @@ from .versions import check_saved, clock
 
 
 def _tensor_parents(t: Tensor) -> tuple:
-    node = t._grad_fn
-    return node.parents or () if node is not None else ()
+    return t._parents if t._name is not None else ()
 
 
 _DONE = object()  # on the walk's stack: every parent of the node just below is now placed
@@ -55,8 +54,7 @@ def topological_order(roots: Iterable, parents: Callable = _tensor_parents) -> l
         stack.append(node)
         stack.append(_DONE)
         if tensors:  # inlined _tensor_parents: the hot path of every backward()
-            fn = node._grad_fn
-            ps = fn.parents if fn is not None else ()
+            ps = node._parents if node._name is not None else ()
         else:
             ps = parents(node)
         for p in reversed(ps) if len(ps) > 1 else ps:  # the first parent is explored first
@@ -119,29 +117,29 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
                     replaced = hook(g)
                     if replaced is not None:
                         g = replaced
-            node = t._grad_fn
+            leaf = t._name is None
             if wanted is not None:
                 if id(t) in wanted:
                     captured[id(t)] = g
-                if id(t) not in reaches or node is None:
+                if leaf or id(t) not in reaches:
                     continue
-            elif node is None:
+            elif leaf:
                 if t._requires_grad:
                     _accumulate(t, g, create_graph)
                 continue
             if t._retains_grad and wanted is None:
                 _accumulate(t, g, create_graph)
-            backward = node.backward
+            backward = t._backward
             if backward is None:
-                raise RuntimeError(_FREED.format(name=node.name))
-            if node.saved_versions != clock.now:  # something was written in place since
-                check_saved(node, t)
+                raise RuntimeError(_FREED.format(name=t._name))
+            if t._saved_version != clock.now:  # something was written in place since
+                check_saved(t._grad_fn, t)
             if state.anomaly:
                 from .anomaly import checked_backward
-                parent_grads = checked_backward(node, g, t)
+                parent_grads = checked_backward(t._grad_fn, g, t)
             else:
                 parent_grads = backward(g, t)
-            for p, pg in zip(node.parents, parent_grads):
+            for p, pg in zip(t._parents, parent_grads):
                 if pg is None or not p._requires_grad:
                     continue
                 if pg._data.shape != p._data.shape:
@@ -152,8 +150,8 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
                 prev = grads.get(key)
                 grads[key] = pg if prev is None else prev + pg
             if not retain_graph:
-                node.backward = None
-                node.parents = ()
+                t._backward = None
+                t._parents = ()
     finally:
         state.grad_enabled = prev_mode
     return captured if wanted is not None else None

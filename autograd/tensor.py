@@ -10,6 +10,7 @@ defined once, forward and backward side by side.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable
 
 import numpy as np
@@ -35,22 +36,68 @@ def get_default_dtype() -> np.dtype:
 
 
 class Node:
-    """What an op leaves on its result: ``name``, ``parents`` and the ``backward`` closure.
+    """The ``grad_fn`` of a recorded tensor: the op's ``name``, its ``parents`` and ``backward``.
 
     ``backward(grad, out)`` receives the gradient of the result and the result itself (so no
     closure needs to hold its own output, which would make a reference cycle) and returns one
     gradient per parent, or None where a parent needs none. After a backward pass without
     ``retain_graph`` the closure and parents are dropped so the graph can be collected.
+
+    The fields live on the tensor itself (``_name``, ``_parents``, ``_backward``, ...): a
+    recorded op then allocates one object fewer, which Python's cyclic collector would
+    otherwise have to keep walking. A Node is a view made on first access of ``grad_fn`` and
+    kept with the tensor; it refers back to it weakly, so it creates no cycle.
     """
 
-    __slots__ = ("name", "parents", "backward", "site", "saved_versions")
+    __slots__ = ("name", "_out", "__weakref__")
 
-    def __init__(self, name: str, parents: tuple, backward: Callable) -> None:
-        self.name = name
-        self.parents = parents
-        self.backward = backward
-        self.site = None  # creation traceback, recorded only in anomaly mode
-        self.saved_versions = None
+    def __init__(self, out: Tensor) -> None:
+        self.name = out._name
+        self._out = weakref.ref(out)
+
+    def _tensor(self):
+        t = self._out()
+        if t is None:
+            raise RuntimeError(f"the tensor that {self.name} produced no longer exists")
+        return t
+
+    @property
+    def parents(self) -> tuple:
+        """The op's inputs, an ordered tuple of Tensors (empty once the graph is freed)."""
+        t = self._out()
+        return t._parents if t is not None else ()
+
+    @parents.setter
+    def parents(self, value: tuple) -> None:
+        self._tensor()._parents = value
+
+    @property
+    def backward(self):
+        """The backward closure, or None once the graph is freed."""
+        t = self._out()
+        return t._backward if t is not None else None
+
+    @backward.setter
+    def backward(self, fn) -> None:
+        self._tensor()._backward = fn
+
+    @property
+    def site(self) -> str | None:
+        """Where the op was created (recorded only in anomaly mode)."""
+        return getattr(self._out(), "_site", None)
+
+    @site.setter
+    def site(self, value) -> None:
+        self._tensor()._site = value
+
+    @property
+    def saved_versions(self) -> int:
+        """The write clock's time when the op was recorded (see ``versions``)."""
+        return self._tensor()._saved_version
+
+    @saved_versions.setter
+    def saved_versions(self, value: int) -> None:
+        self._tensor()._saved_version = value
 
     @property
     def next_functions(self) -> tuple:
@@ -86,15 +133,18 @@ class Tensor:
     Tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "grad", "_requires_grad", "_grad_fn", "_hooks", "_retains_grad",
-                 "_version", "__weakref__")
+    # _name is None for a leaf; a recorded tensor also has _parents, _backward and
+    # _saved_version (and _site in anomaly mode, _node once grad_fn was asked for): see Node
+    __slots__ = ("_data", "grad", "_requires_grad", "_name", "_parents", "_backward",
+                 "_saved_version", "_site", "_node", "_hooks", "_retains_grad", "_version",
+                 "__weakref__")
     __array_priority__ = 1000  # numpy defers reflected operators to us
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None) -> None:
         self._data = as_array(data, dtype)
         self.grad = None
         self._requires_grad = False
-        self._grad_fn = None
+        self._name = None
         self._hooks = None
         self._retains_grad = False
         self._version = 0
@@ -125,7 +175,7 @@ class Tensor:
         if flag and self._data.dtype.kind not in "fc":
             raise TypeError(
                 f"only floating-point tensors can require gradients, got dtype {self._data.dtype}")
-        if not flag and self._grad_fn is not None:
+        if not flag and self._name is not None:
             raise RuntimeError(
                 "requires_grad can only be changed on leaf tensors; use .detach() instead")
         self._requires_grad = flag
@@ -138,12 +188,22 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         """True for tensors not produced by a recorded op."""
-        return self._grad_fn is None
+        return self._name is None
 
     @property
     def grad_fn(self) -> Node | None:
         """The ``Node`` that produced this tensor (``.name`` like ``"MulBackward"``), or None."""
         return self._grad_fn
+
+    @property
+    def _grad_fn(self) -> Node | None:
+        if self._name is None:
+            return None
+        try:
+            return self._node
+        except AttributeError:
+            node = self._node = Node(self)
+            return node
 
     @property
     def shape(self) -> tuple:
@@ -246,7 +306,7 @@ class Tensor:
         """Keep ``.grad`` on this non-leaf tensor after backward."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
-        if self._grad_fn is not None:
+        if self._name is not None:
             self._retains_grad = True
 
     @property
@@ -260,8 +320,8 @@ class Tensor:
         if self._data.dtype != _default_dtype and self._data.dtype.kind == "f" \
                 or self._data.dtype.kind not in "fb" or self._data.size == 0:
             extra.append(f"dtype={self._data.dtype}")
-        if self._grad_fn is not None:
-            extra.append(f"grad_fn=<{self._grad_fn.name}>")
+        if self._name is not None:
+            extra.append(f"grad_fn=<{self._name}>")
         elif self._requires_grad:
             extra.append("requires_grad=True")
         return "Tensor(" + body + "".join(", " + e for e in extra) + ")"
@@ -312,7 +372,7 @@ def _wrap(arr: np.ndarray) -> Tensor:
     t._data = arr
     t.grad = None
     t._requires_grad = False
-    t._grad_fn = None
+    t._name = None
     t._hooks = None
     t._retains_grad = False
     t._version = 0
@@ -337,18 +397,16 @@ def record(data: np.ndarray, parents: tuple, name: str, backward: Callable) -> T
         for p in parents:
             if p._requires_grad:
                 t._requires_grad = True
-                t._grad_fn = node = _new(Node)  # Node(name, parents, backward), inlined
-                node.name = name
-                node.parents = parents
-                node.backward = backward
-                node.site = None
-                node.saved_versions = clock.now  # for the in-place guard (versions.py)
+                t._name = name
+                t._parents = parents
+                t._backward = backward
+                t._saved_version = clock.now  # for the in-place guard (versions.py)
                 if state.anomaly:
                     from .anomaly import on_record
-                    on_record(node)
+                    on_record(t._grad_fn)
                 return t
     t._requires_grad = False
-    t._grad_fn = None
+    t._name = None
     return t
 
 

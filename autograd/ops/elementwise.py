@@ -1,7 +1,7 @@
 """Elementwise ops. Each: forward on numpy arrays, then its backward in Tensor ops.
 
 Backwards that need nothing but the parents and the output are module-level functions right
-below their op, reading the parents from ``out.grad_fn``: the hottest ops then allocate no
+below their op, reading the parents from ``out._parents``: the hottest ops then allocate no
 closure per call, which keeps Python's cyclic collector (and so the per-op overhead) down.
 
 Broadcasting is numpy's; the engine sums each gradient back to its parent's shape, so no op
@@ -48,7 +48,7 @@ def sub(a, b) -> Tensor:
 
 
 def _sub_backward(g, out):
-    a, b = out._grad_fn.parents
+    a, b = out._parents
     return g, -g if b._requires_grad else None
 
 
@@ -65,7 +65,7 @@ def mul(a, b) -> Tensor:
 
 
 def _mul_backward(g, out):
-    a, b = out._grad_fn.parents
+    a, b = out._parents
     return (g * b if a._requires_grad else None,
             g * a if b._requires_grad else None)
 
@@ -83,7 +83,7 @@ def div(a, b) -> Tensor:
 
 
 def _div_backward(g, out):
-    a, b = out._grad_fn.parents
+    a, b = out._parents
     return (g / b if a._requires_grad else None,
             -g * out / b if b._requires_grad else None)  # d(a/b)/db = -a/b² = -out/b
 
@@ -159,7 +159,7 @@ def log(a) -> Tensor:
 
 
 def _log_backward(g, out):
-    (a,) = out._grad_fn.parents
+    (a,) = out._parents
     return (g / a,)
 
 
@@ -227,7 +227,7 @@ def relu(a) -> Tensor:
 
 
 def _relu_backward(g, out):
-    (a,) = out._grad_fn.parents
+    (a,) = out._parents
     return (g * _wrap(a._data > 0),)  # the mask is a constant
 
 
