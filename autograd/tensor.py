@@ -1,8 +1,9 @@
 """The Tensor: a numpy array that remembers how it was computed.
 
-A Tensor made by an op while recording is on holds a ``Node`` (its ``grad_fn``): the op's name,
-its parents (an ordered tuple of Tensors) and the op's backward closure. The closure maps the
+A Tensor made by an op while recording is on is a node of the graph: it holds the op's name,
+its parents (an ordered tuple of Tensors) and the op's backward function, which maps the
 gradient of this tensor to one gradient per parent; ``autograd.engine`` walks the nodes.
+``grad_fn`` shows these fields as a ``Node``, as PyTorch users expect.
 
 Operators and methods (``x + y``, ``x.sum()``) are bound in ``autograd.ops``, where each op is
 defined once, forward and backward side by side.
