@@ -8,6 +8,7 @@ runs with as many threads as numpy's BLAS uses.
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 
@@ -154,7 +155,9 @@ def _run(threads: int, repeats: int) -> dict[str, float]:
         cases["PyTorch CPU"] = lambda: train_torch(x, y, batches, init)
     settle()
     finals = {name: fn() for name, fn in cases.items()}
-    times = interleaved(cases, repeats=repeats)
+    # a pause before each timed run: OpenMP worker threads (torch's) keep spinning for a while
+    # after a parallel region and would otherwise steal a core from whichever case runs next
+    times = interleaved(cases, repeats=repeats, between=lambda: time.sleep(0.05))
     base = times["numpy by hand"]
     rows = [(name, f"{t * 1e3:9.1f} ms", f"{t / base:5.2f}x numpy   final loss {finals[name]:.5f}")
             for name, t in times.items()]
