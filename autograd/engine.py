@@ -107,6 +107,10 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
 
     prev_mode = state.grad_enabled
     state.grad_enabled = create_graph
+    # inf·0 and the like in a backward step are no surprise worth a numpy warning (PyTorch
+    # gives none); detect_anomaly() is the tool that finds where a NaN came from
+    errstate = np.errstate(all="ignore")
+    errstate.__enter__()
     try:
         for t in reversed(order):
             g = grads.pop(id(t), None)
@@ -154,6 +158,7 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
                 t._parents = ()
     finally:
         state.grad_enabled = prev_mode
+        errstate.__exit__(None, None, None)
     return captured if wanted is not None else None
 
 
