@@ -19,6 +19,10 @@ if HAVE_TORCH:
 
     torch.set_num_threads(os.cpu_count() or 1)  # as many threads as numpy's BLAS uses
 
+HAVE_MYGRAD = have("mygrad")
+if HAVE_MYGRAD:
+    import mygrad as mg
+
 N_OPS = 10_000
 CHAIN_0D = 200_000
 
@@ -58,6 +62,19 @@ def per_op_overhead() -> str:
 
         cases["torch forward"] = lambda: theirs(False)
         cases["torch forward+backward"] = lambda: theirs(True)
+    if HAVE_MYGRAD:
+        xm = mg.tensor(a)
+
+        def mygrads(backward: bool):
+            y = xm
+            for _ in range(reps):
+                y = mg.tanh(y * xm + xm)
+            if backward:
+                y.sum().backward()
+                xm.null_grad()
+
+        cases["mygrad forward"] = lambda: mygrads(False)
+        cases["mygrad forward+backward"] = lambda: mygrads(True)
     t = interleaved(cases, repeats=7)
     us = {k: v / (3 * reps) * 1e6 for k, v in t.items()}
     rows = [(k, f"{v:8.2f} us/op", "") for k, v in us.items()]
@@ -108,6 +125,15 @@ def matmul_graph() -> str:
             (Ax @ Bx).tanh().matmul(Cx).sum().backward()
 
         cases["torch"] = theirs
+    if HAVE_MYGRAD:
+        Am, Bm, Cm = (mg.tensor(m) for m in (A, B, C))
+
+        def mygrads():
+            for p in (Am, Bm, Cm):
+                p.null_grad()
+            mg.matmul(mg.tanh(mg.matmul(Am, Bm)), Cm).sum().backward()
+
+        cases["mygrad"] = mygrads
     # same answer first
     ref, got = numpy_by_hand(), ours()
     for r, g in zip(ref, got):
@@ -139,8 +165,18 @@ def chain_0d() -> str:
             return x.grad
 
         cases["torch"] = theirs
+    if HAVE_MYGRAD:
+        def mygrads():
+            x = mg.tensor(1.0)
+            y = x
+            for _ in range(CHAIN_0D):
+                y = y * 1.0001 + 0.001
+            y.backward()
+            return x.grad
+
+        cases["mygrad"] = mygrads
     t = interleaved(cases, repeats=3, warmup=0)
-    rows = [(k, f"{v:8.2f} s", "") for k, v in t.items()]
+    rows = [(k, f"{v:8.2f} s", f"{v / t['autograd']:5.2f}x autograd") for k, v in t.items()]
     if HAVE_TORCH:
         rows.append(("autograd / torch", f"{t['autograd'] / t['torch']:8.2f}x", "target <= 1x"))
     return table(f"0-d chain of {CHAIN_0D:,} (x = x * 1.0001 + 0.001), forward+backward", rows)
