@@ -79,10 +79,12 @@ class Function:
 
     @staticmethod
     def forward(ctx: Context, *args: Any) -> np.ndarray:
+        """Compute the result from numpy arrays (Tensor arguments arrive as their arrays)."""
         raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor):
+        """Return one gradient per ``forward`` argument (Tensor ops, or None), given ``grad``."""
         raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
 
     @classmethod

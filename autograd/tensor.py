@@ -241,6 +241,7 @@ class Tensor:
         return self._data
 
     def tolist(self):
+        """The data as (nested) Python lists of numbers."""
         return self._data.tolist()
 
     def detach(self) -> Tensor:

@@ -94,6 +94,7 @@ class Module:
     training: bool = True  # a class default, so subclasses need not call super().__init__()
 
     def forward(self, *args, **kwargs):
+        """The computation of this module; subclasses define it, ``module(x)`` calls it."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
@@ -273,6 +274,7 @@ class Sequential(Module):
         return ((str(i), m) for i, m in enumerate(self.layers))
 
     def forward(self, x: Tensor) -> Tensor:
+        """Apply each module in turn."""
         for m in self.layers:
             x = m(x)
         return x

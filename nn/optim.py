@@ -86,6 +86,7 @@ class SGD(Optimizer):
         self.nesterov, self.dampening = nesterov, dampening
 
     def step(self) -> None:
+        """One Adam update of every parameter that has a gradient."""
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         for p, g, state in self._grads():
             if wd:

@@ -98,10 +98,12 @@ def _reflected(fn):
 
 
 def _reshape_method(self, *shape):
+    """Same data, new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
     return reshape(self, *shape)
 
 
 def _transpose_method(self, *axes):
+    """Permute the axes: ``t.transpose()`` reverses them, ``t.transpose(1, 0, 2)`` permutes."""
     if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
         axes = axes[0]
     return transpose(self, axes or None)

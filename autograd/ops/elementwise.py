@@ -139,6 +139,7 @@ def abs(a) -> Tensor:
 
 @op
 def exp(a) -> Tensor:
+    """``e ** a``; its derivative is itself."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
     return record(np.exp(a._data), (a,), "ExpBackward", _exp_backward)
@@ -179,6 +180,7 @@ def _sqrt_backward(g, out):
 
 @op
 def sin(a) -> Tensor:
+    """``sin(a)``, derivative ``cos(a)``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
     return record(np.sin(a._data), (a,), "SinBackward", lambda g, out: (g * cos(a),))
@@ -186,6 +188,7 @@ def sin(a) -> Tensor:
 
 @op
 def cos(a) -> Tensor:
+    """``cos(a)``, derivative ``-sin(a)``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
     return record(np.cos(a._data), (a,), "CosBackward", lambda g, out: (-g * sin(a),))
@@ -193,6 +196,7 @@ def cos(a) -> Tensor:
 
 @op
 def tanh(a) -> Tensor:
+    """``tanh(a)``, derivative ``1 - tanh(a)²``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
     return record(np.tanh(a._data), (a,), "TanhBackward", _tanh_backward)
