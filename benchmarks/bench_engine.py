@@ -27,54 +27,51 @@ N_OPS = 10_000
 CHAIN_0D = 200_000
 
 
+class Engine:
+    """One contender: how to make a leaf that requires grad, its tanh and matmul, and how to
+    clear a leaf's gradient. Every case below is written once and run on each engine."""
+
+    def __init__(self, leaf, tanh, matmul, clear) -> None:
+        self.leaf, self.tanh, self.matmul, self.clear = leaf, tanh, matmul, clear
+
+
+def _clear_grad(t) -> None:
+    t.grad = None
+
+
+def engines() -> dict[str, Engine]:
+    found = {"autograd": Engine(lambda a: ag.tensor(a, requires_grad=True), ag.tanh,
+                                ag.matmul, _clear_grad)}
+    if HAVE_TORCH:
+        found["torch"] = Engine(lambda a: torch.tensor(a, requires_grad=True), torch.tanh,
+                                torch.matmul, _clear_grad)
+    if HAVE_MYGRAD:
+        found["mygrad"] = Engine(mg.tensor, mg.tanh, mg.matmul, lambda t: t.null_grad())
+    return found
+
+
 def per_op_overhead() -> str:
     rng = np.random.default_rng(0)
     a = rng.standard_normal((8, 8)).astype(np.float32)
-    x = ag.tensor(a, requires_grad=True)
     reps = N_OPS // 3
 
-    def numpy_forward():
-        y = a
-        for _ in range(reps):
-            y = np.tanh(y * a + a)
-
-    def ours(backward: bool):
+    def chain(x, tanh):
         y = x
         for _ in range(reps):
-            y = (y * x + x).tanh()
+            y = tanh(y * x + x)
+        return y
+
+    def run(engine: Engine, x, backward: bool):
+        y = chain(x, engine.tanh)
         if backward:
             y.sum().backward()
-            x.grad = None
+            engine.clear(x)
 
-    cases = {"numpy forward": numpy_forward,
-             "autograd forward": lambda: ours(False),
-             "autograd forward+backward": lambda: ours(True)}
-    if HAVE_TORCH:
-        xt = torch.tensor(a, requires_grad=True)
-
-        def theirs(backward: bool):
-            y = xt
-            for _ in range(reps):
-                y = (y * xt + xt).tanh()
-            if backward:
-                y.sum().backward()
-                xt.grad = None
-
-        cases["torch forward"] = lambda: theirs(False)
-        cases["torch forward+backward"] = lambda: theirs(True)
-    if HAVE_MYGRAD:
-        xm = mg.tensor(a)
-
-        def mygrads(backward: bool):
-            y = xm
-            for _ in range(reps):
-                y = mg.tanh(y * xm + xm)
-            if backward:
-                y.sum().backward()
-                xm.null_grad()
-
-        cases["mygrad forward"] = lambda: mygrads(False)
-        cases["mygrad forward+backward"] = lambda: mygrads(True)
+    cases = {"numpy forward": lambda: chain(a, np.tanh)}
+    for name, engine in engines().items():
+        x = engine.leaf(a)
+        cases[f"{name} forward"] = lambda e=engine, x=x: run(e, x, False)
+        cases[f"{name} forward+backward"] = lambda e=engine, x=x: run(e, x, True)
     t = interleaved(cases, repeats=7)
     us = {k: v / (3 * reps) * 1e6 for k, v in t.items()}
     rows = [(k, f"{v:8.2f} us/op", "") for k, v in us.items()]
@@ -107,36 +104,19 @@ def matmul_graph() -> str:
         dB = A.T @ dZ
         return dA, dB, dC
 
-    At, Bt, Ct = (ag.tensor(m, requires_grad=True) for m in (A, B, C))
+    def run(engine: Engine, leaves):
+        for p in leaves:
+            engine.clear(p)
+        a, b, c = leaves
+        engine.matmul(engine.tanh(engine.matmul(a, b)), c).sum().backward()
+        return [p.grad for p in leaves]
 
-    def ours():
-        for p in (At, Bt, Ct):
-            p.grad = None
-        (At @ Bt).tanh().matmul(Ct).sum().backward()
-        return At.grad, Bt.grad, Ct.grad
-
-    cases = {"numpy by hand": numpy_by_hand, "autograd": ours}
-    if HAVE_TORCH:
-        Ax, Bx, Cx = (torch.tensor(m, requires_grad=True) for m in (A, B, C))
-
-        def theirs():
-            for p in (Ax, Bx, Cx):
-                p.grad = None
-            (Ax @ Bx).tanh().matmul(Cx).sum().backward()
-
-        cases["torch"] = theirs
-    if HAVE_MYGRAD:
-        Am, Bm, Cm = (mg.tensor(m) for m in (A, B, C))
-
-        def mygrads():
-            for p in (Am, Bm, Cm):
-                p.null_grad()
-            mg.matmul(mg.tanh(mg.matmul(Am, Bm)), Cm).sum().backward()
-
-        cases["mygrad"] = mygrads
+    cases = {"numpy by hand": numpy_by_hand}
+    for name, engine in engines().items():
+        leaves = [engine.leaf(m) for m in (A, B, C)]
+        cases[name] = lambda e=engine, ls=leaves: run(e, ls)
     # same answer first
-    ref, got = numpy_by_hand(), ours()
-    for r, g in zip(ref, got):
+    for r, g in zip(numpy_by_hand(), cases["autograd"]()):
         np.testing.assert_allclose(g.data, r, rtol=1e-4, atol=1e-5)
     t = interleaved(cases, repeats=7)
     base = t["numpy by hand"]
@@ -146,35 +126,15 @@ def matmul_graph() -> str:
 
 
 def chain_0d() -> str:
-    def ours():
-        x = ag.tensor(1.0, requires_grad=True)
+    def run(engine: Engine):
+        x = engine.leaf(np.float32(1.0))
         y = x
         for _ in range(CHAIN_0D):
             y = y * 1.0001 + 0.001
         y.backward()
         return x.grad
 
-    cases = {"autograd": ours}
-    if HAVE_TORCH:
-        def theirs():
-            x = torch.tensor(1.0, requires_grad=True)
-            y = x
-            for _ in range(CHAIN_0D):
-                y = y * 1.0001 + 0.001
-            y.backward()
-            return x.grad
-
-        cases["torch"] = theirs
-    if HAVE_MYGRAD:
-        def mygrads():
-            x = mg.tensor(1.0)
-            y = x
-            for _ in range(CHAIN_0D):
-                y = y * 1.0001 + 0.001
-            y.backward()
-            return x.grad
-
-        cases["mygrad"] = mygrads
+    cases = {name: lambda e=engine: run(e) for name, engine in engines().items()}
     t = interleaved(cases, repeats=3, warmup=0)
     rows = [(k, f"{v:8.2f} s", f"{v / t['autograd']:5.2f}x autograd") for k, v in t.items()]
     if HAVE_TORCH:
