@@ -7,6 +7,7 @@
 >>> x.grad            # d/dx of sum(x·tanh(x))
 """
 
+from ._clash import check_sibling as _check_sibling
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
                        arange,
@@ -83,7 +84,10 @@ from .scalar import Value
 from .tensor import Node, Tensor, get_default_dtype, set_default_dtype, tensor
 from .viz import draw, render_svg
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
+__distribution__ = "autograd-engine"  # our nn's check reads it: this autograd is ours
+
+_check_sibling("nn")  # nn is ours too, not another distribution's (see _clash.py)
 
 __all__ = [
     "Tensor", "tensor", "Node", "Value", "set_default_dtype", "get_default_dtype",

@@ -10,7 +10,8 @@ Everything is a composition of autograd ops (plus a few fused ops in ``nn.functi
 every gradient comes from the engine's backward walk.
 """
 
-from . import functional, init, optim
+# _sibling first: it checks that the `autograd` we get is ours before anything asks it for a Tensor
+from . import _sibling, functional, init, optim  # noqa: F401
 from .layers import (
                      GELU,
                      BCELoss,
@@ -34,6 +35,9 @@ from .layers import (
 )
 from .module import Module, Parameter, Sequential
 from .viz import draw_network
+
+__distribution__ = "autograd-engine"  # autograd's check reads it: this nn is ours
+__version__ = _sibling.version
 
 __all__ = [
     "functional", "init", "optim", "Module", "Parameter", "Sequential",
