@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+import argparse
+import ast
 import importlib
 import pkgutil
 import sys
+import textwrap
+from pathlib import Path
 
 import benchmarks
 
 
+def available() -> dict[str, str]:
+    """Each ``bench_*`` module with its docstring's first paragraph (read, not imported)."""
+    found = {}
+    for m in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
+        if m.name.startswith("bench_"):
+            source = (Path(benchmarks.__path__[0]) / f"{m.name}.py").read_text(encoding="utf-8")
+            doc = ast.get_docstring(ast.parse(source)) or ""
+            found[m.name] = " ".join(doc.split("\n\n")[0].split())
+    return found
+
+
 def main(argv: list[str]) -> None:
-    names = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__)
-                   if m.name.startswith("bench_"))
-    chosen = [n for n in names if not argv or any(a in n for a in argv)]
+    names = available()
+    listing = "\n".join(textwrap.fill(text, 90, initial_indent=f"  {name:<14} ",
+                                       subsequent_indent=" " * 17) for name, text in names.items())
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=benchmarks.__doc__,
+        epilog=f"benchmarks:\n{listing}\n\nBaselines (PyTorch, micrograd, MyGrad) come from the "
+               "'bench' extra;\nwithout it each case runs against numpy alone.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="run only the benchmarks whose name contains NAME (default: all)")
+    args = parser.parse_args(argv)
+    chosen = [n for n in names if not args.names or any(a in n for a in args.names)]
     if not chosen:
-        raise SystemExit(f"no benchmark matches {argv}; have {names}")
+        parser.error(f"no benchmark matches {args.names}; have {list(names)}")
     for name in chosen:
         importlib.import_module(f"benchmarks.{name}").main()
 

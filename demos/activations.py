@@ -11,6 +11,7 @@ Run: ``python demos/activations.py [--out demos/out]``
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import numpy as np
 
 try:
     import autograd as ag
-except ImportError:  # running from a checkout without installing: use the repository root
+except ModuleNotFoundError:  # running from a checkout without installing: use the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     import autograd as ag
 import nn
@@ -62,10 +63,20 @@ def plot(path: Path) -> Path:
     return path
 
 
+def require_demos_extra(*modules: str) -> None:
+    """Stop with the install command when a package of the ``demos`` extra is missing."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SystemExit(f"this demo needs {', '.join(missing)} (the 'demos' extra): "
+                         f"{sys.executable} -m pip install -e '.[demos]'")
+
+
 def main(argv: list[str] | None = None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=OUT, help="output folder (default %(default)s)")
     args = parser.parse_args(argv)
+    require_demos_extra("matplotlib")
     path = plot(args.out / "activations.png")
     print(f"wrote {path}")
     return path

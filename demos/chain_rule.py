@@ -11,6 +11,7 @@ Run: ``python demos/chain_rule.py``
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import numpy as np
 
 try:
     import autograd as ag
-except ImportError:  # running from a checkout without installing: use the repository root
+except ModuleNotFoundError:  # running from a checkout without installing: use the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     import autograd as ag
 import nn
@@ -87,9 +88,14 @@ def loss_gradients(seed: int = 0, n: int = 5, classes: int = 4) -> list[tuple[st
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the neuron's input and weights (default %(default)s)")
+    args = parser.parse_args(argv)
     np.set_printoptions(precision=6, suppress=True)
-    r = single_neuron()
+    r = single_neuron(args.seed)
     print("One sigmoid neuron, C = (a - y)²")
     print(f"  engine  ∂C/∂w = {r['engine_w']}   ∂C/∂b = {r['engine_b']:.6f}")
     print(f"  by hand ∂C/∂w = {r['hand_w']}   ∂C/∂b = {r['hand_b']:.6f}   "

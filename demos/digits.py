@@ -11,6 +11,7 @@ Run: ``python demos/digits.py [--epochs 30] [--out demos/out]``
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ import numpy as np
 
 try:
     import autograd as ag
-except ImportError:  # running from a checkout without installing: use the repository root
+except ModuleNotFoundError:  # running from a checkout without installing: use the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     import autograd as ag
 import nn
@@ -116,12 +117,24 @@ def plot(history: dict, path: Path) -> Path:
     return path
 
 
+def require_demos_extra(*modules: str) -> None:
+    """Stop with the install command when a package of the ``demos`` extra is missing."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SystemExit(f"this demo needs {', '.join(missing)} (the 'demos' extra): "
+                         f"{sys.executable} -m pip install -e '.[demos]'")
+
+
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=0)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=30,
+                        help="passes over the training set (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the split, the weights and the batches (default %(default)s)")
     parser.add_argument("--out", type=Path, default=OUT, help="output folder (default %(default)s)")
     args = parser.parse_args(argv)
+    require_demos_extra("sklearn", "matplotlib", "tqdm")
     result = train(args.epochs, seed=args.seed, out_dir=args.out)
     print(f"held-out accuracy {result['test_acc']:.4f} after {args.epochs} epochs "
           f"in {result['seconds']:.1f} s; curves in {result['plot']}")

@@ -1,11 +1,11 @@
 """Draw a computation graph and a network: writes graph.svg and network.svg.
 
-    python examples/draw_graphs.py [output-dir]
+    python demos/draw_graphs.py [OUT]
 
 Works without a system Graphviz (the graphviz-pure wheel renders).
 """
 
-import sys
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -32,4 +32,8 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "."))
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", nargs="?", type=Path, default=Path("."),
+                        help="folder for the SVG files (default: the current folder)")
+    main(parser.parse_args().out)

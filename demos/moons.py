@@ -14,6 +14,7 @@ It prints the loss and accuracy, shows a progress bar, and saves the decision bo
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import random
 import sys
@@ -158,11 +159,23 @@ def plot_boundary(model, X, y, path: str, resolution: float = 0.05) -> None:
     plt.close(fig)
 
 
+def require_demos_extra(*modules: str) -> None:
+    """Stop with the install command when a package of the ``demos`` extra is missing."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SystemExit(f"this demo needs {', '.join(missing)} (the 'demos' extra): "
+                         f"{sys.executable} -m pip install -e '.[demos]'")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=100)
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"))
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=100,
+                        help="gradient-descent steps over all points (default %(default)s)")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"),
+                        help="output folder (default %(default)s)")
     args = parser.parse_args(argv)
+    require_demos_extra("sklearn", "matplotlib", "tqdm")
     X, y = make_data()
     model = make_model()
     total, accuracy = train(model, X, y, steps=args.steps)

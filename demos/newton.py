@@ -10,6 +10,7 @@ each step by the inverse Hessian and walks down the valley in a handful of steps
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 
 try:
     import autograd as ag
-except ImportError:  # run from a source checkout without installing
+except ModuleNotFoundError:  # run from a source checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     import autograd as ag
 
@@ -90,5 +91,12 @@ def main(tol: float = 1e-3, max_gd_steps: int = 100_000) -> dict[str, int]:
 
 
 if __name__ == "__main__":
-    print(f"minimising Rosenbrock from {START} to within 1e-3 of (1, 1)")
-    main()
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tol", type=float, default=1e-3,
+                        help="stop this close to the minimum (1, 1) (default %(default)s)")
+    parser.add_argument("--max-gd-steps", type=int, default=100_000,
+                        help="give gradient descent at most this many steps (default %(default)s)")
+    args = parser.parse_args()
+    print(f"minimising Rosenbrock from {START} to within {args.tol:g} of (1, 1)")
+    main(tol=args.tol, max_gd_steps=args.max_gd_steps)

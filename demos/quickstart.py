@@ -24,7 +24,7 @@ import numpy as np
 
 try:
     import autograd as ag
-except ImportError:  # running from a checkout without installing: use the repository root
+except ModuleNotFoundError:  # running from a checkout without installing: use the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     import autograd as ag
 import nn
@@ -103,10 +103,13 @@ def write_pictures(loss: ag.Tensor, model: nn.Module, out_dir: Path, verbose: bo
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=OUT, help="output folder (default %(default)s)")
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=200,
+                        help="gradient-descent steps (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="seed of the initial weights (default %(default)s)")
     args = parser.parse_args(argv)
     return train(args.steps, seed=args.seed, out_dir=args.out)
 
