@@ -4,6 +4,7 @@ import math
 import os
 import shutil
 import time
+from pathlib import Path
 
 import graphviz
 import numpy as np
@@ -302,7 +303,7 @@ def test_digraph_renders_pipes_and_displays(tmp_path):
     g = ag.draw(loss)
     assert isinstance(g, graphviz.Digraph) and isinstance(g, Digraph)
     out = g.render(tmp_path / "graph", format="svg")
-    assert parse_svg(open(out, "rb").read()).nodes.keys() == parse_svg(g.svg()).nodes.keys()
+    assert parse_svg(Path(out).read_bytes()).nodes.keys() == parse_svg(g.svg()).nodes.keys()
     bundle = g._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
     assert "<svg" in g._repr_svg_()
@@ -313,11 +314,11 @@ def test_digraph_renders_pipes_and_displays(tmp_path):
 def test_render_svg_writes_a_file(tmp_path):
     o, _ = neuron()
     path = ag.render_svg(o, str(tmp_path / "value.svg"))
-    d = parse_svg(open(path, "rb").read())
+    d = parse_svg(Path(path).read_bytes())
     assert len(d.nodes) == 15 and len(d.edges) == 14
     a, b, loss = mul_sum()
     path = render_svg(loss, tmp_path / "tensor.svg", max_nodes=3)
-    assert len(parse_svg(open(path, "rb").read()).nodes) == 3
+    assert len(parse_svg(Path(path).read_bytes()).nodes) == 3
 
 
 def test_system_dot_is_preferred(tmp_path, monkeypatch):
