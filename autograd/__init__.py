@@ -4,7 +4,8 @@
 >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
 >>> y = (x.tanh() * x).sum()
 >>> y.backward()
->>> x.grad            # d/dx of sum(x·tanh(x))
+>>> x.grad            # d/dx of sum(x·tanh(x)) = tanh(x) + x·(1 - tanh²(x))
+Tensor([1.1816, 1.1053, 1.0247])
 """
 
 from ._clash import check_sibling as _check_sibling

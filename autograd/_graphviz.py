@@ -69,8 +69,8 @@ def dot_executable() -> str:
 
     Examples
     --------
-    >>> ag.viz.dot_executable()
-    '/usr/bin/dot'
+    >>> ag.viz.dot_executable()  # e.g. '/usr/bin/dot', or graphviz-pure's in a virtualenv
+    '/...'
     """
     found = shutil.which("dot") or _graphviz_pure_binary()
     if found is None:

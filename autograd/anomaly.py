@@ -58,8 +58,8 @@ class detect_anomaly(contextlib.ContextDecorator):
     ...     y = (x.sqrt() * 0.0).sum()     # d sqrt / dx at 0 is inf, times 0 is nan
     ...     y.backward()
     Traceback (most recent call last):
-    AnomalyError: SqrtBackward returned nan values in its gradient for input 0; the op was
-    created at <stdin>:2 ...
+    ...
+    autograd.anomaly.AnomalyError: SqrtBackward returned nan values in its gradient for input 0; ...
     """
 
     def __init__(self, mode: bool = True) -> None:

@@ -61,8 +61,11 @@ class no_grad(_GradMode):
 
     Examples
     --------
+    >>> x = ag.ones(2, requires_grad=True)
     >>> with ag.no_grad():
-    ...     y = x * 2          # y.requires_grad is False
+    ...     y = x * 2
+    >>> y.requires_grad, y.grad_fn
+    (False, None)
     """
 
     enabled = False

@@ -266,6 +266,7 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
     >>> loss = (w * 3.0).tanh().sum()
     >>> loss.backward(retain_graph=True)
     >>> ag.draw(loss, params={"w": w}).render("graph", format="svg")
+    'graph.svg'
     """
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
     if not roots:
@@ -468,6 +469,8 @@ def render_svg(root: Any, path: str | os.PathLike, **kwargs) -> str:
 
     Examples
     --------
+    >>> model = nn.Linear(2, 1)
+    >>> loss = model(ag.tensor([[1.0, 2.0]])).sum()
     >>> ag.render_svg(loss, "graph.svg", params=dict(model.named_parameters()))
     'graph.svg'
     """

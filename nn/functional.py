@@ -233,7 +233,8 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
 
     Examples
     --------
-    >>> F.binary_cross_entropy(ag.tensor([0.9, 0.2]), ag.tensor([1.0, 0.0]))  # ≈ 0.164
+    >>> F.binary_cross_entropy(ag.tensor([0.9, 0.2]), ag.tensor([1.0, 0.0]))
+    Tensor(0.164)
     """
     input, target = _pair("binary_cross_entropy", input, target, reduction)
     p, y = input.data, target.data
@@ -373,7 +374,8 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean", weight=None,
     Examples
     --------
     >>> logits = ag.tensor([[2.0, 0.5, -1.0]], requires_grad=True)
-    >>> F.cross_entropy(logits, np.array([0]))  # -log softmax(logits)[0, 0] ≈ 0.241
+    >>> F.cross_entropy(logits, np.array([0]))  # -log softmax(logits)[0, 0]
+    Tensor(0.241, grad_fn=<CrossEntropyBackward>)
     """
     _check_reduction("cross_entropy", reduction)
     input = _tensor(input)

@@ -67,8 +67,12 @@ class SGD(Optimizer):
 
     Examples
     --------
+    >>> model = nn.Linear(3, 1)
     >>> opt = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    >>> loss = model(ag.ones(4, 3)).pow(2).mean()
     >>> loss.backward(); opt.step(); opt.zero_grad()
+    >>> model.weight.grad is None
+    True
     """
 
     def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0,

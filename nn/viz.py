@@ -117,6 +117,7 @@ def draw_network(model: Any, *, mode: str = "auto", max_neurons: int = 16,
     >>> model = nn.Sequential(nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 3), nn.Tanh(),
     ...                       nn.Linear(3, 3))
     >>> nn.draw_network(model).render("network", format="svg")
+    'network.svg'
     """
     if mode not in ("auto", "neurons", "layers"):
         raise ValueError(f"draw_network: mode must be 'auto', 'neurons' or 'layers', "
