@@ -8,6 +8,8 @@
 Tensor([1.1816, 1.1053, 1.0247])
 """
 
+from typing import TYPE_CHECKING
+
 from ._clash import check_sibling as _check_sibling
 from ._tensor import Node, Tensor, as_tensor, get_default_dtype, record, set_default_dtype, tensor
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
@@ -43,6 +45,8 @@ __distribution__ = "autograd-engine"  # our nn's check reads it: this autograd i
 _check_sibling("nn")  # nn is ours too, not another distribution's (see _clash.py)
 
 globals().update(_OP_EXPORTS)  # every declared op as ``ag.NAME`` (``ag.exp``, ``ag.matmul``)
+if TYPE_CHECKING:  # the same names, for type checkers (generated: tools/typing_stub.py)
+    from ._bound import *  # noqa: F403
 
 __all__ = [
     "Tensor", "tensor", "as_tensor", "Node", "Value", "set_default_dtype", "get_default_dtype",

@@ -14,6 +14,7 @@ import shutil
 import sysconfig
 import threading
 from contextlib import contextmanager
+from typing import Any
 
 import graphviz
 from graphviz.backend import dot_command
@@ -44,7 +45,7 @@ def _graphviz_pure_binary() -> str | None:
             dist = None
         for f in (dist.files or ()) if dist is not None else ():
             if f.name == name:
-                path = os.fspath(dist.locate_file(f))
+                path = str(f.locate())
                 if os.access(path, os.X_OK):
                     return os.path.abspath(path)
     except Exception:  # a broken metadata install should not hide a binary on PATH
@@ -106,15 +107,15 @@ class Digraph(graphviz.Digraph):
     when it is on ``PATH`` and the ``graphviz-pure`` binary otherwise (see ``dot_executable``).
     """
 
-    def pipe(self, *args, **kwargs):  # noqa: D102 (graphviz's docstring applies)
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         with _using_dot():
             return super().pipe(*args, **kwargs)
 
-    def render(self, *args, **kwargs):  # noqa: D102
+    def render(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         with _using_dot():
             return super().render(*args, **kwargs)
 
-    def view(self, *args, **kwargs):  # noqa: D102
+    def view(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         with _using_dot():
             return super().view(*args, **kwargs)
 

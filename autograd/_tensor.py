@@ -12,18 +12,24 @@ defined once, forward and backward side by side.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from .mode import state
 from .registry import OpDef, opdef_of
+from .typing import DTypeLike
 from .versions import clock, version_of
+
+if TYPE_CHECKING:  # the methods the op registry binds at import (autograd/bind.py), typed
+    from ._bound import TensorMethods
+else:
+    TensorMethods = object
 
 _default_dtype = np.dtype(np.float32)
 
 
-def set_default_dtype(dtype) -> None:
+def set_default_dtype(dtype: DTypeLike) -> None:
     """Set the dtype that Python floats (and lists of them) become, ``float32`` at start."""
     global _default_dtype
     dt = np.dtype(dtype)
@@ -54,7 +60,7 @@ class Node:
     __slots__ = ("op", "_out", "__weakref__")
 
     def __init__(self, out: Tensor) -> None:
-        self.op: OpDef = out._op
+        self.op: OpDef = out._op  # type: ignore[assignment]  # a Node exists for recorded tensors
         self._out = weakref.ref(out)
 
     @property
@@ -69,7 +75,7 @@ class Node:
         return t._parents if t is not None and t._op is self.op else ()
 
     @property
-    def backward(self):
+    def backward(self) -> Callable[..., Any] | None:
         """The backward closure, or None once the graph is freed."""
         t = self._out()
         return t._backward if t is not None and t._op is self.op else None
@@ -91,7 +97,7 @@ class Node:
 _new = object.__new__
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """An n-dimensional array that records the operations applied to it.
 
     Parameters
@@ -120,12 +126,13 @@ class Tensor:
                  "__weakref__")
     __array_priority__ = 1000  # numpy defers reflected operators to us
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype=None) -> None:
+    def __init__(self, data: Any, requires_grad: bool = False,
+                 dtype: DTypeLike | None = None) -> None:
         self._data = as_array(data, dtype)
-        self.grad = None
+        self.grad: Tensor | None = None
         self._requires_grad = False
-        self._op = None
-        self._hooks = None
+        self._op: OpDef | None = None
+        self._hooks: dict[int, Callable[[Tensor], Tensor | None]] | None = None
         self._retains_grad = False
         if requires_grad:
             self.requires_grad = True
@@ -213,7 +220,7 @@ class Tensor:
         return len(self._data)
 
     # ----------------------------------------------------------------- conversion
-    def item(self):
+    def item(self) -> int | float | bool:
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
             raise ValueError(
@@ -225,7 +232,7 @@ class Tensor:
         """The underlying numpy array (shares memory, like ``.data``)."""
         return self._data
 
-    def tolist(self):
+    def tolist(self) -> Any:
         """The data as (nested) Python lists of numbers."""
         return self._data.tolist()
 
@@ -257,10 +264,10 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self._data)
 
-    __hash__ = object.__hash__  # == is elementwise, identity stays the hash
+    __hash__ = object.__hash__  # type: ignore[assignment]  # == is elementwise; hash by identity
 
     # ----------------------------------------------------------------- autograd
-    def backward(self, gradient=None, retain_graph: bool | None = None,
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False) -> None:
         """Accumulate the gradient of this tensor into the ``.grad`` of every leaf.
 
@@ -365,7 +372,7 @@ def _wrap(arr: np.ndarray) -> Tensor:
     return t
 
 
-def as_tensor(data: Any, dtype=None) -> Tensor:
+def as_tensor(data: Any, dtype: DTypeLike | None = None) -> Tensor:
     """``data`` as a Tensor without copying where possible (a constant leaf).
 
     A Tensor is returned as it is; a numpy array is wrapped without a copy (its memory is
@@ -432,6 +439,6 @@ def record(data: np.ndarray, parents: tuple, op: Any, backward: Callable) -> Ten
     return t
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype=None) -> Tensor:
+def tensor(data: Any, requires_grad: bool = False, dtype: DTypeLike | None = None) -> Tensor:
     """Same as ``Tensor(data, requires_grad, dtype)``."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)

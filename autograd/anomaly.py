@@ -12,6 +12,7 @@ import contextlib
 import linecache
 import os
 import sys
+from typing import Any, Callable
 
 import numpy as np
 
@@ -34,7 +35,7 @@ class _Hooks:
     __slots__ = ("on_node", "skip_checks")
 
     def __init__(self) -> None:
-        self.on_node = None
+        self.on_node: Callable[..., Any] | None = None
         self.skip_checks = False
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._tensor import Tensor, get_default_dtype
+from .typing import DTypeLike, ShapeLike, TensorLike
 
 _rng = np.random.default_rng()
 
@@ -41,17 +42,18 @@ def _float(dtype):
     return np.dtype(dtype) if dtype is not None else get_default_dtype()
 
 
-def zeros(*shape, requires_grad: bool = False, dtype=None) -> Tensor:
+def zeros(*shape: ShapeLike, requires_grad: bool = False, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor of zeros: ``ag.zeros(2, 3)`` or ``ag.zeros((2, 3))``."""
     return Tensor(np.zeros(_shape(shape), _float(dtype)), requires_grad=requires_grad)
 
 
-def ones(*shape, requires_grad: bool = False, dtype=None) -> Tensor:
+def ones(*shape: ShapeLike, requires_grad: bool = False, dtype: DTypeLike | None = None) -> Tensor:
     """A tensor of ones: ``ag.ones(2, 3)`` or ``ag.ones((2, 3))``."""
     return Tensor(np.ones(_shape(shape), _float(dtype)), requires_grad=requires_grad)
 
 
-def full(shape, fill_value, requires_grad: bool = False, dtype=None) -> Tensor:
+def full(shape: ShapeLike, fill_value: float, requires_grad: bool = False,
+         dtype: DTypeLike | None = None) -> Tensor:
     """A tensor of ``shape`` filled with ``fill_value`` (dtype follows the value, as in PyTorch)."""
     if dtype is None:
         dtype = np.asarray(Tensor(fill_value).data).dtype
@@ -59,19 +61,21 @@ def full(shape, fill_value, requires_grad: bool = False, dtype=None) -> Tensor:
     return Tensor(np.full(shape, fill_value, dtype), requires_grad=requires_grad)
 
 
-def zeros_like(t, requires_grad: bool = False, dtype=None) -> Tensor:
+def zeros_like(t: TensorLike, requires_grad: bool = False,
+               dtype: DTypeLike | None = None) -> Tensor:
     """Zeros with the shape (and dtype, unless given) of ``t``."""
     arr = np.asarray(t)
     return Tensor(np.zeros(arr.shape, dtype or arr.dtype), requires_grad=requires_grad)
 
 
-def ones_like(t, requires_grad: bool = False, dtype=None) -> Tensor:
+def ones_like(t: TensorLike, requires_grad: bool = False, dtype: DTypeLike | None = None) -> Tensor:
     """Ones with the shape (and dtype, unless given) of ``t``."""
     arr = np.asarray(t)
     return Tensor(np.ones(arr.shape, dtype or arr.dtype), requires_grad=requires_grad)
 
 
-def arange(start, stop=None, step=1, requires_grad: bool = False, dtype=None) -> Tensor:
+def arange(start: float, stop: float | None = None, step: float = 1, requires_grad: bool = False,
+           dtype: DTypeLike | None = None) -> Tensor:
     """Evenly spaced values in ``[start, stop)``; integer arguments give an integer tensor."""
     if stop is None:
         start, stop = 0, start
@@ -81,18 +85,19 @@ def arange(start, stop=None, step=1, requires_grad: bool = False, dtype=None) ->
     return Tensor(np.arange(start, stop, step, dtype=dtype), requires_grad=requires_grad)
 
 
-def eye(n: int, m: int | None = None, requires_grad: bool = False, dtype=None) -> Tensor:
+def eye(n: int, m: int | None = None, requires_grad: bool = False,
+        dtype: DTypeLike | None = None) -> Tensor:
     """The identity matrix (``n`` x ``m``)."""
     return Tensor(np.eye(n, m, dtype=_float(dtype)), requires_grad=requires_grad)
 
 
-def randn(*shape, requires_grad: bool = False, dtype=None) -> Tensor:
+def randn(*shape: ShapeLike, requires_grad: bool = False, dtype: DTypeLike | None = None) -> Tensor:
     """Standard normal samples from the global generator (see ``manual_seed``)."""
     data = _rng.standard_normal(_shape(shape)).astype(_float(dtype))
     return Tensor(data, requires_grad=requires_grad)
 
 
-def rand(*shape, requires_grad: bool = False, dtype=None) -> Tensor:
+def rand(*shape: ShapeLike, requires_grad: bool = False, dtype: DTypeLike | None = None) -> Tensor:
     """Uniform samples in [0, 1) from the global generator (see ``manual_seed``)."""
     data = _rng.random(_shape(shape)).astype(_float(dtype))
     return Tensor(data, requires_grad=requires_grad)

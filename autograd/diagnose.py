@@ -15,11 +15,11 @@ from __future__ import annotations
 import inspect
 import sys
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
-from ._tensor import Tensor, _wrap
+from ._tensor import Node, Tensor, _wrap
 from .anomaly import hooks
 from .engine import send_to_parents, topological_order
 from .mode import no_grad, state
@@ -58,7 +58,7 @@ def _bound_args(fn: Callable, local: dict) -> tuple[list, dict]:
     return args, kwargs
 
 
-def _substitute(value, subst: dict):
+def _substitute(value: Any, subst: dict) -> Any:
     if isinstance(value, Tensor):
         return subst.get(id(value), value)
     if isinstance(value, (tuple, list)):
@@ -68,7 +68,7 @@ def _substitute(value, subst: dict):
 
 @dataclass
 class _Recorded:
-    node: object
+    node: Node
     fn: Callable
     args: list
     kwargs: dict
@@ -146,7 +146,7 @@ def _local_check(rec: _Recorded, out: Tensor, rng, eps: float, atol: float,
         return None  # the op does not reproduce its output (random, or args were mutated)
     g = rng.standard_normal(out.shape)
     with no_grad():
-        grads = node.backward(_wrap(g.astype(out.dtype)), out)
+        grads = node.backward(_wrap(g.astype(out.dtype)), out)  # type: ignore[misc]
     # the local VJP per distinct parent (a tensor used twice, as in x * x, gets both shares),
     # un-broadcast and cast exactly as the engine sends it
     sent: dict[int, Tensor] = {}
@@ -170,7 +170,7 @@ def _local_check(rec: _Recorded, out: Tensor, rng, eps: float, atol: float,
     return NodeCheck(node.name, node.site, True)
 
 
-def diagnose(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+def diagnose(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
              seed: int = 0) -> Diagnosis:
     """Check the backward of every op that ``fn(*inputs)`` records, each op on its own.
 

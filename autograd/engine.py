@@ -13,7 +13,7 @@ only when it is on.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -95,7 +95,8 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
     gradient of each input is returned (keyed by ``id``) and ``.grad`` is left alone.
     """
     order = topological_order(roots)
-    wanted = reaches = None
+    wanted: set[int] | None = None
+    reaches: set[int] = set()
     captured: dict[int, Tensor] = {}
     if inputs is not None:
         wanted = {id(t) for t in inputs}
@@ -152,7 +153,7 @@ def _reaching(order: list, wanted: set[int]) -> set[int]:
 
 def _run_hooks(t: Tensor, g: Tensor) -> Tensor:
     """Pass ``g`` through ``t``'s hooks; a hook's non-None result replaces it."""
-    for hook in tuple(t._hooks.values()):
+    for hook in tuple(t._hooks.values()):  # type: ignore[union-attr]  # only called when set
         replaced = hook(g)
         if replaced is not None:
             g = replaced
@@ -169,7 +170,7 @@ def local_gradients(t: Tensor, g: Tensor) -> tuple[tuple, tuple]:
     """
     backward = t._backward
     if backward is None:
-        raise RuntimeError(_FREED.format(name=t._op.node))
+        raise RuntimeError(_FREED.format(name=t._op.node))  # type: ignore[union-attr]
     parents = t._parents
     time = t._saved_version
     if time != clock.now:  # something was written in place since
@@ -225,8 +226,9 @@ def backward(root: Tensor, gradient=None, retain_graph: bool | None = None,
     _run([root], [_seed(root, gradient)], retain_graph=retain_graph, create_graph=create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Tensor | None, ...]:
     """Gradients of ``outputs`` with respect to ``inputs``, as ``torch.autograd.grad``.
 
     Parameters
@@ -271,7 +273,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     if retain_graph is None:
         retain_graph = create_graph
     captured = _run(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
-                    inputs=inputs) if roots else {}
+                    inputs=inputs) if roots else None
+    captured = captured or {}
     result = []
     for i, t in enumerate(inputs):
         g = captured.get(id(t))

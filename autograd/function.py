@@ -26,10 +26,10 @@ class Context:
         self._inputs = inputs
         self._saved: tuple = ()
         self._output: Tensor | None = None
-        self._raw_output = None
+        self._raw_output: Any = None
         self.needs_input_grad = needs_input_grad
 
-    def save_for_backward(self, *arrays) -> None:
+    def save_for_backward(self, *arrays: Any) -> None:
         """Keep ``arrays`` (inputs, the output, or anything else) for ``backward``."""
         self._saved = arrays
 
@@ -83,7 +83,7 @@ class Function:
         raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
 
     @staticmethod
-    def backward(ctx: Context, grad: Tensor):
+    def backward(ctx: Context, grad: Tensor) -> Any:
         """Return one gradient per ``forward`` argument (Tensor ops, or None), given ``grad``."""
         raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
 

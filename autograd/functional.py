@@ -9,14 +9,14 @@ case the results stay differentiable with respect to the original inputs.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
 from ._tensor import Tensor, _wrap
 from .engine import grad
 from .mode import enable_grad
-from .ops import reshape, stack
+from .ops.shape import reshape, stack
 
 
 def _as_tuple(x, what: str, fname: str) -> tuple[bool, tuple]:
@@ -71,7 +71,7 @@ def _cotangents(v, outs: tuple, fname: str) -> list:
     return list(vs)
 
 
-def vjp(func: Callable, inputs, v=None, create_graph: bool = False):
+def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False) -> Any:
     """The vector-Jacobian product ``vᵀ J`` of ``func`` at ``inputs``.
 
     Parameters
@@ -104,7 +104,7 @@ def vjp(func: Callable, inputs, v=None, create_graph: bool = False):
                 _finish(_zeros_for(gs, xs), create_graph, in_tuple))
 
 
-def jvp(func: Callable, inputs, v=None, create_graph: bool = False):
+def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False) -> Any:
     """The Jacobian-vector product ``J v`` of ``func`` at ``inputs`` (forward-mode result).
 
     Computed by the double-vjp trick: ``g(u) = uᵀJ`` is linear in a dummy cotangent ``u``,
@@ -163,7 +163,7 @@ def _check_like(vs: tuple, xs: tuple, fname: str) -> None:
                              f"{x.shape}")
 
 
-def jacobian(func: Callable, inputs, create_graph: bool = False):
+def jacobian(func: Callable, inputs: Any, create_graph: bool = False) -> Any:
     """The Jacobian of ``func`` at ``inputs``: one backward pass per output element.
 
     Returns
@@ -217,7 +217,7 @@ def _scalar_gradient(func: Callable, fname: str) -> Callable:
     return gradient
 
 
-def hessian(func: Callable, inputs, create_graph: bool = False):
+def hessian(func: Callable, inputs: Any, create_graph: bool = False) -> Any:
     """The Hessian of a scalar ``func`` at ``inputs``: the Jacobian of its gradient.
 
     Returns
@@ -237,7 +237,7 @@ def hessian(func: Callable, inputs, create_graph: bool = False):
     return h if is_tuple else h[0][0]
 
 
-def hvp(func: Callable, inputs, v=None, create_graph: bool = False):
+def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False) -> Any:
     """The Hessian-vector product ``H v`` of a scalar ``func``, without forming ``H``.
 
     Two backward passes (the double-backward trick): ``g = ∇f(x)`` recorded, then

@@ -7,7 +7,7 @@ numeric one; a wrong derivative anywhere in ``J`` shows up in the projection alm
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -47,7 +47,7 @@ def _fail(msg: str, raise_exception: bool) -> bool:
     return False
 
 
-def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               raise_exception: bool = True, seed: int = 0, diagnose: bool = True) -> bool:
     """Check the gradients of ``fn`` against central finite differences in float64.
 
@@ -94,7 +94,8 @@ def gradcheck(fn: Callable, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol:
 
     for k, i in enumerate(wrt):
         x = xs[i]
-        a = np.zeros(x.shape) if analytic[k] is None else np.asarray(analytic[k].data, np.float64)
+        ak = analytic[k]
+        a = np.zeros(x.shape) if ak is None else np.asarray(ak.data, np.float64)
         numeric = np.zeros(x.shape)
         flat = x.data.reshape(-1)  # a view: writing it perturbs the input
         for j in range(flat.size):
@@ -128,7 +129,7 @@ def _diagnosis(fn: Callable, xs: tuple, eps: float, atol: float, rtol: float) ->
     return "\n" + str(report)
 
 
-def gradgradcheck(fn: Callable, inputs, grad_outputs=None, eps: float = 1e-6,
+def gradgradcheck(fn: Callable, inputs: Any, grad_outputs: Any = None, eps: float = 1e-6,
                   atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
                   seed: int = 0) -> bool:
     """Check second derivatives: ``gradcheck`` of the vector-Jacobian product of ``fn``.

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from typing import Any, Callable, TypeVar, overload
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_G = TypeVar("_G", bound="_GradMode")
 
 
 class _State:
@@ -30,30 +34,36 @@ class _GradMode(contextlib.ContextDecorator):
 
     enabled: bool
 
-    def __new__(cls, fn=None):
+    @overload
+    def __new__(cls: type[_G], fn: None = None) -> _G: ...
+
+    @overload
+    def __new__(cls, fn: _F) -> _F: ...  # type: ignore[misc]
+
+    def __new__(cls, fn: Any = None) -> Any:
         # ``@ag.no_grad`` (without parentheses) decorates ``fn`` directly.
         self = super().__new__(cls)
         return self(fn) if callable(fn) else self
 
-    def __init__(self, fn=None) -> None:
+    def __init__(self, fn: Callable[..., Any] | None = None) -> None:
         pass
 
-    def __enter__(self):
+    def __enter__(self) -> _GradMode:
         self._prev = state.grad_enabled
         state.grad_enabled = self.enabled
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> bool:
         state.grad_enabled = self._prev
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:  # type: ignore[override]
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self.__class__():
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]
 
 
 class no_grad(_GradMode):
@@ -83,11 +93,11 @@ class set_grad_enabled(contextlib.ContextDecorator):
     def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
 
-    def __enter__(self):
+    def __enter__(self) -> set_grad_enabled:
         self._prev = state.grad_enabled
         state.grad_enabled = self.mode
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> bool:
         state.grad_enabled = self._prev
         return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar, overload
 
 _SAVES = (None, "inputs", "output", "both")
 
@@ -39,13 +39,13 @@ class OpDef:
     """
 
     name: str
-    fn: Callable
+    fn: Callable[..., Any]
     node: str
     methods: tuple = ()
     method_adapter: Callable | None = None
     operator: str | None = None
     reflected: str | None = None
-    inplace: str | None = None
+    inplace: str | tuple[str, ...] | None = None
     ufuncs: tuple = ()
     functions: tuple = ()
     saves: str | None = "both"
@@ -73,12 +73,37 @@ def _tuple(x) -> tuple:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
-def op(fn: Callable | None = None, *, name: str | None = None, method=None,
-       method_adapter: Callable | None = None, operator: str | None = None,
-       reflected: str | None = None, inplace: str | None = None, ufunc=None, function=None,
-       saves: str | None = "both", formula=None, composite: bool = False,
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@overload
+def op(fn: None = None, /, *, name: str | None = None, method: str | tuple[str, ...] | None = None,
+       method_adapter: Callable[..., Any] | None = None, operator: str | None = None,
+       reflected: str | None = None, inplace: str | tuple[str, ...] | None = None,
+       ufunc: Any = None, function: Any = None, saves: str | None = "both",
+       formula: str | tuple[str, ...] | None = None, composite: bool = False,
        differentiable: bool = True, export: bool = True, node: str | None = None,
-       **extra: Any):
+       **extra: Any) -> Callable[[F], F]: ...
+
+
+@overload
+def op(fn: F, /, *, name: str | None = None, method: str | tuple[str, ...] | None = None,
+       method_adapter: Callable[..., Any] | None = None, operator: str | None = None,
+       reflected: str | None = None, inplace: str | tuple[str, ...] | None = None,
+       ufunc: Any = None, function: Any = None, saves: str | None = "both",
+       formula: str | tuple[str, ...] | None = None, composite: bool = False,
+       differentiable: bool = True, export: bool = True, node: str | None = None,
+       **extra: Any) -> F: ...
+
+
+def op(fn: Callable[..., Any] | None = None, /, *, name: str | None = None,
+       method: str | tuple[str, ...] | None = None,
+       method_adapter: Callable[..., Any] | None = None, operator: str | None = None,
+       reflected: str | None = None, inplace: str | tuple[str, ...] | None = None,
+       ufunc: Any = None, function: Any = None, saves: str | None = "both",
+       formula: str | tuple[str, ...] | None = None, composite: bool = False,
+       differentiable: bool = True, export: bool = True, node: str | None = None,
+       **extra: Any) -> Any:
     """Declare an op: register ``fn`` with its bindings and facts (see ``OpDef``).
 
     A primitive op computes its forward on numpy arrays and ends with
@@ -97,7 +122,7 @@ def op(fn: Callable | None = None, *, name: str | None = None, method=None,
     if saves not in _SAVES:
         raise ValueError(f"op: saves must be one of {_SAVES}, got {saves!r}")
 
-    def register(f: Callable) -> Callable:
+    def register(f: Callable[..., Any]) -> Callable[..., Any]:
         key = name or f.__name__
         if key in OPS:
             raise ValueError(f"op {key!r} is declared twice")
@@ -133,8 +158,8 @@ def opdef_of(op_or_name) -> OpDef:
     if isinstance(op_or_name, str):
         d = _adhoc.get(op_or_name)
         if d is None:
-            d = _adhoc[op_or_name] = OpDef(name=op_or_name, fn=None, node=op_or_name,
-                                           export=False)
+            d = _adhoc[op_or_name] = OpDef(name=op_or_name, fn=None,  # type: ignore[arg-type]
+                                           node=op_or_name, export=False)
         return d
     raise TypeError(f"record: op must be a declared op, an OpDef or a node name, "
                     f"got {type(op_or_name).__name__}")

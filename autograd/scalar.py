@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Callable
 
 import numpy as np
 
@@ -144,6 +145,9 @@ class Value:
 
     __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "__weakref__")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
+
+    _a: Value | None
+    _b: Value | None
 
     def __init__(self, data: float, label: str = "") -> None:
         if isinstance(data, Value):
@@ -347,4 +351,4 @@ class Value:
                     v._a = v._b = None
 
 
-_parents = Value._parents.fget
+_parents: Callable[[Value], tuple] = Value._parents.fget  # type: ignore[assignment]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import weakref
+from typing import Any
 
 import numpy as np
 
@@ -75,7 +76,7 @@ def version_of(arr) -> int:
     return entry[1] if entry is not None else 0
 
 
-def increment_version(t) -> None:
+def increment_version(t: Any) -> None:
     """Tell the in-place guard that ``t``'s array was just written in place.
 
     For code that writes ``t.data`` directly (an optimizer's update, an initialiser,

@@ -310,7 +310,7 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
                                 color_by_grad))
         if i in kept_ops:
             freed = ad.freed(v)
-            label = escape(ad.op(v)) + ("<br/><i>graph freed</i>" if freed else "")
+            label = escape(ad.op(v) or "") + ("<br/><i>graph freed</i>" if freed else "")
             style = "filled,dashed" if freed else "filled"
             body.append(f'\to{i} [label=<{label}> shape=ellipse style="{style}" '
                         f'fillcolor="{OP}"]\n')
@@ -459,7 +459,7 @@ def _summary_line(order: list, kept_values: set, kept_ops: set, ad) -> str:
             f'fillcolor="{SUMMARY}"]\n')
 
 
-def render_svg(root: Any, path: str | os.PathLike, **kwargs) -> str:
+def render_svg(root: Any, path: str | os.PathLike, **kwargs: Any) -> str:
     """Draw ``root``'s graph (see ``draw``; keyword arguments go to it) into an SVG file.
 
     Returns

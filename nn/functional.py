@@ -38,6 +38,7 @@ from autograd import (
     where,
 )
 from autograd import softmax as ag_softmax
+from autograd.typing import TensorLike
 
 __all__ = [
     "linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "leaky_relu", "gelu", "erf",
@@ -88,7 +89,7 @@ def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
 
 
 @op(export=False, saves="inputs", formula=("g·W", "gᵀ·x", "g summed over the batch"))
-def linear(x, weight, bias=None) -> Tensor:
+def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
     """``x @ weight.T + bias``: ``weight`` has shape (out, in), ``x`` has ``in`` last.
 
     One fused op (PyTorch's ``addmm``): a single node per layer, and weight gradients come out
@@ -140,7 +141,7 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 @op(export=False, saves="inputs", formula="2/√π·exp(−x²)")
-def erf(x) -> Tensor:
+def erf(x: TensorLike) -> Tensor:
     """The error function ``2/sqrt(pi) * integral_0^x exp(-t²) dt``, elementwise."""
     x = _tensor(x)
     data = np.asarray(_erf(x.data), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
@@ -187,20 +188,21 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 # ---------------------------------------------------------------------------- regression losses
 
 
-def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def mse_loss(input: Tensor, target: TensorLike, reduction: str = "mean") -> Tensor:
     """Squared error ``(input - target)²``, averaged (or summed) over all elements."""
     input, target = _pair("mse_loss", input, target, reduction)
     d = input - target
     return _reduce(d * d, reduction)
 
 
-def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Tensor, target: TensorLike, reduction: str = "mean") -> Tensor:
     """Absolute error ``|input - target|`` (MAE); the gradient at 0 is 0."""
     input, target = _pair("l1_loss", input, target, reduction)
     return _reduce((input - target).abs(), reduction)
 
 
-def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+def huber_loss(input: Tensor, target: TensorLike, reduction: str = "mean",
+               delta: float = 1.0) -> Tensor:
     """Huber loss: ``d²/2`` where ``|d| < delta``, else ``delta·(|d| - delta/2)``.
 
     ``d = input - target``; PyTorch's ``HuberLoss``.
@@ -213,7 +215,7 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
     return _reduce(where(ad.data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
 
 
-def hinge_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def hinge_loss(input: Tensor, target: TensorLike, reduction: str = "mean") -> Tensor:
     """``max(0, 1 - target·input)`` with targets in {-1, +1}."""
     input, target = _pair("hinge_loss", input, target, reduction)
     bad = (target.data != 1) & (target.data != -1)
@@ -228,7 +230,7 @@ _LOG_FLOOR = -100.0  # PyTorch clamps BCE's logarithms here, so p = 0 or 1 gives
 
 
 @op(export=False, saves="inputs", formula=("(p − y)/(p·(1 − p))", "log(1 − p) − log(p)"))
-def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
     """``-(y·log p + (1-y)·log(1-p))`` for probabilities ``p`` in [0, 1], logs clamped at -100.
 
     Examples
@@ -259,7 +261,8 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
 
 
 @op(export=False, saves="inputs", formula=("σ(x) − y", "−x"))
-def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike,
+                                     reduction: str = "mean") -> Tensor:
     """``binary_cross_entropy(sigmoid(input), target)`` in one overflow-free step.
 
     Finite for logits of any size: ``max(x, 0) - x·y + log(1 + exp(-|x|))``.
@@ -361,7 +364,8 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean") -> Tensor:
     return record(_reduced(losses, reduction), (logits,), _cross_entropy_rows.op, backward)
 
 
-def cross_entropy(input: Tensor, target, reduction: str = "mean", weight=None,
+def cross_entropy(input: Tensor, target: TensorLike, reduction: str = "mean",
+                  weight: TensorLike | None = None,
                   ignore_index: int = -100) -> Tensor:
     """Softmax cross-entropy of raw scores ``input`` (shape (N, C), (C,) or (N, C, d1, ...)).
 
@@ -403,7 +407,8 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean", weight=None,
     return reshape(_cross_entropy_rows(rows, idx, "none"), shape)
 
 
-def nll_loss(input: Tensor, target, reduction: str = "mean", weight=None,
+def nll_loss(input: Tensor, target: TensorLike, reduction: str = "mean",
+             weight: TensorLike | None = None,
              ignore_index: int = -100) -> Tensor:
     """Negative log-likelihood ``-input[i, target_i]`` of log-probabilities ``input``.
 

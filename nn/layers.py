@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from autograd import Tensor
+from autograd.typing import DTypeLike, TensorLike
 
 from . import functional as F
 from . import init
@@ -29,7 +30,7 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype=np.float32) -> None:
+                 dtype: DTypeLike = np.float32) -> None:
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype))
@@ -168,7 +169,7 @@ class _Loss(Module):
         F._check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
-    def forward(self, input: Tensor, target) -> Tensor:
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return self._fn(input, target, self.reduction)
 
     def extra_repr(self) -> str:
@@ -202,11 +203,12 @@ class BCEWithLogitsLoss(_Loss):
 class _ClassLoss(_Loss):
     _fn = staticmethod(F.cross_entropy)
 
-    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean") -> None:
+    def __init__(self, weight: TensorLike | None = None, ignore_index: int = -100,
+                 reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.weight, self.ignore_index = weight, ignore_index
 
-    def forward(self, input: Tensor, target) -> Tensor:
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return self._fn(input, target, self.reduction, self.weight, self.ignore_index)
 
 
@@ -238,7 +240,7 @@ class HuberLoss(_Loss):
             raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
         self.delta = delta
 
-    def forward(self, input: Tensor, target) -> Tensor:
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return F.huber_loss(input, target, self.reduction, self.delta)
 
     def extra_repr(self) -> str:

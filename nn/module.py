@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple
 import numpy as np
 
 from autograd import Tensor, increment_version
+from autograd.typing import DTypeLike
 
 
 class Parameter(Tensor):
@@ -34,7 +35,8 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data: Any, requires_grad: bool = True, dtype=None) -> None:
+    def __init__(self, data: Any, requires_grad: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__(data, requires_grad=requires_grad, dtype=dtype)
 
     def __repr__(self) -> str:
@@ -85,7 +87,7 @@ class Module:
 
     training: bool = True  # a class default, so subclasses need not call super().__init__()
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation of this module; subclasses define it, ``module(x)`` calls it."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
@@ -111,7 +113,7 @@ class Module:
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module and every submodule, depth first (pre-order), each once."""
         seen: set[int] = set()
-        stack = [(prefix, self)]
+        stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
             name, module = stack.pop()
             if id(module) in seen:

@@ -29,7 +29,7 @@ POSITIVE, NEGATIVE = "#2166ac", "#b2182b"
 
 def _children(m: Any) -> list:
     children = getattr(m, "children", None)
-    return list(children()) if callable(children) else []
+    return list(children()) if callable(children) else []  # type: ignore[call-overload]
 
 
 def _leaf_modules(model: Any) -> list:
@@ -47,7 +47,7 @@ def _leaf_modules(model: Any) -> list:
 
 def _own_params(m: Any) -> list:
     named = getattr(m, "named_parameters", None)
-    return list(named()) if callable(named) else []
+    return list(named()) if callable(named) else []  # type: ignore[call-overload]
 
 
 def _is_linear(m: Any) -> bool:
@@ -162,7 +162,7 @@ def _neurons(g: Digraph, stages: list[dict], show_weights: bool, rankdir: str) -
     widths = [stages[0]["module"].in_features] + [s["module"].out_features for s in stages]
     tallest = max(widths)
 
-    def pos(k: int, i: int, n: int) -> str:
+    def pos(k: int, i: float, n: int) -> str:
         along, across = 1.9 * k, 0.65 * ((n - 1) / 2 - i)  # layer k, neuron i of n
         x, y = {"LR": (along, across), "RL": (-along, across),
                 "TB": (-across, -along), "BT": (-across, along)}[rankdir]

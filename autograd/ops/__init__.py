@@ -7,6 +7,8 @@ This module adds numpy's protocols to ``Tensor``, which route through those gene
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 from .._tensor import Tensor, _wrap
@@ -24,8 +26,13 @@ def _pos(self) -> Tensor:
     return self
 
 
+def _T(self) -> Tensor:
+    """The tensor with its axes reversed."""
+    return self.transpose()
+
+
 Tensor.__pos__ = _pos
-Tensor.T = property(lambda self: self.transpose(), doc="The tensor with its axes reversed.")
+Tensor.T = property(_T)  # type: ignore[misc]  # declared in autograd/_bound.pyi
 
 
 # ---------------------------------------------------------------------------- numpy interop
@@ -45,7 +52,8 @@ def _needs_grad(args) -> bool:
                isinstance(a, (list, tuple)) and _needs_grad(a) for a in args)
 
 
-def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+def _array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any,
+                 **kwargs: Any) -> Any:
     fn = UFUNCS.get(ufunc)
     if method == "__call__" and fn is not None and not kwargs:
         return fn(*inputs)
@@ -53,18 +61,19 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         raise TypeError(
             f"numpy's {ufunc.__name__}.{method} has no gradient here; use the autograd op "
             "(x.sum(), ag.maximum, ...) or apply it to t.data")
-    result = getattr(ufunc, method)(*_strip(inputs), **_strip(kwargs))
+    result = getattr(ufunc, method)(*_strip(inputs), **{k: _strip(v) for k, v in kwargs.items()})
     return _wrap(np.asarray(result)) if isinstance(result, (np.ndarray, np.generic)) else result
 
 
-def _array_function(self, func, types, args, kwargs):
+def _array_function(self: Tensor, func: Callable[..., Any], types: Any,
+                    args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     fn = FUNCTIONS.get(func)
     if fn is not None and kwargs.get("out") is None and kwargs.get("dtype") is None:
         return fn(*args, **{k: v for k, v in kwargs.items() if k not in ("out", "dtype")})
     if _needs_grad(args) or _needs_grad(tuple(kwargs.values())):
         raise TypeError(f"numpy's {func.__name__} has no gradient here; apply it to t.data, "
                         "or use the autograd op of the same name")
-    result = func(*_strip(args), **_strip(kwargs))
+    result = func(*_strip(args), **{k: _strip(v) for k, v in kwargs.items()})
     return _wrap(result) if isinstance(result, np.ndarray) else result
 
 

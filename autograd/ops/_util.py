@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._tensor import Tensor, _wrap, as_array
@@ -50,7 +52,7 @@ def broadcast_error(name: str, a: Tensor, b: Tensor) -> ValueError:
         f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together")
 
 
-def normalize_axis(axis, ndim: int, name: str) -> tuple | None:
+def normalize_axis(axis: Any, ndim: int, name: str) -> Any:
     """``axis`` (None, int or tuple, negatives allowed) as a sorted tuple of non-negative ints."""
     if axis is None:
         return None

@@ -8,12 +8,17 @@ Broadcasting is numpy's; the engine sums each gradient back to its parent's shap
 here un-broadcasts anything.
 """
 
+# The fast paths test `x.__class__ is Tensor` (cheaper than isinstance), which pyright does not
+# narrow on: it would flag every `x._data` read after one. The signatures are checked as usual.
+# pyright: reportAttributeAccessIssue=false, reportArgumentType=false
+
 from __future__ import annotations
 
 import numpy as np
 
 from .._tensor import Tensor, _wrap, record
 from ..registry import op
+from ..typing import DTypeLike, TensorLike
 from ._util import as_tensor, broadcast_error, lift, operands
 
 # ---------------------------------------------------------------------------- arithmetic
@@ -21,7 +26,7 @@ from ._util import as_tensor, broadcast_error, lift, operands
 
 @op(operator="__add__", reflected="__radd__", inplace="add_", method="add", ufunc=np.add,
     saves=None, formula=("1", "1"))
-def add(a, b) -> Tensor:
+def add(a: TensorLike, b: TensorLike) -> Tensor:
     """``a + b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
         a, b = operands(a, b)
@@ -38,7 +43,7 @@ def _add_backward(g, out):
 
 @op(operator="__sub__", reflected="__rsub__", inplace="sub_", method="sub", ufunc=np.subtract,
     saves=None, formula=("1", "−1"))
-def sub(a, b) -> Tensor:
+def sub(a: TensorLike, b: TensorLike) -> Tensor:
     """``a - b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
         a, b = operands(a, b)
@@ -56,7 +61,7 @@ def _sub_backward(g, out):
 
 @op(operator="__mul__", reflected="__rmul__", inplace="mul_", method="mul", ufunc=np.multiply,
     saves="inputs", formula=("b", "a"))
-def mul(a, b) -> Tensor:
+def mul(a: TensorLike, b: TensorLike) -> Tensor:
     """``a * b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
         a, b = operands(a, b)
@@ -75,7 +80,7 @@ def _mul_backward(g, out):
 
 @op(operator="__truediv__", reflected="__rtruediv__", inplace="div_", method="div",
     ufunc=np.true_divide, saves="both", formula=("1/b", "−a/b²"))
-def div(a, b) -> Tensor:
+def div(a: TensorLike, b: TensorLike) -> Tensor:
     """``a / b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
         a, b = operands(a, b)
@@ -93,7 +98,7 @@ def _div_backward(g, out):
 
 
 @op(operator="__neg__", method="neg", ufunc=np.negative, saves=None, formula="−1")
-def neg(a) -> Tensor:
+def neg(a: TensorLike) -> Tensor:
     """``-a``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -106,7 +111,7 @@ def _neg_backward(g, out):
 
 @op(operator="__pow__", reflected="__rpow__", inplace="pow_", method="pow", ufunc=np.power,
     saves="both", formula=("b·a^(b−1)", "a^b·log(a)"))
-def pow(a, b) -> Tensor:
+def pow(a: TensorLike, b: TensorLike) -> Tensor:
     """``a ** b``. As in PyTorch, ``0 ** 0`` has zero gradient in both arguments."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
         a, b = operands(a, b)
@@ -119,7 +124,7 @@ def pow(a, b) -> Tensor:
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if a._requires_grad:  # b * a^(b-1), but 0 where b == 0 (even at a == 0)
-                ga = g * b * a ** (b - 1)
+                ga = g * b * a ** (b - 1)  # type: ignore[operator]  # Tensors by now
                 if (b._data == 0).any():
                     ga = where(b._data == 0, 0.0, ga)
             if b._requires_grad:  # a^b * log(a), taken as 0 where a == 0 and b >= 0
@@ -132,7 +137,7 @@ def pow(a, b) -> Tensor:
 
 @op(operator="__abs__", method="abs", ufunc=np.absolute, function=np.abs, saves="inputs",
     formula="sign(x)")
-def abs(a) -> Tensor:
+def abs(a: TensorLike) -> Tensor:
     """``|a|``; the gradient at 0 is 0, as in PyTorch."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -144,7 +149,7 @@ def abs(a) -> Tensor:
 
 
 @op(method="exp", ufunc=np.exp, saves="output", formula="exp(x)")
-def exp(a) -> Tensor:
+def exp(a: TensorLike) -> Tensor:
     """``e ** a``; its derivative is itself."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -156,7 +161,7 @@ def _exp_backward(g, out):
 
 
 @op(method="log", ufunc=np.log, saves="inputs", formula="1/x")
-def log(a) -> Tensor:
+def log(a: TensorLike) -> Tensor:
     """Natural logarithm; ``log(0) = -inf`` with gradient ``inf``, as in PyTorch."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -171,7 +176,7 @@ def _log_backward(g, out):
 
 
 @op(method="sqrt", ufunc=np.sqrt, saves="output", formula="1/(2·√x)")
-def sqrt(a) -> Tensor:
+def sqrt(a: TensorLike) -> Tensor:
     """Square root; the gradient at 0 is ``inf``, as in PyTorch."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -185,7 +190,7 @@ def _sqrt_backward(g, out):
 
 
 @op(method="sin", ufunc=np.sin, saves="inputs", formula="cos(x)")
-def sin(a) -> Tensor:
+def sin(a: TensorLike) -> Tensor:
     """``sin(a)``, derivative ``cos(a)``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -193,7 +198,7 @@ def sin(a) -> Tensor:
 
 
 @op(method="cos", ufunc=np.cos, saves="inputs", formula="−sin(x)")
-def cos(a) -> Tensor:
+def cos(a: TensorLike) -> Tensor:
     """``cos(a)``, derivative ``-sin(a)``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -201,7 +206,7 @@ def cos(a) -> Tensor:
 
 
 @op(method="tanh", ufunc=np.tanh, saves="output", formula="1 − tanh²(x)")
-def tanh(a) -> Tensor:
+def tanh(a: TensorLike) -> Tensor:
     """``tanh(a)``, derivative ``1 - tanh(a)²``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -213,7 +218,7 @@ def _tanh_backward(g, out):
 
 
 @op(method="sigmoid", saves="output", formula="σ(x)·(1 − σ(x))")
-def sigmoid(a) -> Tensor:
+def sigmoid(a: TensorLike) -> Tensor:
     """``1 / (1 + exp(-a))``, computed as ``(1 + tanh(a/2)) / 2`` so it never overflows."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -229,7 +234,7 @@ def _sigmoid_backward(g, out):
 
 
 @op(method="relu", saves="inputs", formula="1 if x > 0 else 0")
-def relu(a) -> Tensor:
+def relu(a: TensorLike) -> Tensor:
     """``max(a, 0)``; the gradient at 0 is 0, as in PyTorch."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -246,7 +251,7 @@ def _relu_backward(g, out):
 
 @op(method="maximum", ufunc=np.maximum, saves="both",
     formula=("1 where a is the max (½ on ties) else 0", "1 where b is the max (½ on ties) else 0"))
-def maximum(a, b) -> Tensor:
+def maximum(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise maximum; on ties the gradient is split evenly between ``a`` and ``b``."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
         a, b = operands(a, b)
@@ -259,7 +264,7 @@ def maximum(a, b) -> Tensor:
 
 @op(method="minimum", ufunc=np.minimum, saves="both",
     formula=("1 where a is the min (½ on ties) else 0", "1 where b is the min (½ on ties) else 0"))
-def minimum(a, b) -> Tensor:
+def minimum(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise minimum; on ties the gradient is split evenly between ``a`` and ``b``."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
         a, b = operands(a, b)
@@ -281,7 +286,7 @@ def _picked_backward(g, out):
 
 @op(method=("clip", "clamp"), inplace=("clamp_", "clip_"), function=np.clip, saves="inputs",
     formula="1 if min ≤ x ≤ max else 0")
-def clip(a, min=None, max=None) -> Tensor:
+def clip(a: TensorLike, min: TensorLike | None = None, max: TensorLike | None = None) -> Tensor:
     """Limit values to ``[min, max]``; the gradient passes where ``min <= a <= max``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -303,7 +308,7 @@ def clip(a, min=None, max=None) -> Tensor:
 
 
 @op(function=np.where, saves=None, formula=("1 where cond", "1 where not cond"))
-def where(cond, a, b) -> Tensor:
+def where(cond: TensorLike, a: TensorLike, b: TensorLike) -> Tensor:
     """``a`` where ``cond`` is true, else ``b`` (broadcast together)."""
     c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     if c.dtype != bool:
@@ -328,7 +333,7 @@ def where(cond, a, b) -> Tensor:
 
 
 @op(method="astype", saves=None, formula="1")
-def astype(a, dtype) -> Tensor:
+def astype(a: TensorLike, dtype: DTypeLike) -> Tensor:
     """A copy converted to ``dtype``; the gradient is converted back."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
@@ -343,7 +348,7 @@ def astype(a, dtype) -> Tensor:
 
 
 @op(method="clone", function=np.copy, saves=None, formula="1")
-def clone(a) -> Tensor:
+def clone(a: TensorLike) -> Tensor:
     """A copy with its own memory, recorded (the gradient passes through unchanged).
 
     Examples
@@ -366,7 +371,7 @@ def _clone_backward(g, out):
 
 
 @op(inplace="fill_", saves=None, export=False, formula=("0", "1 (summed)"))
-def fill(a, value) -> Tensor:
+def fill(a: TensorLike, value: TensorLike) -> Tensor:
     """A tensor like ``a`` filled with ``value`` (a number or a 0-d Tensor)."""
     a = as_tensor(a)
     v = lift(value, a)
@@ -382,7 +387,7 @@ def _fill_backward(g, out):
 
 
 @op(inplace="copy_", saves=None, export=False, formula=("0", "1"))
-def assign(a, src) -> Tensor:
+def assign(a: TensorLike, src: TensorLike) -> Tensor:
     """``src`` broadcast to ``a``'s shape and cast to its dtype (``copy_`` out of place)."""
     a = as_tensor(a)
     src = lift(src, a)
@@ -410,7 +415,7 @@ Tensor.zero_ = _zero_
 
 
 def _comparison(ufunc, name: str):
-    def compare(a, b) -> Tensor:
+    def compare(a: TensorLike, b: TensorLike) -> Tensor:
         a, b = operands(a, b)
         try:
             return _wrap(np.asarray(ufunc(a._data, b._data)))

@@ -6,6 +6,7 @@ import numpy as np
 
 from .._tensor import Tensor, record
 from ..registry import op
+from ..typing import TensorLike
 from ._util import as_tensor
 from .shape import expand_dims, reshape, squeeze, swapaxes
 
@@ -25,7 +26,7 @@ def _matmul_error(a: Tensor, b: Tensor) -> ValueError:
 
 @op(operator="__matmul__", reflected="__rmatmul__", method="matmul", ufunc=np.matmul,
     function=np.matmul, saves="inputs", formula=("g @ bᵀ", "aᵀ @ g"))
-def matmul(a, b) -> Tensor:
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     """Matrix product ``a @ b`` with numpy's rules for 1-D operands and batch broadcasting."""
     a, b = as_tensor(a), as_tensor(b)
     try:
@@ -57,7 +58,7 @@ def matmul(a, b) -> Tensor:
 
 
 @op(composite=True, method="dot", function=np.dot)
-def dot(a, b) -> Tensor:
+def dot(a: TensorLike, b: TensorLike) -> Tensor:
     """numpy's ``dot`` for 0-, 1- and 2-D operands (a scalar product or a matrix product)."""
     a, b = as_tensor(a), as_tensor(b)
     if a.ndim == 0 or b.ndim == 0:
@@ -69,7 +70,7 @@ def dot(a, b) -> Tensor:
 
 
 @op(composite=True, function=np.outer)
-def outer(a, b) -> Tensor:
+def outer(a: TensorLike, b: TensorLike) -> Tensor:
     """Outer product of two vectors (inputs are flattened, as in numpy)."""
     a, b = as_tensor(a), as_tensor(b)
     return reshape(a, (-1, 1)) * reshape(b, (1, -1))

@@ -10,6 +10,7 @@ import numpy as np
 
 from .._tensor import Tensor, record
 from ..registry import op
+from ..typing import Axis, TensorLike
 from ._util import as_tensor, kept_shape, normalize_axis
 from .shape import broadcast_to, reshape
 
@@ -20,7 +21,7 @@ def _restore(g: Tensor, shape: tuple, axes, keepdims: bool) -> Tensor:
 
 
 @op(method="sum", function=np.sum, saves=None, formula="1")
-def sum(x, axis=None, keepdims: bool = False) -> Tensor:
+def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (all axes by default).
 
     Examples
@@ -36,7 +37,7 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:
 
 
 @op(composite=True, method="mean", function=np.mean)
-def mean(x, axis=None, keepdims: bool = False) -> Tensor:
+def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis``."""
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "mean")
@@ -63,20 +64,20 @@ def _extreme(fn, reduce, x, axis, keepdims: bool) -> Tensor:
 
 @op(method="max", function=(np.max, np.amax), saves="inputs",
     formula="1 at the maximum (shared on ties), else 0")
-def max(x, axis=None, keepdims: bool = False) -> Tensor:
+def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Maximum over ``axis``; the gradient flows to the arg-max positions (ties split evenly)."""
     return _extreme(max, np.max, x, axis, keepdims)
 
 
 @op(method="min", function=(np.min, np.amin), saves="inputs",
     formula="1 at the minimum (shared on ties), else 0")
-def min(x, axis=None, keepdims: bool = False) -> Tensor:
+def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Minimum over ``axis``; the gradient flows to the arg-min positions (ties split evenly)."""
     return _extreme(min, np.min, x, axis, keepdims)
 
 
 @op(composite=True, method="var", function=np.var)
-def var(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Variance over ``axis``: ``sum((x - mean)²) / (N - ddof)``."""
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "var")
@@ -86,7 +87,7 @@ def var(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
 
 
 @op(composite=True, method="std", function=np.std)
-def std(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+def std(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Standard deviation over ``axis``: ``sqrt(var(x, axis, ddof=ddof))``."""
     from .elementwise import sqrt
 
@@ -94,7 +95,7 @@ def std(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
 
 
 @op(method="logsumexp", saves="both", formula="softmax(x) = exp(x − out)")
-def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
+def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """``log(sum(exp(x)))`` over ``axis``, exact and finite for large inputs."""
     from .elementwise import exp
 
@@ -114,14 +115,14 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
 
 
 @op(composite=True, method="log_softmax")
-def log_softmax(x, axis: int = -1) -> Tensor:
+def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """``x - logsumexp(x, axis)``: log-probabilities, stable for large inputs."""
     x = as_tensor(x)
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 
 @op(method="softmax", saves="output", formula="y·(g − Σ g·y), y = softmax(x)")
-def softmax(x, axis: int = -1) -> Tensor:
+def softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``axis``, stable for large inputs.
 
     Examples

@@ -7,11 +7,13 @@ Pairs of ops are each other's backward: ``broadcast_to`` and ``sum_to_shape``,
 from __future__ import annotations
 
 import operator
+from typing import Any, Sequence
 
 import numpy as np
 
 from .._tensor import Tensor, record
 from ..registry import op
+from ..typing import Axis, Index, ShapeLike, TensorLike
 from ._util import as_tensor, lift, normalize_axis
 
 
@@ -25,7 +27,7 @@ def _shape_arg(shape) -> tuple:
 
 
 @op(method=("reshape", "view"), function=np.reshape, saves=None, formula="1 (reshaped back)")
-def reshape(x, *shape) -> Tensor:
+def reshape(x: TensorLike, *shape: ShapeLike) -> Tensor:
     """Same data, new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; one size may be -1."""
     x = as_tensor(x)
     shape = _shape_arg(shape)
@@ -38,16 +40,15 @@ def reshape(x, *shape) -> Tensor:
     return record(data, (x,), reshape.op, lambda g, out: (reshape(g, x.shape),))
 
 
-def _transpose_method(self, *axes):
+def _transpose_method(self: Tensor, *axes: int | Sequence[int]) -> Tensor:
     """Permute the axes: ``t.transpose()`` reverses them, ``t.transpose(1, 0, 2)`` permutes."""
-    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
-        axes = axes[0]
-    return transpose(self, axes or None)
+    chosen: Any = axes[0] if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)) else axes
+    return transpose(self, chosen or None)
 
 
 @op(method="transpose", method_adapter=_transpose_method, function=np.transpose, saves=None,
     formula="1 (axes permuted back)")
-def transpose(x, axes=None) -> Tensor:
+def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> Tensor:
     """Permute the axes (reverse them by default)."""
     x = as_tensor(x)
     if axes is None:
@@ -63,7 +64,7 @@ def transpose(x, axes=None) -> Tensor:
 
 
 @op(composite=True, method="swapaxes", function=np.swapaxes)
-def swapaxes(x, axis1: int, axis2: int) -> Tensor:
+def swapaxes(x: TensorLike, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
     x = as_tensor(x)
     a1, a2 = (normalize_axis(a, x.ndim, "swapaxes")[0] for a in (axis1, axis2))
@@ -73,7 +74,7 @@ def swapaxes(x, axis1: int, axis2: int) -> Tensor:
 
 
 @op(composite=True, method="expand_dims", function=np.expand_dims)
-def expand_dims(x, axis) -> Tensor:
+def expand_dims(x: TensorLike, axis: int | tuple[int, ...]) -> Tensor:
     """Insert size-1 axes at ``axis`` (an int or tuple, positions in the result)."""
     x = as_tensor(x)
     try:
@@ -84,7 +85,7 @@ def expand_dims(x, axis) -> Tensor:
 
 
 @op(composite=True, method="squeeze", function=np.squeeze)
-def squeeze(x, axis=None) -> Tensor:
+def squeeze(x: TensorLike, axis: Axis = None) -> Tensor:
     """Remove size-1 axes (all of them, or those in ``axis``)."""
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "squeeze")
@@ -100,7 +101,7 @@ def squeeze(x, axis=None) -> Tensor:
 
 
 @op(composite=True, method="flatten")
-def flatten(x, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+def flatten(x: TensorLike, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     """Merge axes ``start_axis..end_axis`` (all by default) into one."""
     x = as_tensor(x)
     if x.ndim == 0:
@@ -111,10 +112,10 @@ def flatten(x, start_axis: int = 0, end_axis: int = -1) -> Tensor:
 
 @op(method="broadcast_to", function=np.broadcast_to, saves=None,
     formula="1 (summed over the broadcast axes)")
-def broadcast_to(x, shape) -> Tensor:
+def broadcast_to(x: TensorLike, shape: ShapeLike) -> Tensor:
     """Broadcast to ``shape`` (numpy rules); the gradient is summed back."""
     x = as_tensor(x)
-    shape = tuple(shape)
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     if x.shape == shape:
         return x
     try:
@@ -124,7 +125,7 @@ def broadcast_to(x, shape) -> Tensor:
     return record(data, (x,), broadcast_to.op, lambda g, out: (sum_to_shape(g, x.shape),))
 
 
-def sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
+def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Sum ``g`` over the axes that broadcasting added or stretched, so it has ``shape``.
 
     The one place where gradients are un-broadcast; built from differentiable ops.
@@ -140,7 +141,7 @@ def sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
 
 
 @op(function=np.concatenate, saves=None, formula="1 (each input's slice)")
-def concatenate(tensors, axis: int = 0) -> Tensor:
+def concatenate(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
     tensors = tuple(as_tensor(t) for t in tensors)
     if not tensors:
@@ -166,7 +167,7 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
 
 
 @op(composite=True, function=np.stack)
-def stack(tensors, axis: int = 0) -> Tensor:
+def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     """Join tensors of one shape along a new axis."""
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
@@ -178,7 +179,7 @@ def stack(tensors, axis: int = 0) -> Tensor:
 
 
 @op(composite=True, method="split", function=np.split)
-def split(x, indices_or_sections, axis: int = 0) -> list:
+def split(x: TensorLike, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
     """Split into a list of tensors (numpy's rules: a number of equal parts or split points)."""
     x = as_tensor(x)
     ax = normalize_axis(axis, x.ndim, "split")[0]
@@ -221,7 +222,7 @@ def _is_basic(index) -> bool:
 
 
 @op(operator="__getitem__", saves=None, formula="1 at the indexed positions, else 0")
-def getitem(x, index) -> Tensor:
+def getitem(x: TensorLike, index: Index) -> Tensor:
     """``x[index]`` with ints, slices, None, Ellipsis, boolean masks and integer arrays.
 
     Repeated integer indices accumulate their gradient.
@@ -239,7 +240,7 @@ def getitem(x, index) -> Tensor:
 
 
 @op(saves=None, export=False, formula="1 (the values at index)")
-def index_add(shape: tuple, index, values) -> Tensor:
+def index_add(shape: tuple[int, ...], index: Index, values: TensorLike) -> Tensor:
     """A zero tensor of ``shape`` with ``values`` added at ``index`` (repeats accumulate).
 
     The scatter that is ``getitem``'s backward; its own backward is ``getitem``.
@@ -269,7 +270,7 @@ def _setitem_unrecorded(t: Tensor, index, values) -> None:
 
 @op(inplace="__setitem__", saves=None, export=False, unrecorded=_setitem_unrecorded,
     formula=("1 except at the indexed positions", "1 (from the indexed positions)"))
-def index_put(x, index, values) -> Tensor:
+def index_put(x: TensorLike, index: Index, values: TensorLike) -> Tensor:
     """A copy of ``x`` with ``values`` written at ``index`` (``x[index] = values`` in place)."""
     x = as_tensor(x)
     values = lift(values, x)
