@@ -39,3 +39,18 @@ def test_license_file_matches_the_declared_license():
 def test_both_packages_ship_the_typing_marker():
     for package in (autograd, nn):
         assert (Path(package.__file__).parent / "py.typed").is_file()
+
+
+def test_readme_links_point_at_files_that_exist():
+    text = (ROOT / "README.md").read_text()
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text)
+    local = [link for link in links if "://" not in link]
+    assert "docs/getting-started.md" in local and "LICENSE" in local
+    for link in local:
+        assert (ROOT / link).is_file(), f"README links to {link}, which does not exist"
+
+
+def test_every_guide_page_is_in_the_site_navigation():
+    nav = (ROOT / "mkdocs.yml").read_text()
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        assert f": {page.relative_to(ROOT / 'docs')}" in nav, f"{page} is not in mkdocs.yml nav"

@@ -18,8 +18,8 @@ from . import elementwise, linalg, reduce, shape
 from .shape import index_add, index_put, sum_to_shape
 
 __all__ = ["OPS", "OpDef", "op", "EXPORTS", "index_add", "index_put", "sum_to_shape",
-           "elementwise", "linalg", "reduce", "shape", *EXPORTS]
-globals().update(EXPORTS)
+           "elementwise", "linalg", "reduce", "shape"]
+globals().update(EXPORTS)  # every declared op by name (``autograd.ops.exp``)
 
 
 def _pos(self) -> Tensor:

@@ -429,8 +429,14 @@ def _comparison(ufunc, name: str):
 
 
 lt = _comparison(np.less, "lt")
+"""``a < b`` elementwise, as a boolean Tensor (no gradient); also ``Tensor.lt``."""
 le = _comparison(np.less_equal, "le")
+"""``a <= b`` elementwise, as a boolean Tensor (no gradient); also ``Tensor.le``."""
 gt = _comparison(np.greater, "gt")
+"""``a > b`` elementwise, as a boolean Tensor (no gradient); also ``Tensor.gt``."""
 ge = _comparison(np.greater_equal, "ge")
+"""``a >= b`` elementwise, as a boolean Tensor (no gradient); also ``Tensor.ge``."""
 eq = _comparison(np.equal, "eq")
+"""``a == b`` elementwise, as a boolean Tensor (no gradient); also ``Tensor.eq``."""
 ne = _comparison(np.not_equal, "ne")
+"""``a != b`` elementwise, as a boolean Tensor (no gradient); also ``Tensor.ne``."""
