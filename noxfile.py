@@ -28,7 +28,7 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent
 nox.options.download_python = "never"
-nox.options.default_venv_backend = "virtualenv"
+nox.options.default_venv_backend = "uv|virtualenv"  # uv when installed (the dev extra has it)
 nox.options.sessions = ["tests_oldest", "tests_newest", "lint", "typecheck", "docs", "package"]
 # CI sets CI=true; the suite then runs hypothesis derandomized (tests/conftest.py)
 PASS_ENV = {"CI": os.environ.get("CI", "")}
