@@ -12,11 +12,8 @@ from .creation import (
                        arange,
                        eye,
                        full,
-                       manual_seed,
                        ones,
                        ones_like,
-                       rand,
-                       randn,
                        zeros,
                        zeros_like,
 )
@@ -79,6 +76,19 @@ from .ops import (
                        var,
                        where,
 )
+from .random import (
+                       Generator,
+                       default_generator,
+                       get_rng_state,
+                       initial_seed,
+                       manual_seed,
+                       multinomial,
+                       rand,
+                       randint,
+                       randn,
+                       randperm,
+                       set_rng_state,
+)
 from .scalar import Value
 from .tensor import Node, Tensor, get_default_dtype, set_default_dtype, tensor
 from .viz import draw, render_svg
@@ -88,7 +98,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Tensor", "tensor", "Node", "Value", "set_default_dtype", "get_default_dtype",
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
-    "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "randint", "randperm", "multinomial", "Generator", "default_generator", "initial_seed",
+    "get_rng_state", "set_rng_state", "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "grad", "topological_order", "gradcheck", "gradgradcheck", "GradcheckError", "OPS",
     "jacobian", "hessian", "vjp", "jvp", "hvp", "detect_anomaly", "set_detect_anomaly",
     "is_anomaly_enabled", "AnomalyError", "diagnose", "Diagnosis", "Function", "Context",
