@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from autograd import Tensor
-from autograd.creation import rng
+from autograd import default_generator as rng
 from autograd.mode import state
 from autograd.ops import (
     clip,
