@@ -171,3 +171,12 @@ def test_bigram_sampling_as_in_the_lecture():
 
     assert sample(2147483647) == sample(2147483647) != sample(1)
     assert P[0].multinomial(1, generator=ag.Generator()).shape == (1,)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import autograd.random
+
+    result = doctest.testmod(autograd.random, extraglobs={"ag": ag, "np": np})
+    assert result.attempted >= 10 and result.failed == 0

@@ -102,3 +102,14 @@ def test_sequential_from_ordered_dict_and_mutation():
     assert isinstance(seq[1], nn.Tanh)
     with pytest.raises(TypeError, match="entry 'x' is a function"):
         nn.Sequential(OrderedDict([("x", lambda t: t)]))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import nn.layers.container
+    import nn.module
+
+    for mod in (nn.layers.container, nn.module):
+        result = doctest.testmod(mod, extraglobs={"ag": ag, "np": np, "nn": nn})
+        assert result.attempted >= 3 and result.failed == 0
