@@ -7,7 +7,8 @@ scalar ``ag.Value`` parameters are handled by the ``Optimizer`` base.
 """
 
 from . import lr_scheduler
-from .adam import Adam, AdamW
+from .adam import Adam
+from .adamw import AdamW
 from .optimizer import Optimizer, required
 from .sgd import SGD
 

@@ -1,4 +1,5 @@
-"""Adam (with L2 weight decay, optionally AMSGrad) and AdamW (decoupled weight decay)."""
+"""Adam, with L2 weight decay and optionally AMSGrad (``AdamW``, in ``adamw.py``, decouples the
+decay)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 
 from .optimizer import Optimizer
 
-__all__ = ["Adam", "AdamW"]
+__all__ = ["Adam"]
 
 
 def _sqrt(x):
@@ -82,23 +83,3 @@ class Adam(Optimizer):
         step_size = lr / (1 - b1 ** t)
         denom = np.sqrt(v) / _sqrt(1 - b2 ** t) + eps
         p -= step_size * (m / denom)
-
-
-class AdamW(Adam):
-    """Adam with decoupled weight decay, as ``torch.optim.AdamW``: ``p *= 1 - lr·weight_decay``
-    before the Adam step (default ``weight_decay=0.01``).
-
-    Examples
-    --------
-    >>> groups = [{"params": matrices, "weight_decay": 0.1},
-    ...           {"params": biases_and_norms, "weight_decay": 0.0}]
-    >>> opt = nn.optim.AdamW(groups, lr=3e-4, betas=(0.9, 0.95))
-    """
-
-    _decoupled = True
-
-    def __init__(self, params: Iterable, lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.01, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

@@ -137,7 +137,8 @@ class Optimizer:
                 elif set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad = ag.zeros_like(p.grad)
+                    np.asarray(p.grad.data)[...] = 0
+                    written(p.grad)
 
     def step(self, closure: Callable[[], Any] | None = None):
         """Update every parameter that has a gradient. ``closure`` (optional) recomputes the
