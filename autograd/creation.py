@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .random import default_generator as rng  # noqa: F401 (the name nn used before)
-from .random import manual_seed, rand, randn  # noqa: F401
-from .tensor import Tensor, get_default_dtype
+from ._tensor import Tensor, get_default_dtype
+from .random import default_generator, manual_seed, rand, randn  # noqa: F401 (their old home)
+
+rng = default_generator  # the name nn used before
 
 
 def _shape(shape) -> tuple:

@@ -23,8 +23,7 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple, Union
 
 import numpy as np
 
-from autograd import Tensor, Value
-from autograd.versions import note_write
+from autograd import Tensor, Value, increment_version
 
 
 class Parameter(Tensor):
@@ -47,13 +46,6 @@ class Parameter(Tensor):
 
 
 ParamLike = Union[Parameter, Value]
-
-
-def written(t: Tensor) -> None:
-    """Tell autograd's in-place guard that ``t``'s array was just changed in place (by an
-    optimizer, an initialiser or ``load_state_dict``), as writing through ``t.data`` would:
-    a backward through a graph that saved the old values then raises instead of lying."""
-    t._version = note_write(t._data)  # the one private use: ag.increment_version(t) after #9
 
 
 class IncompatibleKeys(NamedTuple):
@@ -366,7 +358,7 @@ class Module:
                     t.data = float(v)
                 else:
                     np.copyto(t.data, v, casting="unsafe")
-                    written(t)
+                    increment_version(t)
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: str | os.PathLike) -> None:

@@ -11,9 +11,7 @@ from typing import Iterable, Union
 
 import numpy as np
 
-from autograd import Tensor, Value
-
-from .module import written
+from autograd import Tensor, Value, increment_version
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -89,7 +87,7 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
     coef = np.minimum(dtype.type(max_norm) / (total + dtype.type(1e-6)), dtype.type(1.0))
     for g, a in zip(tensors, arrays):
         np.multiply(a, coef.astype(a.dtype), out=a)
-        written(g)
+        increment_version(g)
     c = float(coef)
     for v in values:
         v.grad *= c
@@ -108,6 +106,6 @@ def clip_grad_value_(parameters: Params, clip_value: float) -> None:
     for g in tensors:
         a = np.asarray(g.data)
         np.clip(a, -c, c, out=a)
-        written(g)
+        increment_version(g)
     for v in values:
         v.grad = min(max(v.grad, -c), c)

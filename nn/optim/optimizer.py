@@ -23,9 +23,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 import autograd as ag
-from autograd import Tensor, Value
-
-from ..module import written
+from autograd import Tensor, Value, increment_version
 
 __all__ = ["Optimizer", "required"]
 
@@ -138,7 +136,7 @@ class Optimizer:
                     p.grad = None
                 elif p.grad is not None:
                     np.asarray(p.grad.data)[...] = 0
-                    written(p.grad)
+                    increment_version(p.grad)
 
     def step(self, closure: Callable[[], Any] | None = None):
         """Update every parameter that has a gradient. ``closure`` (optional) recomputes the
@@ -157,7 +155,7 @@ class Optimizer:
                         state = self.state.setdefault(p, {})
                         # plain views of the arrays; the guard is told of the write once
                         self._update(np.asarray(p.data), np.asarray(p.grad.data), state, group)
-                        written(p)
+                        increment_version(p)
                 if values:
                     self._update_values(values, group)
         return loss
