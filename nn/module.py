@@ -77,6 +77,21 @@ def _members(module: Module) -> Iterator[tuple[str, Any]]:
             stack.extend(reversed([(f"{name}.{k}", v) for k, v in value.items()]))
 
 
+def _member_objects(module: Module) -> Iterator[Any]:
+    """``_members`` without the names (a micrograd network has thousands of Values)."""
+    stack = [v for _, v in module._named_attributes()]
+    stack.reverse()
+    while stack:
+        value = stack.pop()
+        if isinstance(value, (Module, Parameter, Value)):
+            if not isinstance(value, Value) or value.is_leaf:
+                yield value
+        elif isinstance(value, (list, tuple)):
+            stack.extend(reversed(value))
+        elif isinstance(value, dict):
+            stack.extend(reversed(list(value.values())))
+
+
 def _check_name(kind: str, name: Any) -> None:
     if not isinstance(name, str):
         raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
@@ -169,6 +184,11 @@ class Module:
             if isinstance(value, Tensor) and (persistent or not persistent_only):
                 yield name, value
 
+    def _children(self) -> Iterator[Module]:
+        for value in _member_objects(self):
+            if isinstance(value, Module):
+                yield value
+
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """The direct submodules as ``(name, module)`` pairs, in assignment order."""
         for name, value in _members(self):
@@ -177,8 +197,7 @@ class Module:
 
     def children(self) -> Iterator[Module]:
         """The direct submodules, in assignment order."""
-        for _, m in self.named_children():
-            yield m
+        return self._children()
 
     def named_modules(self, prefix: str = "", remove_duplicate: bool = True
                       ) -> Iterator[tuple[str, Module]]:
@@ -200,9 +219,15 @@ class Module:
             stack.extend(reversed(kids))
 
     def modules(self) -> Iterator[Module]:
-        """This module and every submodule, depth first."""
-        for _, m in self.named_modules():
-            yield m
+        """This module and every submodule, depth first (pre-order), each once."""
+        seen: set[int] = set()
+        stack: list = [self]
+        while stack:
+            module = stack.pop()
+            if id(module) not in seen:
+                seen.add(id(module))
+                yield module
+                stack.extend(reversed(list(module._children())))
 
     def named_parameters(self, prefix: str = "", recurse: bool = True,
                          remove_duplicate: bool = True) -> Iterator[tuple[str, ParamLike]]:
@@ -223,8 +248,12 @@ class Module:
 
     def parameters(self, recurse: bool = True) -> Iterator[ParamLike]:
         """Every Parameter (and leaf ``ag.Value``), in the order of ``named_parameters()``."""
-        for _, p in self.named_parameters(recurse=recurse):
-            yield p
+        seen: set[int] = set()
+        for module in (self.modules() if recurse else [self]):
+            for value in _member_objects(module):
+                if not isinstance(value, Module) and id(value) not in seen:
+                    seen.add(id(value))
+                    yield value
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:

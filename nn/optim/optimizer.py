@@ -241,6 +241,9 @@ class Optimizer:
         """A copy of one parameter's saved state, checked and cast to the parameter's dtype."""
         out = {}
         for key, value in saved.items():
+            if key == "step" and np.ndim(value) == 0 and float(value).is_integer():
+                out[key] = int(value)  # a count (PyTorch keeps it as a float tensor)
+                continue
             if isinstance(p, Value) or value is None or key == "step":
                 out[key] = copy.deepcopy(value)
                 continue

@@ -247,10 +247,11 @@ def test_load_state_dict_checks_and_changes_nothing_on_error():
 def test_load_state_dict_casts_to_the_parameters_dtype():
     p = nn.Parameter(np.ones(3, np.float32))
     opt = nn.optim.Adam([p])
-    opt.load_state_dict({"state": {0: {"step": 4, "exp_avg": np.full(3, 0.5),
+    opt.load_state_dict({"state": {0: {"step": np.float32(4.0), "exp_avg": np.full(3, 0.5),
                                        "exp_avg_sq": ag.ones(3, dtype=np.float64)}},
                          "param_groups": [{**opt.defaults, "lr": 0.5, "params": [0]}]})
     assert opt.state[p]["exp_avg"].dtype == np.float32 and opt.state[p]["step"] == 4
+    assert type(opt.state[p]["step"]) is int
     assert opt.param_groups[0]["lr"] == 0.5 and opt.param_groups[0]["params"] == [p]
 
 
@@ -296,6 +297,8 @@ def test_micrograd_style_scalar_mlp_trains_with_adam():
     model = MLP(3, [4, 4, 1])
     params = list(model.parameters())
     assert len(params) == 4 * 4 + 4 * 5 + 5 and all(isinstance(p, ag.Value) for p in params)
+    assert [id(p) for p in params] == [id(p) for _, p in model.named_parameters()]
+    assert [id(m) for m in model.modules()] == [id(m) for _, m in model.named_modules()]
     names = [n for n, _ in model.named_parameters()]
     assert names[:5] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
                          "layers.0.neurons.0.w.2", "layers.0.neurons.0.b",
