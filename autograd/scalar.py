@@ -23,6 +23,7 @@ Tensor uses, so graphs of any depth work.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 
@@ -32,6 +33,7 @@ from .engine import topological_order
 from .mode import state
 
 _new = object.__new__
+_next = itertools.count().__next__  # creation order: every Value comes after its parents
 
 _FREED = ("Trying to backward through the graph a second time: the graph of this Value (op "
           "{op!r}) was freed by the previous backward(). Specify retain_graph=True if you need "
@@ -98,6 +100,7 @@ def _node(data: float, op: str, a: Value, da: float, b: Value | None = None,
     out._b = b
     out._db = db
     out.label = ""
+    out._i = _next()
     return out if state.grad_enabled else _unrecorded(out)
 
 
@@ -144,7 +147,7 @@ class Value:
     (True, True)
     """
 
-    __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "__weakref__")
+    __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "_i", "__weakref__")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: float, label: str = "") -> None:
@@ -163,6 +166,7 @@ class Value:
         self._a = self._b = None
         self._da = self._db = 0.0
         self.label = label
+        self._i = _next()
 
     @property
     def _parents(self) -> tuple:
@@ -232,6 +236,7 @@ class Value:
             out._b = other
             out._db = 1.0  # d(a+b)/db
             out.label = ""
+            out._i = _next()
             return out if state.grad_enabled else _unrecorded(out)
         c = _number(other)
         if c is None:
@@ -267,6 +272,7 @@ class Value:
             out._b = other
             out._db = a  # d(ab)/db
             out.label = ""
+            out._i = _next()
             return out if state.grad_enabled else _unrecorded(out)
         c = _number(other)
         if c is None:
@@ -386,3 +392,4 @@ class Value:
 
 
 _parents = Value._parents.fget
+_parents.pair_slots = True  # topological_order reads _a and _b directly
