@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 
 from .summary import TINY, Summary
-from .tensor import Node
+from ._tensor import Node
 
 __all__ = ["FreedValue", "keep_shape"]
 
@@ -45,7 +45,7 @@ class FreedValue:
     (<FreedValue (64, 128) float32 TanhBackward>, 'TanhBackward')
     """
 
-    __slots__ = ("_name", "_parents", "_requires_grad", "_node", "shape", "dtype",
+    __slots__ = ("_op", "_parents", "_requires_grad", "_node", "shape", "dtype",
                  "grad_summary", "__weakref__")
     # what the engine and Node read from a recorded tensor: nothing left to run
     _backward = None
@@ -55,7 +55,7 @@ class FreedValue:
     grad = None
 
     def __init__(self, t, parents: tuple) -> None:
-        self._name = t._name
+        self._op = t._op
         self._parents = parents
         self._requires_grad = t._requires_grad
         self.shape = t._data.shape
@@ -69,7 +69,7 @@ class FreedValue:
 
     @property
     def is_leaf(self) -> bool:
-        return self._name is None
+        return self._op is None
 
     @property
     def requires_grad(self) -> bool:
@@ -82,7 +82,7 @@ class FreedValue:
 
     @property
     def _grad_fn(self) -> Node | None:
-        if self._name is None:
+        if self._op is None:
             return None
         try:
             return self._node
@@ -99,7 +99,7 @@ class FreedValue:
         return math.prod(self.shape)
 
     def __repr__(self) -> str:
-        op = f" {self._name}" if self._name is not None else ""
+        op = f" {self._op.node}" if self._op is not None else ""
         return f"<FreedValue {self.summary.header()}{op}>"
 
 
@@ -123,7 +123,7 @@ def keep_shape(ran: list) -> None:
             if s is None:
                 s = p
                 if p._data.size > TINY:
-                    if p._name is not None:
+                    if p._op is not None:
                         if id(p) in done:
                             s = _freed(p, p._parents)
                     elif not p._requires_grad:
@@ -143,7 +143,7 @@ _new = object.__new__
 def _freed(t, parents: tuple) -> FreedValue:
     # FreedValue(t, parents) without the call overhead: backward makes one per intermediate
     f = _new(FreedValue)
-    f._name = t._name
+    f._op = t._op
     f._parents = parents
     f._requires_grad = t._requires_grad
     data = t._data

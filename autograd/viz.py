@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from ._tensor import Tensor
 from .engine import topological_order
 from .freed import FreedValue
 from .summary import Summary
-from .tensor import Tensor
 
 if TYPE_CHECKING:
     from ._graphviz import Digraph, GraphvizNotFoundError, dot_executable  # noqa: F401
@@ -64,16 +64,16 @@ class _TensorAdapter:
     # a Tensor, or after backward() a FreedValue standing in for an intermediate's array
     @staticmethod
     def parents(t) -> tuple:
-        return t._parents if t._name is not None else ()
+        return t._parents if t._op is not None else ()
 
     @staticmethod
     def op(t) -> str | None:
-        name = t._name
-        return None if name is None else re.sub(r"Backward\d*$", "", name) or name
+        op = t._op
+        return None if op is None else re.sub(r"Backward\d*$", "", op.node) or op.node
 
     @staticmethod
     def is_param(t) -> bool:
-        return t._name is None and t._requires_grad
+        return t._op is None and t._requires_grad
 
     @staticmethod
     def name(t) -> str | None:

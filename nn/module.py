@@ -19,8 +19,7 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.versions import note_write
+from autograd import Tensor, increment_version
 
 
 class Parameter(Tensor):
@@ -40,13 +39,6 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
-
-
-def written(t: Tensor) -> None:
-    """Tell autograd's in-place guard that ``t``'s array was just changed in place (by an
-    optimizer, an initialiser or ``load_state_dict``), as writing through ``t.data`` would:
-    a backward through a graph that saved the old values then raises instead of lying."""
-    t._version = note_write(t._data)
 
 
 class IncompatibleKeys(NamedTuple):
@@ -192,7 +184,7 @@ class Module:
     # ----------------------------------------------------------------- state
     def state_dict(self) -> OrderedDict:
         """A copy of every Parameter's data, keyed by dotted name (numpy arrays)."""
-        return OrderedDict((name, p._data.copy()) for name, p in self.named_parameters())
+        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
                         ) -> IncompatibleKeys:
@@ -203,7 +195,7 @@ class Module:
         copied when anything is wrong. Values are converted to each Parameter's dtype.
         """
         params = dict(self.named_parameters())
-        given = {k: np.asarray(v._data if isinstance(v, Tensor) else v)
+        given = {k: np.asarray(v.data if isinstance(v, Tensor) else v)
                  for k, v in state_dict.items()}
         missing = [k for k in params if k not in given]
         unexpected = [k for k in given if k not in params]
@@ -221,8 +213,8 @@ class Module:
                                + "\n  ".join(errors))
         for k, v in given.items():
             if k in params:
-                np.copyto(params[k]._data, v, casting="unsafe")
-                written(params[k])
+                np.copyto(params[k].data, v, casting="unsafe")
+                increment_version(params[k])
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: str | os.PathLike) -> None:
