@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import math
 
-from .summary import TINY, Summary
 from ._tensor import Node
+from .summary import TINY, Summary
 
 __all__ = ["FreedValue", "keep_shape"]
 
