@@ -183,13 +183,15 @@ class Digraph(graphviz.Digraph):
 
     def pipe(self, format: str | None = None, *args, **kwargs):  # noqa: D102 (graphviz's doc)
         fmt = self._format_of(format)
+        if len(args) < 4:  # renderer, formatter, neato_no_op, quiet: metric warnings stay quiet
+            kwargs.setdefault("quiet", True)
         with _using_dot(fmt):
             out = super().pipe(fmt, *args, **kwargs)
         return svg_fonts(out) if _base_format(fmt) == "svg" else out
 
     def render(self, filename=None, directory=None, view: bool = False,  # noqa: D102
                cleanup: bool = False, format: str | None = None, renderer: str | None = None,
-               formatter: str | None = None, neato_no_op=None, quiet: bool = False,
+               formatter: str | None = None, neato_no_op=None, quiet: bool = True,
                quiet_view: bool = False, **kwargs) -> str:
         fmt = self._format_of(format, kwargs.get("outfile"))
         with _using_dot(fmt):

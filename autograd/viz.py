@@ -242,7 +242,17 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
                             "dict(model.named_parameters())")
         for k, v in params.items():
             names[id(v)] = str(k)
+    return _drawing(roots, ad, names, show_data=show_data, show_grad=show_grad,
+                    rankdir=rankdir, max_nodes=max_nodes, color_by_grad=color_by_grad,
+                    graph_attr=graph_attr)
 
+
+def _drawing(roots: list, ad, names: dict, *, show_data: bool = True, show_grad: bool = True,
+             rankdir: str = "LR", max_nodes: int | None = MAX_NODES,
+             color_by_grad: bool = False, graph_attr: Mapping[str, str] | None = None) -> Digraph:
+    """``draw`` once its arguments are checked: ``ad`` says what a node looks like, ``names``
+    maps ``id(node)`` to a name. Value ``i`` of ``topological_order(roots, ad.parents)`` is
+    the DOT node ``v{i}``, its op ``o{i}`` (``ag.explain`` highlights them by these names)."""
     from ._graphviz import Digraph
 
     order = topological_order(roots, parents=ad.parents)
@@ -263,13 +273,13 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
         body.append(_value_line(i, v, ad, names, id(v) in root_ids, show_data, show_grad,
                                 color_by_grad))
         if i in kept_ops:
-            body.append(f'\to{i} [label=<{escape(ad.op(v))}> shape=ellipse style="filled" '
+            body.append(f'\to{i} [label=<{_fit(ad.op(v))}> shape=ellipse style="filled" '
                         f'fillcolor="{OP}"]\n')
             body.append(f"\to{i} -> v{i}\n")
     for j, i in sorted(stubs):
         v = order[j]
         label = names.get(id(v)) or ad.name(v) or ad.header(v) or ad.data(v).text()
-        body.append(f'\tr{j}_{i} [label=<{escape(label)}> shape=box style="filled,dashed" '
+        body.append(f'\tr{j}_{i} [label=<{_fit(label)}> shape=box style="filled,dashed" '
                     f'fillcolor="{PARAM if ad.is_param(v) else PLAIN}" fontsize=8 '
                     f'tooltip="used again: the same value as the full box"]\n')
 
@@ -352,12 +362,21 @@ def _choose(order: list, parents_idx: list, roots: list[int], ad, max_nodes: int
     return take(lo)[:3]
 
 
+def _fit(text: str) -> str:
+    """``text`` escaped for a label, with a space around it per character Graphviz measures
+    too narrow: it knows the widths of ASCII only and takes a non-ASCII character as wide as
+    one space per UTF-8 byte, which is too little for some two-byte ones (ω, ×: up to 0.27
+    em short, where a space is 0.32 em)."""
+    short = sum(1 for ch in text if 0x80 <= ord(ch) < 0x800)
+    return " " * (short // 2) + escape(text) + " " * (short - short // 2)
+
+
 def _value_line(i: int, v, ad, names: dict, is_root: bool, show_data: bool, show_grad: bool,
                 color_by_grad: bool) -> str:
     rows = []
     name = names.get(id(v)) or ad.name(v)
     if name:
-        rows.append(f"<b>{escape(name)}</b>")
+        rows.append(f"<b>{_fit(name)}</b>")
     header = ad.header(v)
     if header:
         rows.append(f'<font point-size="9">{escape(header)}</font>')
