@@ -132,7 +132,7 @@ def _sends(ex, step, num) -> str:
         formula = escape(e.formula) if e.formula else "<i>(no formula declared)</i>"
         text += (f'<div class="edge"><p>to <b>{p}</b>: local derivative ∂{name}/∂{p} = '
                  f'<span class="formula">{formula}</span> = {num(e.local)}</p>')
-        if scalar and e.product is not None and np.asarray(e.local).size == 1:
+        if scalar and e.product is not None and np.shape(e.local) == np.shape(e.product):
             text += (f"<p>sends ∂C/∂{name} · ∂{name}/∂{p} = {num(step.grad)} × {num(e.local)}"
                      f" = {num(e.product)}</p></div>")
         else:

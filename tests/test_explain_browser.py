@@ -135,6 +135,7 @@ def test_backward_step_text_shows_the_chain_rule(page, tmp_path):
     ex = ag.explain(loss, params=model.named_parameters())
     last_linear = ex.values[ex.names.index("linear₃")]
     n = ex.step_of("backward", last_linear)
+    page.set_viewport_size({"width": 1200, "height": 700})
     page.goto(Path(ex.save(tmp_path / "p.html")).as_uri() + f"#step-{n}")
     text = page.inner_text("#ag-panel")
     assert f"Step {n} of {len(ex.steps)} · backward" in text
@@ -145,7 +146,6 @@ def test_backward_step_text_shows_the_chain_rule(page, tmp_path):
         out.parent.mkdir(exist_ok=True)
     else:
         out = tmp_path / "explain.png"
-    page.set_viewport_size({"width": 1200, "height": 700})
     page.screenshot(path=str(out))
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
