@@ -1,7 +1,8 @@
 """The README's Python blocks run when pasted one after another into a fresh interpreter.
 
 A block that shows an error (a comment line ``# SomeError: ...``) must raise that error; an
-excerpt of the source (a first line ``# path (excerpt)``) is only read, not run."""
+excerpt of the source (a first line ``# path (excerpt)``) or a fragment (a first line
+``# (a fragment ...)``) is only read, not run."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def readme_blocks() -> list[tuple[int, str, str | None]]:
     blocks = re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
     out = []
     for n, code in enumerate(blocks, 1):
-        if re.match(r"# \S+ \(excerpt\)", code):
+        if re.match(r"# (\S+ \(excerpt\)|\(a fragment)", code):
             continue
         error = re.search(r"^# (\w+Error):", code, flags=re.M)
         out.append((n, code, error.group(1) if error else None))
