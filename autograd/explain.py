@@ -10,7 +10,8 @@ inline in Jupyter, or ``.save("backprop.html")``.
 
 The local derivative "as numbers" is what the op's backward sends to each parent when the
 gradient arriving at its output is 1 everywhere: for a scalar output that is ∂out/∂x itself,
-for an elementwise op the elementwise derivative.
+for an elementwise op the elementwise derivative. Hooks (``register_hook``) are not run: the
+page shows the chain rule as the ops declare it.
 """
 
 from __future__ import annotations
