@@ -3,8 +3,9 @@
 The engine knows no op. It sees nodes with parents; for Tensors each node's ``backward``
 closure maps the node's gradient to its parents' gradients, and the engine does the rest in one
 place: it sums a gradient back to its parent's shape, casts it to the parent's dtype,
-accumulates gradients that meet, runs hooks and frees the graph. ``topological_order`` is the
-only graph sort in the project: ``Value`` and the visualisation use it too.
+accumulates gradients that meet, runs hooks and frees what the backward functions held
+(``freed.keep_shape``: the graph's shape stays). ``topological_order`` is the only graph sort
+in the project: ``Value`` and the visualisation use it too.
 
 It imports the Tensor and two ops that un-broadcast and cast gradients (``sum_to_shape``,
 ``astype``), the grad mode, and the in-place guard (``versions``); anomaly mode is imported
@@ -19,6 +20,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ._tensor import Tensor, _wrap
+from .freed import keep_shape
 from .mode import state
 from .ops.elementwise import astype
 from .ops.shape import sum_to_shape
@@ -143,6 +145,7 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
     for r, s in zip(roots, seeds):
         grads[id(r)] = grads[id(r)] + s if id(r) in grads else s
 
+    ran: list[Tensor] = []  # nodes whose backward ran, to free when retain_graph is False
     prev_mode = state.grad_enabled
     state.grad_enabled = create_graph
     # inf·0 and the like in a backward step are no surprise worth a numpy warning (PyTorch
@@ -171,11 +174,12 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
             parents, parent_grads = local_gradients(t, g)
             send_to_parents(grads, parents, parent_grads)
             if not retain_graph:
-                t._backward = None
-                t._parents = ()
+                ran.append(t)
     finally:
         state.grad_enabled = prev_mode
         errstate.__exit__(None, None, None)
+        if ran:  # drop the backward functions, keep the graph's shape (see freed.py)
+            keep_shape(ran)
     return captured if wanted is not None else None
 
 

@@ -179,7 +179,9 @@ class Value:
     @property
     def _local(self) -> tuple | None:
         if self._a is None:
-            return None if self._op else ()
+            return ()
+        if self._da is None:
+            return None
         return (self._da,) if self._b is None else (self._da, self._db)
 
     @property
@@ -361,8 +363,9 @@ class Value:
         Parameters
         ----------
         retain_graph : bool
-            Keep the graph so that another ``backward()`` can run through it. By default the
-            graph is freed (each node drops its parents and local derivatives), as in PyTorch.
+            Keep the graph so that another ``backward()`` can run through it. By default each
+            node drops its local derivatives, so a second pass raises, as in PyTorch; the
+            graph's shape, values and gradients stay, so it can still be drawn.
 
         Examples
         --------
@@ -375,7 +378,7 @@ class Value:
         order = topological_order((self,), parents=_parents)
         for v in order:  # a fresh pass: every non-leaf gradient restarts from zero
             if v._op:
-                if v._a is None:
+                if v._da is None:
                     raise RuntimeError(_FREED.format(op=v._op))
                 v.grad = 0.0
         self.grad += 1.0
@@ -387,8 +390,8 @@ class Value:
                 b = v._b
                 if b is not None:
                     b.grad += v._db * g
-                if not retain_graph:  # free the graph, as Tensor does
-                    v._a = v._b = None
+                if not retain_graph:  # free what backward needed; the shape stays, as Tensor's
+                    v._da = v._db = None
 
 
 _parents = Value._parents.fget
