@@ -304,6 +304,31 @@ def test_repeat_interleave_is_numpys_repeat():
     np.testing.assert_array_equal(x.repeat_interleave(2, 0).data, np.repeat(x.data, 2, 0))
 
 
+@pytest.mark.parametrize("fn", [ag.tan, ag.sinc, ag.expm1, ag.reciprocal, ag.prod, ag.cumprod,
+                                lambda t: ag.logaddexp(t, 1.0), lambda t: ag.fmax(t, 0.15)],
+                         ids=["tan", "sinc", "expm1", "reciprocal", "prod", "cumprod",
+                              "logaddexp", "fmax"])
+def test_ops_that_save_their_output_refuse_backward_after_it_is_modified_in_place(fn):
+    x = leaf([0.1, 0.2, 0.3])
+    y = fn(x * 1)
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+@pytest.mark.parametrize("fn", [ag.arcsin, ag.log1p, ag.square, ag.sinh,
+                                lambda t: ag.einsum("i,i->i", t, t),
+                                lambda t: ag.remainder(1.0, t), lambda t: ag.arctan2(t, 1.0)],
+                         ids=["arcsin", "log1p", "square", "sinh", "einsum", "remainder",
+                              "arctan2"])
+def test_ops_that_save_their_inputs_refuse_backward_after_one_is_modified_in_place(fn):
+    h = leaf([0.1, 0.2, 0.3]) * 1
+    y = fn(h)
+    h.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
 # ---------------------------------------------------------------------------- bad input
 
 

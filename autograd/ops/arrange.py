@@ -322,7 +322,7 @@ def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = 
         raise ValueError(f"linspace: num must be non-negative, got {num}")
     div = num - 1 if endpoint else num
     shape = np.broadcast_shapes(start.shape, stop.shape)
-    dt = np.result_type(start._data, stop._data, float)
+    dt = np.result_type(start._data, stop._data, 1.0)
     fraction = np.arange(num, dtype=dt) / div if div > 0 else np.zeros(num, dt)
     frac = _wrap(fraction.reshape((num,) + (1,) * len(shape)))
     delta = stop - start

@@ -89,7 +89,7 @@ def _arctan_backward(g, out):
     return (g / (1 + a * a),)
 
 
-@op(method="sinc", function=np.sinc, saves="inputs", formula="(cos(πx) − sinc(x))/x")
+@op(method="sinc", function=np.sinc, saves="both", formula="(cos(πx) − sinc(x))/x")
 def sinc(a) -> Tensor:
     """numpy's normalized ``sinc(a) = sin(πa)/(πa)`` (1 at 0); the derivative at 0 is 0."""
     a = _unary(a)
