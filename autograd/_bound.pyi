@@ -9,30 +9,86 @@ from autograd._tensor import Tensor
 from autograd.typing import Axis, Index, ShapeLike, TensorLike
 
 import autograd.ops as _autograd_ops
+import autograd.ops.arrange as _autograd_ops_arrange
+import autograd.ops.binary as _autograd_ops_binary
+import autograd.ops.contract as _autograd_ops_contract
 import autograd.ops.elementwise as _autograd_ops_elementwise
+import autograd.ops.join as _autograd_ops_join
 import autograd.ops.linalg as _autograd_ops_linalg
+import autograd.ops.math as _autograd_ops_math
 import autograd.ops.reduce as _autograd_ops_reduce
+import autograd.ops.scan as _autograd_ops_scan
 import autograd.ops.shape as _autograd_ops_shape
+import autograd.random as _autograd_random
 from autograd.ops.elementwise import abs as abs
 from autograd.ops.elementwise import add as add
+from autograd.ops.join import append as append
+from autograd.ops.math import arccos as arccos
+from autograd.ops.math import arccosh as arccosh
+from autograd.ops.math import arcsin as arcsin
+from autograd.ops.math import arcsinh as arcsinh
+from autograd.ops.math import arctan as arctan
+from autograd.ops.binary import arctan2 as arctan2
+from autograd.ops.math import arctanh as arctanh
+from autograd.ops.math import round as around
+from autograd.ops.join import array_split as array_split
 from autograd.ops.elementwise import astype as astype
+from autograd.ops.join import atleast_1d as atleast_1d
+from autograd.ops.join import atleast_2d as atleast_2d
+from autograd.ops.join import atleast_3d as atleast_3d
 from autograd.ops.shape import broadcast_to as broadcast_to
+from autograd.ops.math import ceil as ceil
 from autograd.ops.elementwise import clip as clip
 from autograd.ops.elementwise import clone as clone
+from autograd.ops.join import column_stack as column_stack
 from autograd.ops.shape import concatenate as concatenate
 from autograd.ops.elementwise import cos as cos
+from autograd.ops.math import cosh as cosh
+from autograd.ops.contract import cross as cross
+from autograd.ops.scan import cumprod as cumprod
+from autograd.ops.scan import cumsum as cumsum
+from autograd.ops.math import deg2rad as deg2rad
+from autograd.ops.math import rad2deg as degrees
+from autograd.ops.contract import diag as diag
+from autograd.ops.contract import diagonal as diagonal
+from autograd.ops.scan import diff as diff
 from autograd.ops.elementwise import div as div
 from autograd.ops.linalg import dot as dot
+from autograd.ops.join import dsplit as dsplit
+from autograd.ops.join import dstack as dstack
+from autograd.ops.contract import einsum as einsum
 from autograd.ops.elementwise import eq as eq
 from autograd.ops.elementwise import exp as exp
+from autograd.ops.math import exp2 as exp2
 from autograd.ops.shape import expand_dims as expand_dims
+from autograd.ops.math import expm1 as expm1
+from autograd.ops.math import fabs as fabs
+from autograd.ops.math import fix as fix
 from autograd.ops.shape import flatten as flatten
+from autograd.ops.arrange import flip as flip
+from autograd.ops.arrange import fliplr as fliplr
+from autograd.ops.arrange import flipud as flipud
+from autograd.ops.math import floor as floor
+from autograd.ops.binary import fmax as fmax
+from autograd.ops.binary import fmin as fmin
 from autograd.ops.elementwise import ge as ge
 from autograd.ops.shape import getitem as getitem
+from autograd.ops.scan import gradient as gradient
 from autograd.ops.elementwise import gt as gt
+from autograd.ops.join import hsplit as hsplit
+from autograd.ops.join import hstack as hstack
+from autograd.ops.binary import hypot as hypot
+from autograd.ops.contract import inner as inner
+from autograd.ops.contract import kron as kron
 from autograd.ops.elementwise import le as le
+from autograd.ops.arrange import linspace as linspace
 from autograd.ops.elementwise import log as log
+from autograd.ops.math import log10 as log10
+from autograd.ops.math import log1p as log1p
+from autograd.ops.math import log2 as log2
 from autograd.ops.reduce import log_softmax as log_softmax
+from autograd.ops.binary import logaddexp as logaddexp
+from autograd.ops.binary import logaddexp2 as logaddexp2
 from autograd.ops.reduce import logsumexp as logsumexp
 from autograd.ops.elementwise import lt as lt
 from autograd.ops.linalg import matmul as matmul
@@ -41,30 +97,65 @@ from autograd.ops.elementwise import maximum as maximum
 from autograd.ops.reduce import mean as mean
 from autograd.ops.reduce import min as min
 from autograd.ops.elementwise import minimum as minimum
+from autograd.ops.binary import remainder as mod
+from autograd.ops.arrange import moveaxis as moveaxis
 from autograd.ops.elementwise import mul as mul
+from autograd.ops.math import nan_to_num as nan_to_num
 from autograd.ops.elementwise import ne as ne
 from autograd.ops.elementwise import neg as neg
 from autograd.ops.linalg import outer as outer
+from autograd.ops.arrange import pad as pad
+from autograd.ops.scan import partition as partition
 from autograd.ops.elementwise import pow as pow
+from autograd.ops.scan import prod as prod
+from autograd.ops.math import rad2deg as rad2deg
+from autograd.ops.math import deg2rad as radians
+from autograd.ops.arrange import ravel as ravel
+from autograd.ops.math import reciprocal as reciprocal
 from autograd.ops.elementwise import relu as relu
+from autograd.ops.binary import remainder as remainder
+from autograd.ops.arrange import repeat as repeat
 from autograd.ops.shape import reshape as reshape
+from autograd.ops.math import rint as rint
+from autograd.ops.arrange import roll as roll
+from autograd.ops.arrange import rollaxis as rollaxis
+from autograd.ops.arrange import rot90 as rot90
+from autograd.ops.math import round as round
+from autograd.ops.join import vstack as row_stack
+from autograd.ops.arrange import select as select
 from autograd.ops.elementwise import sigmoid as sigmoid
+from autograd.ops.math import sign as sign
 from autograd.ops.elementwise import sin as sin
+from autograd.ops.math import sinc as sinc
+from autograd.ops.math import sinh as sinh
 from autograd.ops.reduce import softmax as softmax
+from autograd.ops.scan import sort as sort
 from autograd.ops.shape import split as split
 from autograd.ops.elementwise import sqrt as sqrt
+from autograd.ops.math import square as square
 from autograd.ops.shape import squeeze as squeeze
 from autograd.ops.shape import stack as stack
 from autograd.ops.reduce import std as std
 from autograd.ops.elementwise import sub as sub
 from autograd.ops.reduce import sum as sum
 from autograd.ops.shape import swapaxes as swapaxes
+from autograd.ops.arrange import take_along_axis as take_along_axis
+from autograd.ops.math import tan as tan
 from autograd.ops.elementwise import tanh as tanh
+from autograd.ops.contract import tensordot as tensordot
+from autograd.ops.arrange import tile as tile
+from autograd.ops.contract import trace as trace
 from autograd.ops.shape import transpose as transpose
+from autograd.ops.arrange import tril as tril
+from autograd.ops.arrange import triu as triu
+from autograd.ops.math import trunc as trunc
 from autograd.ops.reduce import var as var
+from autograd.ops.contract import vdot as vdot
+from autograd.ops.join import vsplit as vsplit
+from autograd.ops.join import vstack as vstack
 from autograd.ops.elementwise import where as where
 
-__all__ = ["abs", "add", "astype", "broadcast_to", "clip", "clone", "concatenate", "cos", "div", "dot", "eq", "exp", "expand_dims", "flatten", "ge", "getitem", "gt", "le", "log", "log_softmax", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "outer", "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "tanh", "transpose", "var", "where"]
+__all__ = ["abs", "add", "append", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "around", "array_split", "astype", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_to", "ceil", "clip", "clone", "column_stack", "concatenate", "cos", "cosh", "cross", "cumprod", "cumsum", "deg2rad", "degrees", "diag", "diagonal", "diff", "div", "dot", "dsplit", "dstack", "einsum", "eq", "exp", "exp2", "expand_dims", "expm1", "fabs", "fix", "flatten", "flip", "fliplr", "flipud", "floor", "fmax", "fmin", "ge", "getitem", "gradient", "gt", "hsplit", "hstack", "hypot", "inner", "kron", "le", "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mod", "moveaxis", "mul", "nan_to_num", "ne", "neg", "outer", "pad", "partition", "pow", "prod", "rad2deg", "radians", "ravel", "reciprocal", "relu", "remainder", "repeat", "reshape", "rint", "roll", "rollaxis", "rot90", "round", "row_stack", "select", "sigmoid", "sign", "sin", "sinc", "sinh", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "take_along_axis", "tan", "tanh", "tensordot", "tile", "trace", "transpose", "tril", "triu", "trunc", "var", "vdot", "vsplit", "vstack", "where"]
 
 
 class TensorMethods:
@@ -103,10 +194,26 @@ class TensorMethods:
     __sub__ = _autograd_ops_elementwise.sub
     __truediv__ = _autograd_ops_elementwise.div
     abs = _autograd_ops_elementwise.abs
+    acos = _autograd_ops_math.arccos
+    acosh = _autograd_ops_math.arccosh
     add = _autograd_ops_elementwise.add
     def add_(self, b: TensorLike) -> Tensor: ...
+    arccos = _autograd_ops_math.arccos
+    arccosh = _autograd_ops_math.arccosh
+    arcsin = _autograd_ops_math.arcsin
+    arcsinh = _autograd_ops_math.arcsinh
+    arctan = _autograd_ops_math.arctan
+    arctan2 = _autograd_ops_binary.arctan2
+    arctanh = _autograd_ops_math.arctanh
+    asin = _autograd_ops_math.arcsin
+    asinh = _autograd_ops_math.arcsinh
     astype = _autograd_ops_elementwise.astype
+    atan = _autograd_ops_math.arctan
+    atan2 = _autograd_ops_binary.arctan2
+    atanh = _autograd_ops_math.arctanh
+    def bool(self) -> Tensor: ...
     broadcast_to = _autograd_ops_shape.broadcast_to
+    ceil = _autograd_ops_math.ceil
     clamp = _autograd_ops_elementwise.clip
     def clamp_(self, min: TensorLike | None = ..., max: TensorLike | None = ...) -> Tensor: ...
     clip = _autograd_ops_elementwise.clip
@@ -114,20 +221,52 @@ class TensorMethods:
     clone = _autograd_ops_elementwise.clone
     def copy_(self, src: TensorLike) -> Tensor: ...
     cos = _autograd_ops_elementwise.cos
+    cosh = _autograd_ops_math.cosh
+    cross = _autograd_ops_contract.cross
+    cumprod = _autograd_ops_scan.cumprod
+    cumsum = _autograd_ops_scan.cumsum
+    deg2rad = _autograd_ops_math.deg2rad
+    diag = _autograd_ops_contract.diag
+    diagonal = _autograd_ops_contract.diagonal
+    diff = _autograd_ops_scan.diff
     div = _autograd_ops_elementwise.div
     def div_(self, b: TensorLike) -> Tensor: ...
     dot = _autograd_ops_linalg.dot
+    def double(self) -> Tensor: ...
+    dsplit = _autograd_ops_join.dsplit
     eq = _autograd_ops_elementwise.eq
     exp = _autograd_ops_elementwise.exp
+    exp2 = _autograd_ops_math.exp2
     expand_dims = _autograd_ops_shape.expand_dims
+    expm1 = _autograd_ops_math.expm1
     def fill_(self, value: TensorLike) -> Tensor: ...
+    fix = _autograd_ops_math.fix
     flatten = _autograd_ops_shape.flatten
+    flip = _autograd_ops_arrange.flip
+    fliplr = _autograd_ops_arrange.fliplr
+    flipud = _autograd_ops_arrange.flipud
+    def float(self) -> Tensor: ...
+    floor = _autograd_ops_math.floor
+    fmax = _autograd_ops_binary.fmax
+    fmin = _autograd_ops_binary.fmin
     ge = _autograd_ops_elementwise.ge
     gt = _autograd_ops_elementwise.gt
+    def half(self) -> Tensor: ...
+    hsplit = _autograd_ops_join.hsplit
+    hypot = _autograd_ops_binary.hypot
+    inner = _autograd_ops_contract.inner
+    def int(self) -> Tensor: ...
+    kron = _autograd_ops_contract.kron
     le = _autograd_ops_elementwise.le
     log = _autograd_ops_elementwise.log
+    log10 = _autograd_ops_math.log10
+    log1p = _autograd_ops_math.log1p
+    log2 = _autograd_ops_math.log2
     log_softmax = _autograd_ops_reduce.log_softmax
+    logaddexp = _autograd_ops_binary.logaddexp
+    logaddexp2 = _autograd_ops_binary.logaddexp2
     logsumexp = _autograd_ops_reduce.logsumexp
+    def long(self) -> Tensor: ...
     lt = _autograd_ops_elementwise.lt
     matmul = _autograd_ops_linalg.matmul
     max = _autograd_ops_reduce.max
@@ -135,27 +274,51 @@ class TensorMethods:
     mean = _autograd_ops_reduce.mean
     min = _autograd_ops_reduce.min
     minimum = _autograd_ops_elementwise.minimum
+    moveaxis = _autograd_ops_arrange.moveaxis
     mul = _autograd_ops_elementwise.mul
     def mul_(self, b: TensorLike) -> Tensor: ...
+    multinomial = _autograd_random.multinomial
+    nan_to_num = _autograd_ops_math.nan_to_num
     ne = _autograd_ops_elementwise.ne
     neg = _autograd_ops_elementwise.neg
     pow = _autograd_ops_elementwise.pow
     def pow_(self, b: TensorLike) -> Tensor: ...
+    prod = _autograd_ops_scan.prod
+    rad2deg = _autograd_ops_math.rad2deg
+    ravel = _autograd_ops_arrange.ravel
+    reciprocal = _autograd_ops_math.reciprocal
     relu = _autograd_ops_elementwise.relu
+    remainder = _autograd_ops_binary.remainder
+    repeat = _autograd_ops_arrange.repeat
+    repeat_interleave = _autograd_ops_arrange.repeat
     reshape = _autograd_ops_shape.reshape
+    roll = _autograd_ops_arrange.roll
+    rot90 = _autograd_ops_arrange.rot90
+    round = _autograd_ops_math.round
     sigmoid = _autograd_ops_elementwise.sigmoid
+    sign = _autograd_ops_math.sign
     sin = _autograd_ops_elementwise.sin
+    sinc = _autograd_ops_math.sinc
+    sinh = _autograd_ops_math.sinh
     softmax = _autograd_ops_reduce.softmax
     split = _autograd_ops_shape.split
     sqrt = _autograd_ops_elementwise.sqrt
+    square = _autograd_ops_math.square
     squeeze = _autograd_ops_shape.squeeze
     std = _autograd_ops_reduce.std
     sub = _autograd_ops_elementwise.sub
     def sub_(self, b: TensorLike) -> Tensor: ...
     sum = _autograd_ops_reduce.sum
     swapaxes = _autograd_ops_shape.swapaxes
+    tan = _autograd_ops_math.tan
     tanh = _autograd_ops_elementwise.tanh
+    tile = _autograd_ops_arrange.tile
+    trace = _autograd_ops_contract.trace
     transpose = _autograd_ops_shape._transpose_method
+    tril = _autograd_ops_arrange.tril
+    triu = _autograd_ops_arrange.triu
+    trunc = _autograd_ops_math.trunc
     var = _autograd_ops_reduce.var
     view = _autograd_ops_shape.reshape
+    vsplit = _autograd_ops_join.vsplit
     zero_ = _autograd_ops_elementwise._zero_

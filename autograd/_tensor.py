@@ -59,7 +59,7 @@ class Node:
 
     __slots__ = ("op", "_out", "__weakref__")
 
-    def __init__(self, out: Tensor) -> None:
+    def __init__(self, out: Any) -> None:  # a Tensor, or a freed one's stand-in (freed.py)
         self.op: OpDef = out._op  # type: ignore[assignment]  # a Node exists for recorded tensors
         self._out = weakref.ref(out)
 
@@ -70,7 +70,9 @@ class Node:
 
     @property
     def parents(self) -> tuple:
-        """The op's inputs, an ordered tuple of Tensors."""
+        """The op's inputs, an ordered tuple of Tensors; after a ``backward()`` without
+        ``retain_graph``, a big intermediate among them is a ``FreedValue`` (its op and
+        parents, shape and dtype: see ``autograd.freed``)."""
         t = self._out()
         return t._parents if t is not None and t._op is self.op else ()
 
@@ -442,3 +444,23 @@ def record(data: np.ndarray, parents: tuple, op: Any, backward: Callable) -> Ten
 def tensor(data: Any, requires_grad: bool = False, dtype: DTypeLike | None = None) -> Tensor:
     """Same as ``Tensor(data, requires_grad, dtype)``."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _cast(dtype, torch_name: str):
+    dtype = np.dtype(dtype)
+
+    def cast(self) -> Tensor:
+        return self if self._data.dtype == dtype else self.astype(dtype)
+
+    cast.__name__ = torch_name
+    cast.__doc__ = (f"This tensor as {dtype} (``self`` if it already is), as PyTorch's "
+                    f"``.{torch_name}()``; differentiable between floating dtypes.")
+    return cast
+
+
+# PyTorch's cast methods, set after the class body so that the names ``float`` and ``int``
+# inside it stay the builtins
+for _dtype, _torch_name in ((np.float32, "float"), (np.float64, "double"),
+                            (np.float16, "half"), (np.int64, "long"), (np.int32, "int"),
+                            (np.bool_, "bool")):
+    setattr(Tensor, _torch_name, _cast(_dtype, _torch_name))

@@ -23,9 +23,10 @@ Tensor uses, so graphs of any depth work.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
-from typing import Callable
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from .engine import topological_order
 from .mode import state
 
 _new = object.__new__
+_next = itertools.count().__next__  # creation order: every Value comes after its parents
 
 _FREED = ("Trying to backward through the graph a second time: the graph of this Value (op "
           "{op!r}) was freed by the previous backward(). Specify retain_graph=True if you need "
@@ -99,6 +101,7 @@ def _node(data: float, op: str, a: Value, da: float, b: Value | None = None,
     out._b = b
     out._db = db
     out.label = ""
+    out._i = _next()
     return out if state.grad_enabled else _unrecorded(out)
 
 
@@ -141,9 +144,11 @@ class Value:
     >>> y.backward()
     >>> x.grad                  # 2x / (x² + 1)
     0.6000000000000001
+    >>> Value(1.0) == Value(1.0), Value(1.0) < 2     # compared as floats, hashed by identity
+    (True, True)
     """
 
-    __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "__weakref__")
+    __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "_i", "__weakref__")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     _a: Value | None
@@ -165,6 +170,7 @@ class Value:
         self._a = self._b = None
         self._da = self._db = 0.0
         self.label = label
+        self._i = _next()
 
     @property
     def _parents(self) -> tuple:
@@ -177,12 +183,50 @@ class Value:
     @property
     def _local(self) -> tuple | None:
         if self._a is None:
-            return None if self._op else ()
+            return ()
+        if self._da is None:
+            return None
         return (self._da,) if self._b is None else (self._da, self._db)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a Value not computed by a recorded op (an input or a weight)."""
+        return not self._op
 
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
         return f"Value({name}data={self.data!r}, grad={self.grad!r})"
+
+    # ----------------------------------------------------------------- comparisons
+    # As floats: on ``data``, with a Value or a real number, giving Python bools (nothing is
+    # recorded). The hash stays the identity, so Values are distinct keys of dicts and sets
+    # (the graph walks key by ``id`` and never call ``==``).
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data == o
+
+    def __ne__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data != o
+
+    def __lt__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data < o
+
+    def __le__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data <= o
+
+    def __gt__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data > o
+
+    def __ge__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data >= o
 
     # ----------------------------------------------------------------- arithmetic
     # Each op: its result, then d(result)/d(parent) for each parent, in the same call.
@@ -198,6 +242,7 @@ class Value:
             out._b = other
             out._db = 1.0  # d(a+b)/db
             out.label = ""
+            out._i = _next()
             return out if state.grad_enabled else _unrecorded(out)
         c = _number(other)
         if c is None:
@@ -233,6 +278,7 @@ class Value:
             out._b = other
             out._db = a  # d(ab)/db
             out.label = ""
+            out._i = _next()
             return out if state.grad_enabled else _unrecorded(out)
         c = _number(other)
         if c is None:
@@ -321,8 +367,9 @@ class Value:
         Parameters
         ----------
         retain_graph : bool
-            Keep the graph so that another ``backward()`` can run through it. By default the
-            graph is freed (each node drops its parents and local derivatives), as in PyTorch.
+            Keep the graph so that another ``backward()`` can run through it. By default each
+            node drops its local derivatives, so a second pass raises, as in PyTorch; the
+            graph's shape, values and gradients stay, so it can still be drawn.
 
         Examples
         --------
@@ -335,7 +382,7 @@ class Value:
         order = topological_order((self,), parents=_parents)
         for v in order:  # a fresh pass: every non-leaf gradient restarts from zero
             if v._op:
-                if v._a is None:
+                if v._da is None:
                     raise RuntimeError(_FREED.format(op=v._op))
                 v.grad = 0.0
         self.grad += 1.0
@@ -347,8 +394,9 @@ class Value:
                 b = v._b
                 if b is not None:
                     b.grad += v._db * g
-                if not retain_graph:  # free the graph, as Tensor does
-                    v._a = v._b = None
+                if not retain_graph:  # free what backward needed; the shape stays, as Tensor's
+                    v._da = v._db = None
 
 
-_parents: Callable[[Value], tuple] = Value._parents.fget  # type: ignore[assignment]
+_parents: Any = Value._parents.fget
+_parents.pair_slots = True  # topological_order reads _a and _b directly

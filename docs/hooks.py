@@ -46,7 +46,10 @@ def autograd_index() -> str:
         obj = getattr(autograd, name)
         module = getattr(obj, "__module__", None)
         qualname = getattr(obj, "__qualname__", None)
-        if module and qualname and module.startswith("autograd.") and "." not in qualname:
+        code = getattr(obj, "__code__", None)
+        made = code is not None and code.co_name != getattr(obj, "__name__", None)  # by a factory
+        if module and qualname and module.startswith("autograd.") and "." not in qualname \
+                and not made:
             public = module.replace("autograd._tensor", "autograd")
             items.append(f"[`{name}`][{public}.{qualname}]")
         else:

@@ -1,7 +1,7 @@
-"""What a user's type checker sees. pyright checks this file (``nox -s typecheck``) and pytest
-imports it, so the calls also run. Each ``assert_type`` fails the check when a public signature
-loses or changes its type, the Tensor methods and ``ag.*`` functions bound at import from the
-op registry included."""
+"""What a user's type checker sees. pyright checks this file (``nox -s typecheck``) and
+tests/test_typing.py runs it, so the calls also work. Each ``assert_type`` fails the check when
+a public signature loses or changes its type, the Tensor methods and ``ag.*`` functions bound at
+import from the op registry included."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from typing_extensions import assert_type
-else:  # importing the module (pytest's doctest collection does) runs the same calls, unchecked
+else:  # run as a script (tests/test_typing.py does): the same calls, unchecked
     def assert_type(value: Any, _type: Any) -> Any:
         return value
 
