@@ -14,6 +14,7 @@ tuples and dicts), in the order they were assigned, so nothing has to be registe
 from __future__ import annotations
 
 import os
+import zipfile
 from collections import OrderedDict
 from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
@@ -198,31 +199,32 @@ class Module:
                         ) -> IncompatibleKeys:
         """Copy arrays (or Tensors) from ``state_dict`` into the Parameters, in place.
 
-        Raises ``RuntimeError`` naming every missing or unexpected key (unless
-        ``strict=False``) and every entry whose shape differs from its Parameter's; nothing is
-        copied when anything is wrong. Values are converted to each Parameter's dtype.
+        All or nothing: every entry is checked first (missing or unexpected keys unless
+        ``strict=False``, shapes, numeric dtypes that convert to the Parameter's dtype) and a
+        ``RuntimeError`` names every problem before anything is copied.
         """
         params = dict(self.named_parameters())
-        given = {k: np.asarray(v._data if isinstance(v, Tensor) else v)
-                 for k, v in state_dict.items()}
-        missing = [k for k in params if k not in given]
-        unexpected = [k for k in given if k not in params]
+        missing = [k for k in params if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in params]
         errors = []
         if strict and missing:
             errors.append("missing key(s): " + ", ".join(map(repr, missing)))
         if strict and unexpected:
             errors.append("unexpected key(s): " + ", ".join(map(repr, unexpected)))
-        for k, v in given.items():
-            if k in params and v.shape != params[k].shape:
-                errors.append(f"size mismatch for {k!r}: the checkpoint has shape {v.shape}, "
-                              f"the model's parameter has shape {params[k].shape}")
+        converted = {}
+        for k, v in state_dict.items():
+            if k in params:
+                arr, problem = _checked_entry(k, v, params[k])
+                if problem:
+                    errors.append(problem)
+                else:
+                    converted[k] = arr
         if errors:
             raise RuntimeError(f"error(s) in loading state_dict for {type(self).__name__}:\n  "
                                + "\n  ".join(errors))
-        for k, v in given.items():
-            if k in params:
-                np.copyto(params[k]._data, v, casting="unsafe")
-                written(params[k])
+        for k, arr in converted.items():  # nothing below can fail: every entry was checked
+            np.copyto(params[k]._data, arr)
+            written(params[k])
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: str | os.PathLike) -> None:
@@ -230,12 +232,15 @@ class Module:
         np.savez(path, **self.state_dict())
 
     def load(self, path: str | os.PathLike, strict: bool = True) -> Module:
-        """Load Parameters from a ``.npz`` file written by ``save``; returns ``self``."""
+        """Load Parameters from a ``.npz`` file written by ``save``; returns ``self``.
+
+        A file that is not such an archive (text, a ``.npy``, a truncated download) raises
+        ``ValueError`` naming it; nothing is loaded unless everything can be.
+        """
         path = os.fspath(path)
         if not os.path.exists(path) and os.path.exists(path + ".npz"):
             path += ".npz"
-        with np.load(path) as f:
-            self.load_state_dict({k: f[k] for k in f.files}, strict=strict)
+        self.load_state_dict(_read_npz(path), strict=strict)
         return self
 
     # ----------------------------------------------------------------- display
@@ -251,6 +256,51 @@ class Module:
             return f"{type(self).__name__}({extra})"
         body = ([extra] if extra else []) + lines
         return f"{type(self).__name__}(\n  " + "\n  ".join(body) + "\n)"
+
+
+def _checked_entry(key: str, value: Any, param: Tensor) -> tuple[np.ndarray | None, str | None]:
+    """``value`` converted to ``param``'s dtype, or None and what is wrong with it."""
+    try:
+        arr = np.asarray(value._data if isinstance(value, Tensor) else value)
+    except Exception as e:  # ragged lists and the like
+        return None, f"{key!r} is not an array: {e}"
+    if arr.dtype.kind not in "biuf":
+        what = "Python objects" if arr.dtype.kind == "O" else f"non-numeric data ({arr.dtype})"
+        if arr.dtype.kind == "c":
+            what = f"complex numbers ({arr.dtype})"
+        return None, (f"{key!r} holds {what}; the parameter needs {param.dtype} numbers")
+    if arr.shape != param.shape:
+        return None, (f"size mismatch for {key!r}: the checkpoint has shape {arr.shape}, "
+                      f"the model's parameter has shape {param.shape}")
+    return arr.astype(param.dtype, copy=False), None
+
+
+def _read_npz(path: str) -> dict[str, np.ndarray]:
+    """Every array of the ``.npz`` archive at ``path``; ``ValueError`` naming the file when it
+    is not one (never numpy's advice to allow pickles)."""
+    expected = "expected a .npz archive written by Module.save (numpy.savez)"
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head == b"\x93NUM":
+        raise ValueError(f"cannot load {path!r}: it holds a single .npy array; {expected}")
+    if head != b"PK\x03\x04":
+        raise ValueError(f"cannot load {path!r}: it is not a zip archive (it starts with "
+                         f"{head!r}); {expected}")
+    arrays, name = {}, None
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            for name in archive.files:
+                arrays[name] = archive[name]
+    except ValueError as e:
+        if "allow_pickle" not in str(e):
+            raise ValueError(f"cannot load {path!r}: entry {name!r} is damaged ({e}); "
+                             f"{expected}") from None
+        raise ValueError(f"cannot load {path!r}: entry {name!r} holds Python objects (a "
+                         "pickled array); only numeric arrays can be loaded") from None
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        raise ValueError(f"cannot load {path!r}: the archive is damaged or truncated "
+                         f"({type(e).__name__}: {e}); {expected}") from None
+    return arrays
 
 
 class Sequential(Module):
