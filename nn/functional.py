@@ -98,8 +98,14 @@ def linear(x, weight, bias=None) -> Tensor:
     >>> F.linear(ag.ones(2, 3), ag.ones(4, 3)).shape
     (2, 4)
     """
-    x, weight = _tensor(x), _tensor(weight)
-    bias = None if bias is None else _tensor(bias)
+    weight = _tensor(weight)
+    x = _tensor(x, like=weight)
+    bias = None if bias is None else _tensor(bias, like=weight)
+    for name, t in (("input", x), ("bias", bias)):
+        if t is not None and t.dtype != weight.dtype:  # as PyTorch: no silent promotion
+            raise TypeError(f"linear: the {name} has dtype {t.dtype} but the weight has dtype "
+                            f"{weight.dtype}; they must be equal (convert with "
+                            f".astype(np.{weight.dtype}))")
     if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: the input's last dimension has size "
                          f"{x.shape[-1] if x.ndim else None} (input shape {x.shape}) but the "
@@ -236,9 +242,13 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     """
     input, target = _pair("binary_cross_entropy", input, target, reduction)
     p, y = input._data, target._data
-    if ((p < 0) | (p > 1)).any():
-        raise ValueError("binary_cross_entropy: all elements of input must be probabilities "
-                         "in [0, 1]; use binary_cross_entropy_with_logits for raw scores")
+    if not ((p >= 0) & (p <= 1)).all():  # NaN fails too, as in PyTorch
+        raise ValueError(f"binary_cross_entropy: all elements of input must be probabilities "
+                         f"in [0, 1], got {_first_outside(p)}; use "
+                         f"binary_cross_entropy_with_logits for raw scores")
+    if not ((y >= 0) & (y <= 1)).all():
+        raise ValueError(f"binary_cross_entropy: all elements of target must be in [0, 1], "
+                         f"got {_first_outside(y)}")
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), _LOG_FLOOR)
         log_q = np.maximum(np.log1p(-p), _LOG_FLOOR)
@@ -255,6 +265,11 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
 
     return record(_reduced(losses, reduction), (input, target), "BinaryCrossEntropyBackward",
                   backward)
+
+
+def _first_outside(a: np.ndarray) -> float:
+    """The first element of ``a`` not in [0, 1] (NaN included), for an error message."""
+    return a[~((a >= 0) & (a <= 1))].flat[0].item()
 
 
 @op

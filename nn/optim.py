@@ -19,6 +19,19 @@ from .module import written
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 
 
+def _check(opt, what: str, value, upper: float | None = None) -> None:
+    """PyTorch's hyperparameter checks, ``0 <= value`` (``< upper``), and its messages
+    ("Invalid learning rate: -1"); NaN fails them too."""
+    try:
+        ok = bool(0.0 <= value and (upper is None or value < upper))
+    except TypeError:
+        raise TypeError(f"{type(opt).__name__}: {what} must be a number, got "
+                        f"{type(value).__name__}") from None
+    if not ok:
+        bound = f"in [0, {upper})" if upper is not None else ">= 0"
+        raise ValueError(f"{type(opt).__name__}: Invalid {what}: {value!r} (must be {bound})")
+
+
 class Optimizer:
     """Base class: holds the parameters, ``zero_grad()``, and ``step()`` in subclasses."""
 
@@ -33,8 +46,7 @@ class Optimizer:
             if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
                 raise TypeError(f"{type(self).__name__}: parameter {i} is not a leaf Tensor "
                                 "that requires grad")
-        if lr < 0:
-            raise ValueError(f"invalid learning rate {lr}: must be >= 0")
+        _check(self, "learning rate", lr)
         self.lr = lr
         self.state: dict[int, dict] = {}
 
@@ -77,9 +89,8 @@ class SGD(Optimizer):
                  weight_decay: float = 0.0, nesterov: bool = False,
                  dampening: float = 0.0) -> None:
         super().__init__(params, lr)
-        if momentum < 0 or weight_decay < 0:
-            raise ValueError(f"SGD: momentum ({momentum}) and weight_decay ({weight_decay}) "
-                             "must be >= 0")
+        _check(self, "momentum value", momentum)
+        _check(self, "weight_decay value", weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
         self.momentum, self.weight_decay = momentum, weight_decay
@@ -115,11 +126,13 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False) -> None:
         super().__init__(params, lr)
-        if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
-            raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}")
-        if eps < 0 or weight_decay < 0:
-            raise ValueError(f"{type(self).__name__}: eps ({eps}) and weight_decay "
-                             f"({weight_decay}) must be >= 0")
+        if len(betas) != 2:
+            raise ValueError(f"{type(self).__name__}: betas must be a pair (beta1, beta2), "
+                             f"got {betas!r}")
+        _check(self, "beta parameter at index 0", betas[0], upper=1.0)
+        _check(self, "beta parameter at index 1", betas[1], upper=1.0)
+        _check(self, "epsilon value", eps)
+        _check(self, "weight_decay value", weight_decay)
         self.betas, self.eps, self.weight_decay, self.amsgrad = tuple(betas), eps, \
             weight_decay, amsgrad
 

@@ -157,7 +157,7 @@ def test_optimizer_arguments_are_checked():
         nn.optim.SGD([nn.Parameter(np.ones(1))], lr=0.1, nesterov=True)
     with pytest.raises(ValueError, match="learning rate"):
         nn.optim.Adam([nn.Parameter(np.ones(1))], lr=-1)
-    with pytest.raises(ValueError, match="betas"):
+    with pytest.raises(ValueError, match="beta parameter at index 1"):
         nn.optim.Adam([nn.Parameter(np.ones(1))], betas=(0.9, 1.0))
     with pytest.raises(TypeError, match="parameter groups"):
         nn.optim.SGD([{"params": [nn.Parameter(np.ones(1))]}], lr=0.1)
