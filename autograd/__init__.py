@@ -7,9 +7,11 @@
 >>> x.grad            # d/dx of sum(x·tanh(x))
 """
 
+from ._tensor import Node, Tensor, as_tensor, get_default_dtype, record, set_default_dtype, tensor
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
                        arange,
+                       default_generator,
                        eye,
                        full,
                        manual_seed,
@@ -26,76 +28,24 @@ from .function import Context, Function
 from .functional import hessian, hvp, jacobian, jvp, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .ops import (
-                       OPS,
-                       abs,
-                       add,
-                       astype,
-                       broadcast_to,
-                       clip,
-                       concatenate,
-                       cos,
-                       div,
-                       dot,
-                       eq,
-                       exp,
-                       expand_dims,
-                       flatten,
-                       ge,
-                       getitem,
-                       gt,
-                       le,
-                       log,
-                       log_softmax,
-                       logsumexp,
-                       lt,
-                       matmul,
-                       max,
-                       maximum,
-                       mean,
-                       min,
-                       minimum,
-                       mul,
-                       ne,
-                       neg,
-                       outer,
-                       pow,
-                       relu,
-                       reshape,
-                       sigmoid,
-                       sin,
-                       softmax,
-                       split,
-                       sqrt,
-                       squeeze,
-                       stack,
-                       std,
-                       sub,
-                       sum,
-                       sum_to_shape,
-                       swapaxes,
-                       tanh,
-                       transpose,
-                       var,
-                       where,
-)
+from .ops import EXPORTS as _OP_EXPORTS
+from .ops import OPS, OpDef, sum_to_shape
+from .registry import op
 from .scalar import Value
-from .tensor import Node, Tensor, get_default_dtype, set_default_dtype, tensor
+from .versions import increment_version
 from .viz import draw, render_svg
 
 __version__ = "0.1.0"
 
+globals().update(_OP_EXPORTS)  # every declared op as ``ag.NAME`` (``ag.exp``, ``ag.matmul``)
+
 __all__ = [
-    "Tensor", "tensor", "Node", "Value", "set_default_dtype", "get_default_dtype",
+    "Tensor", "tensor", "as_tensor", "Node", "Value", "set_default_dtype", "get_default_dtype",
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
-    "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "grad", "topological_order", "gradcheck", "gradgradcheck", "GradcheckError", "OPS",
-    "jacobian", "hessian", "vjp", "jvp", "hvp", "detect_anomaly", "set_detect_anomaly",
-    "is_anomaly_enabled", "AnomalyError", "diagnose", "Diagnosis", "Function", "Context",
-    "abs", "add", "astype", "broadcast_to", "clip", "concatenate", "cos", "div", "dot", "eq",
-    "exp", "expand_dims", "flatten", "ge", "getitem", "gt", "le", "log", "log_softmax",
-    "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg",
-    "outer", "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "split", "sqrt", "squeeze",
-    "stack", "std", "sub", "sum", "sum_to_shape", "swapaxes", "tanh", "transpose", "var", "where",
-    "draw", "render_svg",
+    "manual_seed", "default_generator", "no_grad", "enable_grad", "set_grad_enabled",
+    "is_grad_enabled", "grad", "topological_order", "gradcheck", "gradgradcheck",
+    "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp", "detect_anomaly",
+    "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose", "Diagnosis",
+    "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
+    "sum_to_shape", "draw", "render_svg", *_OP_EXPORTS,
 ]

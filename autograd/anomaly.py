@@ -89,11 +89,12 @@ def creation_site() -> str | None:
     return f"{site}: {line}" if line else site
 
 
-def on_record(node) -> None:
-    """Called by ``record()`` in anomaly mode: remember where the op was created."""
-    node.site = creation_site()
+def on_record(t) -> None:
+    """Called by ``record()`` in anomaly mode: remember where the op that made ``t`` was
+    created (``t.grad_fn.site``)."""
+    t._site = creation_site()
     if hooks.on_node is not None:
-        hooks.on_node(node)
+        hooks.on_node(t._grad_fn)
 
 
 def _bad(arr: np.ndarray) -> str | None:

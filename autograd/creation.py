@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import Tensor, get_default_dtype
+from ._tensor import Tensor, get_default_dtype
 
 _rng = np.random.default_rng()
 
@@ -15,9 +15,20 @@ def manual_seed(seed: int) -> None:
     _rng = np.random.default_rng(seed)
 
 
-def rng() -> np.random.Generator:
-    """The global random generator (reseeded by ``manual_seed``)."""
+def default_generator() -> np.random.Generator:
+    """The numpy random generator behind ``randn``/``rand``, ``nn.init`` and dropout (reseeded
+    by ``manual_seed``): use it in your own layers so that one seed reproduces a run.
+
+    Examples
+    --------
+    >>> ag.manual_seed(0); a = ag.default_generator().random()
+    >>> ag.manual_seed(0); a == ag.default_generator().random()
+    True
+    """
     return _rng
+
+
+rng = default_generator
 
 
 def _shape(shape) -> tuple:

@@ -19,13 +19,11 @@ from typing import Callable
 
 import numpy as np
 
+from ._tensor import Tensor, _wrap
 from .anomaly import hooks
-from .engine import topological_order
+from .engine import send_to_parents, topological_order
 from .mode import no_grad, state
 from .ops import OPS
-from .ops.elementwise import astype
-from .ops.shape import sum_to_shape
-from .tensor import Tensor, _wrap
 
 _codes: dict = {}
 
@@ -36,8 +34,8 @@ def _op_codes() -> dict:
 
     if len(_codes) != len(OPS) + 1:
         _codes.clear()
-        for fn in OPS.values():
-            _codes[fn.__code__] = fn
+        for d in OPS.values():
+            _codes[d.fn.__code__] = d.fn
         apply = Function.apply.__func__
         _codes[apply.__code__] = apply
     return _codes
@@ -149,18 +147,14 @@ def _local_check(rec: _Recorded, out: Tensor, rng, eps: float, atol: float,
     g = rng.standard_normal(out.shape)
     with no_grad():
         grads = node.backward(_wrap(g.astype(out.dtype)), out)
-    # the local VJP per distinct parent (a tensor used twice, as in x * x, gets both shares)
-    analytic: dict[int, np.ndarray] = {}
-    for p, pg in zip(parents, grads):
-        if not p._requires_grad or p._data.dtype.kind != "f":
-            continue
-        if pg is None:
-            pg = _wrap(np.zeros(p.shape))
-        if pg.shape != p.shape:
-            pg = sum_to_shape(pg, p.shape)
-        if pg.dtype != p.dtype:
-            pg = astype(pg, p.dtype)
-        analytic[id(p)] = analytic.get(id(p), 0) + np.asarray(pg._data, np.float64)
+    # the local VJP per distinct parent (a tensor used twice, as in x * x, gets both shares),
+    # un-broadcast and cast exactly as the engine sends it
+    sent: dict[int, Tensor] = {}
+    with no_grad():
+        send_to_parents(sent, parents, grads)
+    analytic = {id(p): np.asarray(sent[id(p)]._data if id(p) in sent else np.zeros(p.shape),
+                                  np.float64)
+                for p in parents if p._requires_grad and p._data.dtype.kind == "f"}
     for k, p in enumerate(parents):
         if id(p) not in analytic:
             continue

@@ -5,6 +5,10 @@ closure maps the node's gradient to its parents' gradients, and the engine does 
 place: it sums a gradient back to its parent's shape, casts it to the parent's dtype,
 accumulates gradients that meet, runs hooks and frees the graph. ``topological_order`` is the
 only graph sort in the project: ``Value`` and the visualisation use it too.
+
+It imports the Tensor and two ops that un-broadcast and cast gradients (``sum_to_shape``,
+``astype``), the grad mode, and the in-place guard (``versions``); anomaly mode is imported
+only when it is on.
 """
 
 from __future__ import annotations
@@ -13,15 +17,15 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ._tensor import Tensor, _wrap
 from .mode import state
 from .ops.elementwise import astype
 from .ops.shape import sum_to_shape
-from .tensor import Tensor, _wrap
-from .versions import check_saved, clock
+from .versions import check_saved, clock, parent_at
 
 
 def _tensor_parents(t: Tensor) -> tuple:
-    return t._parents if t._name is not None else ()
+    return t._parents if t._op is not None else ()
 
 
 _DONE = object()  # on the walk's stack: every parent of the node just below is now placed
@@ -54,7 +58,7 @@ def topological_order(roots: Iterable, parents: Callable = _tensor_parents) -> l
         stack.append(node)
         stack.append(_DONE)
         if tensors:  # inlined _tensor_parents: the hot path of every backward()
-            ps = node._parents if node._name is not None else ()
+            ps = node._parents if node._op is not None else ()
         else:
             ps = parents(node)
         for p in reversed(ps) if len(ps) > 1 else ps:  # the first parent is explored first
@@ -91,15 +95,11 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
     gradient of each input is returned (keyed by ``id``) and ``.grad`` is left alone.
     """
     order = topological_order(roots)
-    wanted = None
+    wanted = reaches = None
+    captured: dict[int, Tensor] = {}
     if inputs is not None:
         wanted = {id(t) for t in inputs}
-        # only nodes from which some input can be reached need to run
-        reaches: set[int] = set()
-        for t in order:
-            if id(t) in wanted or any(id(p) in reaches for p in _tensor_parents(t)):
-                reaches.add(id(t))
-        captured: dict[int, Tensor] = {}
+        reaches = _reaching(order, wanted)
 
     grads: dict[int, Tensor] = {}
     for r, s in zip(roots, seeds):
@@ -117,11 +117,8 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
             if g is None:
                 continue
             if t._hooks:
-                for hook in tuple(t._hooks.values()):
-                    replaced = hook(g)
-                    if replaced is not None:
-                        g = replaced
-            leaf = t._name is None
+                g = _run_hooks(t, g)
+            leaf = t._op is None
             if wanted is not None:
                 if id(t) in wanted:
                     captured[id(t)] = g
@@ -133,26 +130,8 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
                 continue
             if t._retains_grad and wanted is None:
                 _accumulate(t, g, create_graph)
-            backward = t._backward
-            if backward is None:
-                raise RuntimeError(_FREED.format(name=t._name))
-            if t._saved_version != clock.now:  # something was written in place since
-                check_saved(t._grad_fn, t)
-            if state.anomaly:
-                from .anomaly import checked_backward
-                parent_grads = checked_backward(t._grad_fn, g, t)
-            else:
-                parent_grads = backward(g, t)
-            for p, pg in zip(t._parents, parent_grads):
-                if pg is None or not p._requires_grad:
-                    continue
-                if pg._data.shape != p._data.shape:
-                    pg = sum_to_shape(pg, p._data.shape)
-                if pg._data.dtype != p._data.dtype:
-                    pg = astype(pg, p._data.dtype)
-                key = id(p)
-                prev = grads.get(key)
-                grads[key] = pg if prev is None else prev + pg
+            parents, parent_grads = local_gradients(t, g)
+            send_to_parents(grads, parents, parent_grads)
             if not retain_graph:
                 t._backward = None
                 t._parents = ()
@@ -160,6 +139,61 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
         state.grad_enabled = prev_mode
         errstate.__exit__(None, None, None)
     return captured if wanted is not None else None
+
+
+def _reaching(order: list, wanted: set[int]) -> set[int]:
+    """The ids of the nodes from which some wanted input can be reached (the ones to run)."""
+    reaches: set[int] = set()
+    for t in order:
+        if id(t) in wanted or any(id(p) in reaches for p in _tensor_parents(t)):
+            reaches.add(id(t))
+    return reaches
+
+
+def _run_hooks(t: Tensor, g: Tensor) -> Tensor:
+    """Pass ``g`` through ``t``'s hooks; a hook's non-None result replaces it."""
+    for hook in tuple(t._hooks.values()):
+        replaced = hook(g)
+        if replaced is not None:
+            g = replaced
+    return g
+
+
+def local_gradients(t: Tensor, g: Tensor) -> tuple[tuple, tuple]:
+    """Run node ``t``'s backward on its gradient ``g``: ``(parents, one gradient each)``.
+
+    First the in-place guard: if anything was written in place since ``t`` was recorded, its
+    saved tensors are checked, and parents that an in-place op rebased since are replaced by
+    the twins that hold the nodes they had (``versions.parent_at``). Anomaly mode checks the
+    gradients for NaN/Inf and names the op.
+    """
+    backward = t._backward
+    if backward is None:
+        raise RuntimeError(_FREED.format(name=t._op.node))
+    parents = t._parents
+    time = t._saved_version
+    if time != clock.now:  # something was written in place since
+        check_saved(t)
+        parents = tuple(parent_at(p, time) for p in parents)
+    if state.anomaly:
+        from .anomaly import checked_backward
+        return parents, checked_backward(t._grad_fn, g, t)
+    return parents, backward(g, t)
+
+
+def send_to_parents(grads: dict, parents: tuple, parent_grads: tuple) -> None:
+    """Add each parent's gradient into ``grads`` (keyed by ``id``), summed back to the
+    parent's shape where broadcasting stretched it and cast to its dtype."""
+    for p, pg in zip(parents, parent_grads):
+        if pg is None or not p._requires_grad:
+            continue
+        if pg._data.shape != p._data.shape:
+            pg = sum_to_shape(pg, p._data.shape)
+        if pg._data.dtype != p._data.dtype:
+            pg = astype(pg, p._data.dtype)
+        key = id(p)
+        prev = grads.get(key)
+        grads[key] = pg if prev is None else prev + pg
 
 
 def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:

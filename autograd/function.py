@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, _wrap, record
+from ._tensor import Tensor, _wrap, record
 
 
 class Context:

@@ -13,10 +13,10 @@ from typing import Callable
 
 import numpy as np
 
+from ._tensor import Tensor, _wrap
 from .engine import grad
 from .mode import enable_grad
 from .ops import reshape, stack
-from .tensor import Tensor, _wrap
 
 
 def _as_tuple(x, what: str, fname: str) -> tuple[bool, tuple]:

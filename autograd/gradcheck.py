@@ -11,8 +11,8 @@ from typing import Callable
 
 import numpy as np
 
+from ._tensor import Tensor
 from .engine import grad
-from .tensor import Tensor
 
 
 class GradcheckError(RuntimeError):

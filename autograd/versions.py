@@ -1,29 +1,25 @@
-"""The in-place guard: backward refuses to use data that was changed after it was saved.
+"""The in-place guard: backward refuses to use values that were changed after they were saved.
 
 A backward closure reads its op's inputs (and sometimes its output) when it runs, so editing
 one of them in place between forward and backward would silently give a wrong gradient.
-PyTorch counts versions; we keep a global write clock:
+As in PyTorch, every in-place op (``t += 1``, ``t.mul_(2)``, ``t[i] = v``, an optimizer's
+step through ``increment_version``) bumps the version counter of the tensor's memory:
 
-- every write through ``t.data`` ticks ``clock.now``, stamps the owning Tensor's ``_version``
-  and remembers the time for the array's memory (its base), so that tensors which are views
-  of the same memory (``reshape``, slices, ``detach()``) see the write too;
-- ``record()`` stamps each node with ``clock.now`` (``node.saved_versions``);
-- before running a node's backward, the engine compares the stamp with ``clock.now``: equal
-  (nothing was written anywhere since the op was recorded, the usual case) costs one
-  comparison; otherwise ``check_saved`` looks at the node's own tensors.
+- the counter belongs to the memory (the numpy base array), so views of the same memory
+  (``reshape``, slices, ``detach()``) share it, and ``t._version`` reads it;
+- a global write clock ticks on every in-place write; ``record()`` stamps each node with
+  the clock (``t._saved_version``), so before running a node's backward the engine needs one
+  comparison to know that nothing at all was written since (the usual case);
+- otherwise ``check_saved`` looks at the node's own tensors, but only for ops whose
+  declaration says their backward reads saved values (``saves=``), and names the op and both
+  versions of the tensor that changed.
 
-``Tensor.data`` returns a ``TrackedArray``: a view of the same memory (same values, dtype and
-``np.shares_memory``) whose item assignment, augmented assignments (``+=``, ``*=``, ...),
-ufunc ``out=`` arguments (``np.add(a, b, out=t.data)``) and ``fill/sort/put/partition`` tick
-the clock, also through its views (``t.data[0][1] = x``, ``t.data.T[0] += 1``). Everything
-else about it is a plain ndarray, and arithmetic on it returns plain ndarrays. Internal code
-uses ``_data`` and never pays for this. Writes it cannot see: through ``np.asarray(t)``,
-``t.numpy()``, the array a Tensor was built from, ``np.copyto``, ``ufunc.at`` and
-``.flat[...] =``.
+Writes through ``.data`` (the plain numpy array) bypass the guard, as in PyTorch.
 """
 
 from __future__ import annotations
 
+import bisect
 import weakref
 
 import numpy as np
@@ -34,15 +30,17 @@ class _Clock:
 
     def __init__(self) -> None:
         self.now = 0
-        self.written: dict[int, tuple] = {}  # id(base array) -> (time of last write, weakref)
+        # id(base array) -> [write times (the last _KEEP), version, weakref to the base]
+        self.written: dict[int, list] = {}
 
 
 clock = _Clock()
+_KEEP = 256  # write times kept per memory block: enough to name the version a node saw
 
 
-def _base(a: np.ndarray) -> np.ndarray:
+def _base(a) -> np.ndarray:
     """The array that owns ``a``'s memory."""
-    while isinstance(a.base, np.ndarray):
+    while isinstance(getattr(a, "base", None), np.ndarray):
         a = a.base
     return a
 
@@ -51,120 +49,118 @@ def _forget(key: int):
     return lambda _ref: clock.written.pop(key, None)
 
 
-def tick() -> int:
-    """Advance the clock (a Tensor's data was replaced); return the new time."""
-    clock.now += 1
-    return clock.now
-
-
 def note_write(arr: np.ndarray) -> int:
-    """Record that ``arr``'s memory was written now; return the new time."""
+    """Record that ``arr``'s memory was written in place now; return its new version."""
     clock.now += 1
     base = _base(arr)
     key = id(base)
     entry = clock.written.get(key)
-    ref = entry[1] if entry is not None else weakref.ref(base, _forget(key))
-    clock.written[key] = (clock.now, ref)
-    return clock.now
+    if entry is None:
+        try:
+            ref = weakref.ref(base, _forget(key))
+        except TypeError:  # numpy scalars can't be referenced weakly, nor written
+            return 0
+        entry = clock.written[key] = [[], 0, ref]
+    times = entry[0]
+    times.append(clock.now)
+    if len(times) > _KEEP:
+        del times[: len(times) - _KEEP]
+    entry[1] += 1
+    return entry[1]
 
 
-class TrackedArray(np.ndarray):
-    """What ``Tensor.data`` returns: the Tensor's array, seen through a view that reports
-    in-place writes to the in-place guard. Values, dtype and memory are the Tensor's own.
+def version_of(arr) -> int:
+    """The number of in-place writes ``arr``'s memory has had."""
+    entry = clock.written.get(id(_base(arr)))
+    return entry[1] if entry is not None else 0
 
-    Kept cheap for code that computes with ``t.data``: no Python ``__array_ufunc__`` or
-    ``__array_finalize__``, only ``__array_wrap__``; results of arithmetic are plain ndarrays.
+
+def increment_version(t) -> None:
+    """Tell the in-place guard that ``t``'s array was just written in place.
+
+    For code that writes ``t.data`` directly (an optimizer's update, an initialiser,
+    ``load_state_dict``): a backward through a graph that saved the old values then raises
+    instead of returning a wrong gradient. Same as PyTorch's
+    ``torch.autograd.graph.increment_version``.
+
+    Examples
+    --------
+    >>> w = ag.ones(3, requires_grad=True)
+    >>> y = (w * w).sum()
+    >>> w.data *= 2; ag.increment_version(w)
+    >>> y.backward()
+    Traceback (most recent call last):
+    ...
+    RuntimeError: one of the variables needed for gradient computation has been modified ...
     """
-
-    _owner = None  # the Tensor whose ``.data`` this is (views of it only mark the memory)
-
-    def _written(self) -> None:
-        now = note_write(self)
-        if self._owner is not None:
-            self._owner._version = now
-
-    def __array_wrap__(self, arr, context=None, return_scalar=False):
-        # numpy hands a ufunc's result here: a fresh plain array, or a tracked array given as
-        # out= (``d += 1``, ``np.add(a, b, out=d)``), which was just written in place
-        if type(arr) is TrackedArray:
-            arr._written()
-            return arr
-        return arr[()] if return_scalar else arr
-
-    def __setitem__(self, key, value) -> None:
-        super().__setitem__(key, value)
-        self._written()
-
-    def fill(self, value) -> None:
-        super().fill(value)
-        self._written()
-
-    def sort(self, *args, **kwargs) -> None:
-        super().sort(*args, **kwargs)
-        self._written()
-
-    def put(self, *args, **kwargs) -> None:
-        super().put(*args, **kwargs)
-        self._written()
-
-    def partition(self, *args, **kwargs) -> None:
-        super().partition(*args, **kwargs)
-        self._written()
-
-    def copy(self, order="C") -> np.ndarray:
-        return self.view(np.ndarray).copy(order)
-
-    def astype(self, *args, **kwargs) -> np.ndarray:
-        return self.view(np.ndarray).astype(*args, **kwargs)
-
-    def __repr__(self) -> str:
-        return repr(self.view(np.ndarray))
-
-    def __reduce__(self):
-        return self.view(np.ndarray).__reduce__()
+    note_write(t._data)
 
 
-def tracked_view(t) -> TrackedArray:
-    """The view of ``t._data`` that ``Tensor.data`` returns."""
-    if not isinstance(t._data, np.ndarray):
-        return t._data  # a numpy scalar (some reductions give one): immutable anyway
-    v = t._data.view(TrackedArray)
-    v._owner = t
-    return v
-
-
-# Ops whose backward reads none of their inputs' or output's values (only shapes), so
-# editing those in place cannot change the gradient: PyTorch does not complain for them either.
-SAVES_NOTHING = frozenset({
-    "AddBackward", "SubBackward", "NegBackward", "SumBackward", "ReshapeBackward",
-    "TransposeBackward", "BroadcastToBackward", "ConcatenateBackward", "GetitemBackward",
-    "IndexAddBackward", "AstypeBackward",
-})
+def _version_at(t, time: int) -> tuple[int, int, bool]:
+    """``t``'s memory version now, when the clock read ``time``, and whether that is exact."""
+    entry = clock.written.get(id(_base(t._data)))
+    if entry is None:
+        return 0, 0, True
+    times, version = entry[0], entry[1]
+    later = len(times) - bisect.bisect_right(times, time)
+    exact = later < len(times) or len(times) == version
+    return version, version - later, exact
 
 
 def _modified_since(t, time: int) -> bool:
-    if t._version > time:
-        return True
     entry = clock.written.get(id(_base(t._data)))
-    return entry is not None and entry[0] > time
+    return entry is not None and entry[0][-1] > time
 
 
-def check_saved(node, out) -> None:
-    """Raise if a tensor that ``node``'s backward reads was written after the node was made."""
-    time = node.saved_versions
-    if time is None or node.name in SAVES_NOTHING:
+def check_saved(t) -> None:
+    """Raise if a tensor that the backward of node ``t`` reads was written after it was saved."""
+    saves = t._op.saves
+    if saves is None:
         return
-    for i, p in enumerate(node.parents):
-        if _modified_since(p, time):
-            _raise(node, f"its input {i}", p)
-    if _modified_since(out, time):
-        _raise(node, "its output", out)
+    time = t._saved_version
+    if saves != "output":
+        for i, p in enumerate(t._parents):
+            if _modified_since(p, time):
+                _raise(t, f"input {i}", p, time)
+    if saves != "inputs" and _modified_since(t, time):
+        _raise(t, "output", t, time)
 
 
-def _raise(node, which: str, t) -> None:
-    site = f" (created at {node.site})" if node.site else ""
+def _raise(node, which: str, t, time: int) -> None:
+    now, then, exact = _version_at(t, time)
+    site = f" (created at {node._site})" if getattr(node, "_site", None) else ""
     raise RuntimeError(
-        f"one of the tensors needed for gradient computation has been modified in place: "
-        f"{which} (shape {t.shape}, dtype {t.dtype}) of {node.name}{site} was written after "
-        f"the op was recorded (through .data, or .data of a tensor sharing its memory). "
-        f"Redo the forward pass after editing, or edit a copy (t.data.copy()).")
+        f"one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: the {which} of {node._op.node}{site}, a tensor of shape "
+        f"{t.shape} and dtype {t.dtype}, is at version {now}; expected version "
+        f"{then if exact else f'{then} or lower'} instead. Redo the forward pass after the "
+        f"in-place change, or change a copy (t.clone()).")
+
+
+# ---------------------------------------------------------------------------- rebased tensors
+# An in-place op under recording makes its tensor the output of a new node; the node it had
+# moves to a fresh twin (see ``ops.inplace``). Nodes recorded earlier that took the tensor as
+# an input must still send their gradient to the node it had then: ``rebased`` remembers, per
+# tensor, (time of the in-place op, twin) pairs in time order.
+_rebased: dict[int, tuple] = {}  # id(tensor) -> (weakref to it, [(time, twin), ...])
+
+
+def note_rebase(t, twin) -> None:
+    """Record that an in-place op just gave ``t`` a new node; ``twin`` holds the old one."""
+    key = id(t)
+    entry = _rebased.get(key)
+    if entry is None:  # keyed by id: Tensor's == is elementwise, no use to a dict
+        entry = _rebased[key] = (weakref.ref(t, lambda _r: _rebased.pop(key, None)), [])
+    entry[1].append((clock.now, twin))
+
+
+def parent_at(p, time: int):
+    """The tensor that stood for ``p`` when the clock read ``time``: ``p`` itself, or the twin
+    that took over its node when an in-place op rebased it later."""
+    entry = _rebased.get(id(p))
+    if entry is None or entry[0]() is not p:
+        return p
+    for when, twin in entry[1]:
+        if when > time:
+            return twin
+    return p

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from ._tensor import Tensor
 from .engine import topological_order
-from .tensor import Tensor
 
 if TYPE_CHECKING:
     from ._graphviz import Digraph, GraphvizNotFoundError, dot_executable  # noqa: F401

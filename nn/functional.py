@@ -18,15 +18,18 @@ import math
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.creation import rng
-from autograd.mode import state
-from autograd.ops import (
+from autograd import (
+    Tensor,
+    as_tensor,
     clip,
+    default_generator,
     exp,
+    is_grad_enabled,
     log,
     log_softmax,
     maximum,
+    op,
+    record,
     relu,
     reshape,
     sigmoid,
@@ -34,9 +37,7 @@ from autograd.ops import (
     transpose,
     where,
 )
-from autograd.ops import softmax as ag_softmax
-from autograd.ops.registry import op
-from autograd.tensor import _wrap, as_array, record
+from autograd import softmax as ag_softmax
 
 __all__ = [
     "linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "leaky_relu", "gelu", "erf",
@@ -51,7 +52,7 @@ def _tensor(x, like: Tensor | None = None) -> Tensor:
     """``x`` as a Tensor; arrays and lists take ``like``'s dtype when both are floating."""
     if isinstance(x, Tensor):
         return x
-    arr = as_array(x)
+    arr = Tensor(x).data
     if like is not None and arr.dtype.kind == "f" and like.dtype.kind == "f":
         arr = arr.astype(like.dtype, copy=False)
     return Tensor(arr)
@@ -76,7 +77,7 @@ def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
     input = _tensor(input)
     target = _tensor(target, like=input)
     if target.dtype.kind in "biu" and input.dtype.kind == "f":  # integer labels: input's dtype
-        target = Tensor(target._data.astype(input.dtype))
+        target = Tensor(target.data.astype(input.dtype))
     if input.shape != target.shape:
         raise ValueError(f"{name}: input has shape {input.shape} but target has shape "
                          f"{target.shape}; they must be equal")
@@ -86,7 +87,7 @@ def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
 # ---------------------------------------------------------------------------- layers
 
 
-@op
+@op(export=False, saves="inputs", formula=("g·W", "gᵀ·x", "g summed over the batch"))
 def linear(x, weight, bias=None) -> Tensor:
     """``x @ weight.T + bias``: ``weight`` has shape (out, in), ``x`` has ``in`` last.
 
@@ -113,26 +114,26 @@ def linear(x, weight, bias=None) -> Tensor:
     if bias is not None and bias.shape != weight.shape[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not match the weight's "
                          f"{weight.shape[0]} outputs (weight shape {weight.shape})")
-    data = x._data @ weight._data.T
+    data = x.data @ weight.data.T
     if bias is not None:
-        data += bias._data
+        data += bias.data
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g, out):
         # y = x Wᵀ + b:  dx = g W,  dW = gᵀ x,  db = g summed over the batch axes
-        if state.grad_enabled:  # recorded (create_graph=True): the formulas in Tensor ops
+        if is_grad_enabled():  # recorded (create_graph=True): the formulas in Tensor ops
             g_, x_, w_ = g, x, weight
         else:  # the same formulas on the raw arrays: no graph, no wrappers
-            g_, x_, w_ = g._data, x._data, weight._data
-        gx = g_ @ w_ if x._requires_grad else None
+            g_, x_, w_ = g.data, x.data, weight.data
+        gx = g_ @ w_ if x.requires_grad else None
         gw = gb = None
-        if weight._requires_grad:
+        if weight.requires_grad:
             gw = g_.reshape(-1, w_.shape[0]).T @ x_.reshape(-1, w_.shape[1])
-        if bias is not None and bias._requires_grad:
+        if bias is not None and bias.requires_grad:
             gb = g_.sum(axis=tuple(range(g_.ndim - 1)))
         return _grads(gx, gw, gb)
 
-    return record(data, parents, "LinearBackward", backward)
+    return record(data, parents, linear.op, backward)
 
 
 # ---------------------------------------------------------------------------- activations
@@ -141,16 +142,16 @@ def linear(x, weight, bias=None) -> Tensor:
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """``x`` where positive, else ``negative_slope * x``."""
     x = _tensor(x)
-    return where(x._data > 0, x, x * negative_slope)
+    return where(x.data > 0, x, x * negative_slope)
 
 
-@op
+@op(export=False, saves="inputs", formula="2/√π·exp(−x²)")
 def erf(x) -> Tensor:
     """The error function ``2/sqrt(pi) * integral_0^x exp(-t²) dt``, elementwise."""
     x = _tensor(x)
-    data = np.asarray(_erf(x._data), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    data = np.asarray(_erf(x.data), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
     # d erf(x)/dx = 2/sqrt(pi) * exp(-x²)
-    return record(data, (x,), "ErfBackward",
+    return record(data, (x,), erf,
                   lambda g, out: (g * (2 / math.sqrt(math.pi)) * exp(-(x * x)),))
 
 
@@ -185,7 +186,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x
     if p == 1:
         return x * 0.0
-    keep = rng().random(x.shape) >= p
+    keep = default_generator().random(x.shape) >= p
     return x * (keep * (1 / (1 - p))).astype(x.dtype, copy=False)
 
 
@@ -215,15 +216,15 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
     input, target = _pair("huber_loss", input, target, reduction)
     d = input - target
     ad = d.abs()
-    return _reduce(where(ad._data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
+    return _reduce(where(ad.data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta), reduction)
 
 
 def hinge_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """``max(0, 1 - target·input)`` with targets in {-1, +1}."""
     input, target = _pair("hinge_loss", input, target, reduction)
-    bad = (target._data != 1) & (target._data != -1)
+    bad = (target.data != 1) & (target.data != -1)
     if bad.any():
-        raise ValueError(f"hinge_loss: targets must be -1 or +1, got {target._data[bad][0]!r}")
+        raise ValueError(f"hinge_loss: targets must be -1 or +1, got {target.data[bad][0]!r}")
     return _reduce(relu(1 - target * input), reduction)
 
 
@@ -232,7 +233,7 @@ def hinge_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
 _LOG_FLOOR = -100.0  # PyTorch clamps BCE's logarithms here, so p = 0 or 1 gives a finite loss
 
 
-@op
+@op(export=False, saves="inputs", formula=("(p − y)/(p·(1 − p))", "log(1 − p) − log(p)"))
 def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     """``-(y·log p + (1-y)·log(1-p))`` for probabilities ``p`` in [0, 1], logs clamped at -100.
 
@@ -241,7 +242,7 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     >>> F.binary_cross_entropy(ag.tensor([0.9, 0.2]), ag.tensor([1.0, 0.0]))  # ≈ 0.164
     """
     input, target = _pair("binary_cross_entropy", input, target, reduction)
-    p, y = input._data, target._data
+    p, y = input.data, target.data
     if not ((p >= 0) & (p <= 1)).all():  # NaN fails too, as in PyTorch
         raise ValueError(f"binary_cross_entropy: all elements of input must be probabilities "
                          f"in [0, 1], got {_first_outside(p)}; use "
@@ -263,8 +264,7 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
             gy = g * (clip(log(1 - input), _LOG_FLOOR) - clip(log(input), _LOG_FLOOR))
         return gp, gy
 
-    return record(_reduced(losses, reduction), (input, target), "BinaryCrossEntropyBackward",
-                  backward)
+    return record(_reduced(losses, reduction), (input, target), binary_cross_entropy, backward)
 
 
 def _first_outside(a: np.ndarray) -> float:
@@ -272,14 +272,14 @@ def _first_outside(a: np.ndarray) -> float:
     return a[~((a >= 0) & (a <= 1))].flat[0].item()
 
 
-@op
+@op(export=False, saves="inputs", formula=("σ(x) − y", "−x"))
 def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> Tensor:
     """``binary_cross_entropy(sigmoid(input), target)`` in one overflow-free step.
 
     Finite for logits of any size: ``max(x, 0) - x·y + log(1 + exp(-|x|))``.
     """
     input, target = _pair("binary_cross_entropy_with_logits", input, target, reduction)
-    x, y = input._data, target._data
+    x, y = input.data, target.data
     losses = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
 
     def backward(g, out):
@@ -287,7 +287,7 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> 
         return (g * (sigmoid(input) - target) if input.requires_grad else None,  # σ(x) - y
                 -g * input if target.requires_grad else None)  # d/dy = -x
 
-    return record(_reduced(losses, reduction), (input, target), "BinaryCrossEntropyBackward",
+    return record(_reduced(losses, reduction), (input, target), binary_cross_entropy_with_logits,
                   backward)
 
 
@@ -312,14 +312,14 @@ def _operands(*tensors) -> tuple:
     """What a backward closure computes with: the Tensors themselves while the backward pass is
     recorded (``create_graph=True``), else their arrays: the same formulas on plain numpy, with
     no graph to build and no wrappers to pay for (this is the hot path of training)."""
-    if state.grad_enabled:
+    if is_grad_enabled():
         return tensors
-    return tuple([t._data if isinstance(t, Tensor) else t for t in tensors])
+    return tuple([t.data if isinstance(t, Tensor) else t for t in tensors])
 
 
 def _grads(*grads) -> tuple:
     """A closure's results as Tensors (arrays wrapped, None kept)."""
-    return tuple([g if g is None or isinstance(g, Tensor) else _wrap(np.asarray(g))
+    return tuple([g if g is None or isinstance(g, Tensor) else as_tensor(np.asarray(g))
                   for g in grads])
 
 
@@ -352,10 +352,10 @@ def _class_last(name: str, input: Tensor, target: np.ndarray,
     return reshape(input, (-1, c)), target.reshape(-1), expect
 
 
-@op(name="cross_entropy")
+@op(name="cross_entropy", export=False, saves="inputs", formula="softmax(x) − onehot(y)")
 def _cross_entropy_rows(logits, target, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy of (M, C) logits against M class indices, in one fused op."""
-    x = logits._data
+    x = logits.data
     n = x.shape[0]
     rows = np.arange(n)
     shifted = x - x.max(axis=1, keepdims=True)
@@ -366,13 +366,13 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean") -> Tensor:
     def backward(g, out):
         # d loss_i / d logits_i = softmax(logits_i) - onehot(target_i); the probabilities are
         # the forward's (e / total) unless this backward is itself recorded
-        probs = ag_softmax(logits, axis=1) if state.grad_enabled else e / total
+        probs = ag_softmax(logits, axis=1) if is_grad_enabled() else e / total
         g, probs = _operands(g, probs)
         onehot = np.zeros(x.shape, dtype=x.dtype)
         onehot[rows, target] = 1
         return _grads((probs - onehot) * _expand(g, reduction, n, (n, 1)))
 
-    return record(_reduced(losses, reduction), (logits,), "CrossEntropyBackward", backward)
+    return record(_reduced(losses, reduction), (logits,), _cross_entropy_rows.op, backward)
 
 
 def cross_entropy(input: Tensor, target, reduction: str = "mean", weight=None,
@@ -451,7 +451,7 @@ def _weighted_nll(logp: Tensor, idx: np.ndarray, weight, ignore_index: int, redu
 
 
 def _class_weights(name: str, weight, classes: int, dtype) -> np.ndarray:
-    w = np.asarray(weight._data if isinstance(weight, Tensor) else weight, dtype=dtype)
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)
     if w.shape != (classes,):
         raise ValueError(f"{name}: weight must have one entry per class, shape ({classes},), "
                          f"got {w.shape}")
@@ -459,7 +459,7 @@ def _class_weights(name: str, weight, classes: int, dtype) -> np.ndarray:
 
 
 def _indices(name: str, target) -> np.ndarray:
-    t = np.asarray(target._data if isinstance(target, Tensor) else target)
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{name}: class-index targets must be integers, got dtype {t.dtype}")
     return t

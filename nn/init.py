@@ -10,10 +10,7 @@ import math
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.creation import rng
-
-from .module import written
+from autograd import Tensor, default_generator, increment_version
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "zeros_", "ones_", "constant_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
@@ -46,25 +43,25 @@ def _fans(tensor: Tensor) -> tuple[int, int]:
 
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
-    np.copyto(tensor._data, values, casting="unsafe")
-    written(tensor)
+    np.copyto(tensor.data, values, casting="unsafe")
+    increment_version(tensor)
     return tensor
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with samples of U(a, b)."""
-    return _fill(tensor, rng().uniform(a, b, tensor.shape))
+    return _fill(tensor, default_generator().uniform(a, b, tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with samples of N(mean, std²)."""
-    return _fill(tensor, rng().normal(mean, std, tensor.shape))
+    return _fill(tensor, default_generator().normal(mean, std, tensor.shape))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``."""
-    tensor._data[...] = val
-    written(tensor)
+    tensor.data[...] = val
+    increment_version(tensor)
     return tensor
 
 

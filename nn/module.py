@@ -20,8 +20,7 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.versions import note_write
+from autograd import Tensor, increment_version
 
 
 class Parameter(Tensor):
@@ -41,13 +40,6 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
-
-
-def written(t: Tensor) -> None:
-    """Tell autograd's in-place guard that ``t``'s array was just changed in place (by an
-    optimizer, an initialiser or ``load_state_dict``), as writing through ``t.data`` would:
-    a backward through a graph that saved the old values then raises instead of lying."""
-    t._version = note_write(t._data)
 
 
 class IncompatibleKeys(NamedTuple):
@@ -193,7 +185,7 @@ class Module:
     # ----------------------------------------------------------------- state
     def state_dict(self) -> OrderedDict:
         """A copy of every Parameter's data, keyed by dotted name (numpy arrays)."""
-        return OrderedDict((name, p._data.copy()) for name, p in self.named_parameters())
+        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
                         ) -> IncompatibleKeys:
@@ -223,8 +215,8 @@ class Module:
             raise RuntimeError(f"error(s) in loading state_dict for {type(self).__name__}:\n  "
                                + "\n  ".join(errors))
         for k, arr in converted.items():  # nothing below can fail: every entry was checked
-            np.copyto(params[k]._data, arr)
-            written(params[k])
+            np.copyto(params[k].data, arr)
+            increment_version(params[k])
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: str | os.PathLike) -> None:
@@ -261,7 +253,7 @@ class Module:
 def _checked_entry(key: str, value: Any, param: Tensor) -> tuple[np.ndarray | None, str | None]:
     """``value`` converted to ``param``'s dtype, or None and what is wrong with it."""
     try:
-        arr = np.asarray(value._data if isinstance(value, Tensor) else value)
+        arr = np.asarray(value.data if isinstance(value, Tensor) else value)
     except Exception as e:  # ragged lists and the like
         return None, f"{key!r} is not an array: {e}"
     if arr.dtype.kind not in "biuf":

@@ -12,9 +12,7 @@ from typing import Iterable
 
 import numpy as np
 
-from autograd import Tensor
-
-from .module import written
+from autograd import Tensor, increment_version
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 
@@ -64,8 +62,8 @@ class Optimizer:
         gradient; the arrays are updated in place, and autograd's in-place guard is told."""
         for p in self.params:
             if p.grad is not None:
-                yield p._data, p.grad._data, self.state.setdefault(id(p), {})
-                written(p)
+                yield p.data, p.grad.data, self.state.setdefault(id(p), {})
+                increment_version(p)
 
     def __repr__(self) -> str:
         opts = ", ".join(f"{k}={v}" for k, v in vars(self).items() if k not in ("params", "state"))
@@ -97,7 +95,7 @@ class SGD(Optimizer):
         self.nesterov, self.dampening = nesterov, dampening
 
     def step(self) -> None:
-        """One Adam update of every parameter that has a gradient."""
+        """One SGD update of every parameter that has a gradient."""
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         for p, g, state in self._grads():
             if wd:

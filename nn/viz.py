@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd._graphviz import Digraph
+from autograd.viz import Digraph
 
 __all__ = ["draw_network"]
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd as ag
+from tests.op_cases import ALL, inputs
 
 FAST = settings(max_examples=25, deadline=None)
 
@@ -93,3 +94,15 @@ def test_batched_matmul_with_broadcasting(m, k, n, batch, seed):
     out = a @ b
     np.testing.assert_allclose(out.data, np.matmul(a.data, b.data))
     assert ag.gradcheck(ag.matmul, (a, b))
+
+
+@FAST
+@given(case=st.sampled_from(ALL), seed=st.integers(0, 2**32 - 1))
+def test_any_case_of_the_op_table_gradchecks_on_fresh_inputs(case, seed):
+    """The op table's cases with inputs hypothesis seeds: the derivative holds beyond the
+    fixed inputs the table is checked on."""
+    args = inputs(case, seed=seed)
+    out = case.fn(*args)
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    assert all(o.dtype == np.float64 for o in outs)
+    assert ag.gradcheck(case.fn, args)

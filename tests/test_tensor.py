@@ -106,10 +106,13 @@ def test_index_out_of_range_says_so():
         ag.ones(3)[5]
 
 
-def test_item_assignment_is_refused_with_advice():
+def test_item_assignment_writes_in_place_as_in_pytorch():
     t = ag.ones(3)
-    with pytest.raises(TypeError, match="where"):
-        t[0] = 2.0
+    t[0] = 2.0
+    t[ag.tensor([False, True, False])] = ag.tensor(5.0)
+    assert t.tolist() == [2.0, 5.0, 1.0] and t._version == 2
+    with pytest.raises(IndexError, match=r"shape \(3,\)"):
+        t[7] = 1.0
 
 
 def test_failed_op_leaves_no_graph_behind():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, _wrap, as_array
+from .._tensor import Tensor, _wrap, as_array
 
 _PY_SCALARS = (bool, int, float)
 _constants: dict = {}  # (type, value, dtype) -> read-only 0-d constant Tensor

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, _wrap, record
+from .._tensor import Tensor, _wrap, record
+from ..registry import op
 from ._util import as_tensor, broadcast_error, lift, operands
-from .registry import op
 
 # ---------------------------------------------------------------------------- arithmetic
 
 
-@op
+@op(operator="__add__", reflected="__radd__", inplace="add_", method="add", ufunc=np.add,
+    saves=None, formula=("1", "1"))
 def add(a, b) -> Tensor:
     """``a + b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
@@ -28,14 +29,15 @@ def add(a, b) -> Tensor:
         data = a._data + b._data
     except ValueError:
         raise broadcast_error("add", a, b) from None
-    return record(data, (a, b), "AddBackward", _add_backward)
+    return record(data, (a, b), add.op, _add_backward)
 
 
 def _add_backward(g, out):
     return g, g
 
 
-@op
+@op(operator="__sub__", reflected="__rsub__", inplace="sub_", method="sub", ufunc=np.subtract,
+    saves=None, formula=("1", "−1"))
 def sub(a, b) -> Tensor:
     """``a - b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
@@ -44,7 +46,7 @@ def sub(a, b) -> Tensor:
         data = a._data - b._data
     except ValueError:
         raise broadcast_error("sub", a, b) from None
-    return record(data, (a, b), "SubBackward", _sub_backward)
+    return record(data, (a, b), sub.op, _sub_backward)
 
 
 def _sub_backward(g, out):
@@ -52,7 +54,8 @@ def _sub_backward(g, out):
     return g, -g if b._requires_grad else None
 
 
-@op
+@op(operator="__mul__", reflected="__rmul__", inplace="mul_", method="mul", ufunc=np.multiply,
+    saves="inputs", formula=("b", "a"))
 def mul(a, b) -> Tensor:
     """``a * b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
@@ -61,7 +64,7 @@ def mul(a, b) -> Tensor:
         data = a._data * b._data
     except ValueError:
         raise broadcast_error("mul", a, b) from None
-    return record(data, (a, b), "MulBackward", _mul_backward)
+    return record(data, (a, b), mul.op, _mul_backward)
 
 
 def _mul_backward(g, out):
@@ -70,7 +73,8 @@ def _mul_backward(g, out):
             g * a if b._requires_grad else None)
 
 
-@op
+@op(operator="__truediv__", reflected="__rtruediv__", inplace="div_", method="div",
+    ufunc=np.true_divide, saves="both", formula=("1/b", "−a/b²"))
 def div(a, b) -> Tensor:
     """``a / b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
@@ -79,7 +83,7 @@ def div(a, b) -> Tensor:
         data = a._data / b._data
     except ValueError:
         raise broadcast_error("div", a, b) from None
-    return record(data, (a, b), "DivBackward", _div_backward)
+    return record(data, (a, b), div.op, _div_backward)
 
 
 def _div_backward(g, out):
@@ -88,19 +92,20 @@ def _div_backward(g, out):
             -g * out / b if b._requires_grad else None)  # d(a/b)/db = -a/b² = -out/b
 
 
-@op
+@op(operator="__neg__", method="neg", ufunc=np.negative, saves=None, formula="−1")
 def neg(a) -> Tensor:
     """``-a``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
-    return record(-a._data, (a,), "NegBackward", _neg_backward)
+    return record(-a._data, (a,), neg.op, _neg_backward)
 
 
 def _neg_backward(g, out):
     return (-g,)
 
 
-@op
+@op(operator="__pow__", reflected="__rpow__", inplace="pow_", method="pow", ufunc=np.power,
+    saves="both", formula=("b·a^(b−1)", "a^b·log(a)"))
 def pow(a, b) -> Tensor:
     """``a ** b``. As in PyTorch, ``0 ** 0`` has zero gradient in both arguments."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
@@ -122,41 +127,42 @@ def pow(a, b) -> Tensor:
                 gb = g * out * log(where(at_zero, 1.0, a))
         return ga, gb
 
-    return record(data, (a, b), "PowBackward", backward)
+    return record(data, (a, b), pow.op, backward)
 
 
-@op
+@op(operator="__abs__", method="abs", ufunc=np.absolute, function=np.abs, saves="inputs",
+    formula="sign(x)")
 def abs(a) -> Tensor:
     """``|a|``; the gradient at 0 is 0, as in PyTorch."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
-    return record(np.abs(a._data), (a,), "AbsBackward",
+    return record(np.abs(a._data), (a,), abs.op,
                   lambda g, out: (g * np.sign(a._data),))
 
 
 # ---------------------------------------------------------------------------- transcendental
 
 
-@op
+@op(method="exp", ufunc=np.exp, saves="output", formula="exp(x)")
 def exp(a) -> Tensor:
     """``e ** a``; its derivative is itself."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
-    return record(np.exp(a._data), (a,), "ExpBackward", _exp_backward)
+    return record(np.exp(a._data), (a,), exp.op, _exp_backward)
 
 
 def _exp_backward(g, out):
     return (g * out,)
 
 
-@op
+@op(method="log", ufunc=np.log, saves="inputs", formula="1/x")
 def log(a) -> Tensor:
     """Natural logarithm; ``log(0) = -inf`` with gradient ``inf``, as in PyTorch."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
     with np.errstate(divide="ignore", invalid="ignore"):
         data = np.log(a._data)
-    return record(data, (a,), "LogBackward", _log_backward)
+    return record(data, (a,), log.op, _log_backward)
 
 
 def _log_backward(g, out):
@@ -164,49 +170,49 @@ def _log_backward(g, out):
     return (g / a,)
 
 
-@op
+@op(method="sqrt", ufunc=np.sqrt, saves="output", formula="1/(2·√x)")
 def sqrt(a) -> Tensor:
     """Square root; the gradient at 0 is ``inf``, as in PyTorch."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
     with np.errstate(invalid="ignore"):
         data = np.sqrt(a._data)
-    return record(data, (a,), "SqrtBackward", _sqrt_backward)
+    return record(data, (a,), sqrt.op, _sqrt_backward)
 
 
 def _sqrt_backward(g, out):
     return (g / (out * 2),)
 
 
-@op
+@op(method="sin", ufunc=np.sin, saves="inputs", formula="cos(x)")
 def sin(a) -> Tensor:
     """``sin(a)``, derivative ``cos(a)``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
-    return record(np.sin(a._data), (a,), "SinBackward", lambda g, out: (g * cos(a),))
+    return record(np.sin(a._data), (a,), sin.op, lambda g, out: (g * cos(a),))
 
 
-@op
+@op(method="cos", ufunc=np.cos, saves="inputs", formula="−sin(x)")
 def cos(a) -> Tensor:
     """``cos(a)``, derivative ``-sin(a)``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
-    return record(np.cos(a._data), (a,), "CosBackward", lambda g, out: (-g * sin(a),))
+    return record(np.cos(a._data), (a,), cos.op, lambda g, out: (-g * sin(a),))
 
 
-@op
+@op(method="tanh", ufunc=np.tanh, saves="output", formula="1 − tanh²(x)")
 def tanh(a) -> Tensor:
     """``tanh(a)``, derivative ``1 - tanh(a)²``."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
-    return record(np.tanh(a._data), (a,), "TanhBackward", _tanh_backward)
+    return record(np.tanh(a._data), (a,), tanh.op, _tanh_backward)
 
 
 def _tanh_backward(g, out):
     return (g * (1 - out * out),)
 
 
-@op
+@op(method="sigmoid", saves="output", formula="σ(x)·(1 − σ(x))")
 def sigmoid(a) -> Tensor:
     """``1 / (1 + exp(-a))``, computed as ``(1 + tanh(a/2)) / 2`` so it never overflows."""
     if a.__class__ is not Tensor:
@@ -215,19 +221,19 @@ def sigmoid(a) -> Tensor:
     data = np.tanh(x * 0.5)
     data += 1
     data *= 0.5
-    return record(data, (a,), "SigmoidBackward", _sigmoid_backward)
+    return record(data, (a,), sigmoid.op, _sigmoid_backward)
 
 
 def _sigmoid_backward(g, out):
     return (g * out * (1 - out),)
 
 
-@op
+@op(method="relu", saves="inputs", formula="1 if x > 0 else 0")
 def relu(a) -> Tensor:
     """``max(a, 0)``; the gradient at 0 is 0, as in PyTorch."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
-    return record(np.maximum(a._data, 0), (a,), "ReluBackward", _relu_backward)
+    return record(np.maximum(a._data, 0), (a,), relu.op, _relu_backward)
 
 
 def _relu_backward(g, out):
@@ -238,7 +244,8 @@ def _relu_backward(g, out):
 # ---------------------------------------------------------------------------- selection
 
 
-@op
+@op(method="maximum", ufunc=np.maximum, saves="both",
+    formula=("1 where a is the max (½ on ties) else 0", "1 where b is the max (½ on ties) else 0"))
 def maximum(a, b) -> Tensor:
     """Elementwise maximum; on ties the gradient is split evenly between ``a`` and ``b``."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
@@ -247,15 +254,11 @@ def maximum(a, b) -> Tensor:
         data = np.maximum(a._data, b._data)
     except ValueError:
         raise broadcast_error("maximum", a, b) from None
-
-    def backward(g, out):
-        share = _share(a, b, np.broadcast_to(a._data > b._data, out.shape).copy())
-        return g * share, g * (1 - share)
-
-    return record(data, (a, b), "MaximumBackward", backward)
+    return record(data, (a, b), maximum.op, _picked_backward)
 
 
-@op
+@op(method="minimum", ufunc=np.minimum, saves="both",
+    formula=("1 where a is the min (½ on ties) else 0", "1 where b is the min (½ on ties) else 0"))
 def minimum(a, b) -> Tensor:
     """Elementwise minimum; on ties the gradient is split evenly between ``a`` and ``b``."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
@@ -264,22 +267,20 @@ def minimum(a, b) -> Tensor:
         data = np.minimum(a._data, b._data)
     except ValueError:
         raise broadcast_error("minimum", a, b) from None
-
-    def backward(g, out):
-        share = _share(a, b, np.broadcast_to(a._data < b._data, out.shape).copy())
-        return g * share, g * (1 - share)
-
-    return record(data, (a, b), "MinimumBackward", backward)
+    return record(data, (a, b), minimum.op, _picked_backward)
 
 
-def _share(a: Tensor, b: Tensor, wins: np.ndarray) -> np.ndarray:
-    """Weight of ``a`` in a max/min: 1 where it wins, 1/2 on ties (PyTorch splits ties)."""
-    share = wins.astype(np.result_type(a._data.dtype, b._data.dtype))
-    share[np.broadcast_to(a._data == b._data, share.shape)] = 0.5
-    return share
+def _picked_backward(g, out):
+    # maximum's and minimum's: the gradient goes to the operand the output picked (the one
+    # equal to it), split evenly where both are (PyTorch splits ties)
+    a, b = out._parents
+    share = np.broadcast_to(a._data == out._data, out.shape).astype(out.dtype)
+    share[np.broadcast_to(a._data == b._data, out.shape)] = 0.5
+    return g * share, g * (1 - share)
 
 
-@op
+@op(method=("clip", "clamp"), inplace=("clamp_", "clip_"), function=np.clip, saves="inputs",
+    formula="1 if min ≤ x ≤ max else 0")
 def clip(a, min=None, max=None) -> Tensor:
     """Limit values to ``[min, max]``; the gradient passes where ``min <= a <= max``."""
     if a.__class__ is not Tensor:
@@ -298,10 +299,10 @@ def clip(a, min=None, max=None) -> Tensor:
             inside &= a._data <= hi
         return (g * inside,)
 
-    return record(data, (a,), "ClipBackward", backward)
+    return record(data, (a,), clip.op, backward)
 
 
-@op
+@op(function=np.where, saves=None, formula=("1 where cond", "1 where not cond"))
 def where(cond, a, b) -> Tensor:
     """``a`` where ``cond`` is true, else ``b`` (broadcast together)."""
     c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
@@ -318,7 +319,7 @@ def where(cond, a, b) -> Tensor:
         raise ValueError(
             f"where: shapes {c.shape}, {a.shape} and {b.shape} cannot be broadcast together"
         ) from None
-    return record(data, (a, b), "WhereBackward", lambda g, out: (
+    return record(data, (a, b), where.op, lambda g, out: (
         where(c, g, 0.0) if a._requires_grad else None,
         where(c, 0.0, g) if b._requires_grad else None))
 
@@ -326,7 +327,7 @@ def where(cond, a, b) -> Tensor:
 # ---------------------------------------------------------------------------- dtype
 
 
-@op
+@op(method="astype", saves=None, formula="1")
 def astype(a, dtype) -> Tensor:
     """A copy converted to ``dtype``; the gradient is converted back."""
     if a.__class__ is not Tensor:
@@ -338,4 +339,93 @@ def astype(a, dtype) -> Tensor:
         data = a._data.astype(dtype)
     if dtype.kind not in "fc":
         return _wrap(data)
-    return record(data, (a,), "AstypeBackward", lambda g, out: (g.astype(a._data.dtype),))
+    return record(data, (a,), astype.op, lambda g, out: (g.astype(a._data.dtype),))
+
+
+@op(method="clone", function=np.copy, saves=None, formula="1")
+def clone(a) -> Tensor:
+    """A copy with its own memory, recorded (the gradient passes through unchanged).
+
+    Examples
+    --------
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x.clone(); y.grad_fn
+    <CloneBackward>
+    """
+    a = as_tensor(a)
+    return record(a._data.copy(), (a,), clone.op, _clone_backward)
+
+
+def _clone_backward(g, out):
+    return (g,)
+
+
+# ---------------------------------------------------------------------------- writing
+# The out-of-place forms of ``fill_``, ``zero_`` and ``copy_``: in place they are these ops
+# with the result written back (see ``autograd.inplace``).
+
+
+@op(inplace="fill_", saves=None, export=False, formula=("0", "1 (summed)"))
+def fill(a, value) -> Tensor:
+    """A tensor like ``a`` filled with ``value`` (a number or a 0-d Tensor)."""
+    a = as_tensor(a)
+    v = lift(value, a)
+    if v._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{v._data.ndim} dimensions")
+    data = np.full(a._data.shape, v._data, dtype=a._data.dtype)
+    return record(data, (a, v), fill.op, _fill_backward)
+
+
+def _fill_backward(g, out):
+    return None, g.sum()
+
+
+@op(inplace="copy_", saves=None, export=False, formula=("0", "1"))
+def assign(a, src) -> Tensor:
+    """``src`` broadcast to ``a``'s shape and cast to its dtype (``copy_`` out of place)."""
+    a = as_tensor(a)
+    src = lift(src, a)
+    try:
+        data = np.broadcast_to(src._data, a._data.shape).astype(a._data.dtype)
+    except ValueError:
+        raise RuntimeError(f"copy_: the source's shape {src.shape} cannot be broadcast to "
+                           f"the destination's shape {a.shape}") from None
+    return record(data, (a, src), assign.op, _assign_backward)
+
+
+def _assign_backward(g, out):
+    return None, g
+
+
+def _zero_(self) -> Tensor:
+    """Fill this tensor with zeros in place (``fill_(0)``)."""
+    return self.fill_(0)
+
+
+Tensor.zero_ = _zero_
+
+
+# ---------------------------------------------------------------------------- comparisons
+
+
+def _comparison(ufunc, name: str):
+    def compare(a, b) -> Tensor:
+        a, b = operands(a, b)
+        try:
+            return _wrap(np.asarray(ufunc(a._data, b._data)))
+        except ValueError:
+            raise broadcast_error(name, a, b) from None
+
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"Elementwise ``{ufunc.__name__}`` as a boolean Tensor (no gradient)."
+    return op(compare, operator=f"__{name}__", method=name, ufunc=ufunc, saves=None,
+              differentiable=False)
+
+
+lt = _comparison(np.less, "lt")
+le = _comparison(np.less_equal, "le")
+gt = _comparison(np.greater, "gt")
+ge = _comparison(np.greater_equal, "ge")
+eq = _comparison(np.equal, "eq")
+ne = _comparison(np.not_equal, "ne")

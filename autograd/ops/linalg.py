@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, record
+from .._tensor import Tensor, record
+from ..registry import op
 from ._util import as_tensor
-from .registry import op
 from .shape import expand_dims, reshape, squeeze, swapaxes
 
 
@@ -23,7 +23,8 @@ def _matmul_error(a: Tensor, b: Tensor) -> ValueError:
                       f"cannot be broadcast together")
 
 
-@op
+@op(operator="__matmul__", reflected="__rmatmul__", method="matmul", ufunc=np.matmul,
+    function=np.matmul, saves="inputs", formula=("g @ bᵀ", "aᵀ @ g"))
 def matmul(a, b) -> Tensor:
     """Matrix product ``a @ b`` with numpy's rules for 1-D operands and batch broadcasting."""
     a, b = as_tensor(a), as_tensor(b)
@@ -52,10 +53,10 @@ def matmul(a, b) -> Tensor:
                 gb = squeeze(gb, -1)
         return ga, gb
 
-    return record(data, (a, b), "MatmulBackward", backward)
+    return record(data, (a, b), matmul.op, backward)
 
 
-@op(composite=True)
+@op(composite=True, method="dot", function=np.dot)
 def dot(a, b) -> Tensor:
     """numpy's ``dot`` for 0-, 1- and 2-D operands (a scalar product or a matrix product)."""
     a, b = as_tensor(a), as_tensor(b)
@@ -67,7 +68,7 @@ def dot(a, b) -> Tensor:
     return matmul(a, b)
 
 
-@op(composite=True)
+@op(composite=True, function=np.outer)
 def outer(a, b) -> Tensor:
     """Outer product of two vectors (inputs are flattened, as in numpy)."""
     a, b = as_tensor(a), as_tensor(b)

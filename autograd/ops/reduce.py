@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, record
+from .._tensor import Tensor, record
+from ..registry import op
 from ._util import as_tensor, kept_shape, normalize_axis
-from .registry import op
 from .shape import broadcast_to, reshape
 
 
@@ -19,7 +19,7 @@ def _restore(g: Tensor, shape: tuple, axes, keepdims: bool) -> Tensor:
     return g if keepdims else reshape(g, kept_shape(shape, axes))
 
 
-@op
+@op(method="sum", function=np.sum, saves=None, formula="1")
 def sum(x, axis=None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (all axes by default).
 
@@ -31,11 +31,11 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "sum")
     data = np.sum(x._data, axis=axes, keepdims=keepdims)
-    return record(data, (x,), "SumBackward", lambda g, out: (
+    return record(data, (x,), sum.op, lambda g, out: (
         broadcast_to(_restore(g, x.shape, axes, keepdims), x.shape),))
 
 
-@op(composite=True)
+@op(composite=True, method="mean", function=np.mean)
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis``."""
     x = as_tensor(x)
@@ -44,7 +44,8 @@ def mean(x, axis=None, keepdims: bool = False) -> Tensor:
     return sum(x, axes, keepdims) / n
 
 
-def _extreme(name: str, reduce, x, axis, keepdims: bool) -> Tensor:
+def _extreme(fn, reduce, x, axis, keepdims: bool) -> Tensor:
+    name = fn.op.name
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, name)
     if x.size == 0:
@@ -57,22 +58,24 @@ def _extreme(name: str, reduce, x, axis, keepdims: bool) -> Tensor:
         share = hit / np.sum(hit, axis=axes, keepdims=True)
         return (_restore(g, x.shape, axes, keepdims) * share.astype(x.dtype, copy=False),)
 
-    return record(data, (x,), name.capitalize() + "Backward", backward)
+    return record(data, (x,), fn, backward)
 
 
-@op
+@op(method="max", function=(np.max, np.amax), saves="inputs",
+    formula="1 at the maximum (shared on ties), else 0")
 def max(x, axis=None, keepdims: bool = False) -> Tensor:
     """Maximum over ``axis``; the gradient flows to the arg-max positions (ties split evenly)."""
-    return _extreme("max", np.max, x, axis, keepdims)
+    return _extreme(max, np.max, x, axis, keepdims)
 
 
-@op
+@op(method="min", function=(np.min, np.amin), saves="inputs",
+    formula="1 at the minimum (shared on ties), else 0")
 def min(x, axis=None, keepdims: bool = False) -> Tensor:
     """Minimum over ``axis``; the gradient flows to the arg-min positions (ties split evenly)."""
-    return _extreme("min", np.min, x, axis, keepdims)
+    return _extreme(min, np.min, x, axis, keepdims)
 
 
-@op(composite=True)
+@op(composite=True, method="var", function=np.var)
 def var(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Variance over ``axis``: ``sum((x - mean)²) / (N - ddof)``."""
     x = as_tensor(x)
@@ -82,7 +85,7 @@ def var(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     return sum(d * d, axes, keepdims) / (n - ddof)
 
 
-@op(composite=True)
+@op(composite=True, method="std", function=np.std)
 def std(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Standard deviation over ``axis``: ``sqrt(var(x, axis, ddof=ddof))``."""
     from .elementwise import sqrt
@@ -90,7 +93,7 @@ def std(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     return sqrt(var(x, axis, keepdims, ddof))
 
 
-@op
+@op(method="logsumexp", saves="both", formula="softmax(x) = exp(x − out)")
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     """``log(sum(exp(x)))`` over ``axis``, exact and finite for large inputs."""
     from .elementwise import exp
@@ -106,18 +109,18 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
         data = data.reshape([s for i, s in enumerate(xd.shape)
                              if axes is not None and i not in axes])
     # d lse / dx = softmax(x) = exp(x - lse)
-    return record(data, (x,), "LogsumexpBackward", lambda g, out: (
+    return record(data, (x,), logsumexp.op, lambda g, out: (
         _restore(g, x.shape, axes, keepdims) * exp(x - _restore(out, x.shape, axes, keepdims)),))
 
 
-@op(composite=True)
+@op(composite=True, method="log_softmax")
 def log_softmax(x, axis: int = -1) -> Tensor:
     """``x - logsumexp(x, axis)``: log-probabilities, stable for large inputs."""
     x = as_tensor(x)
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 
-@op
+@op(method="softmax", saves="output", formula="y·(g − Σ g·y), y = softmax(x)")
 def softmax(x, axis: int = -1) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``axis``, stable for large inputs.
 
@@ -132,5 +135,5 @@ def softmax(x, axis: int = -1) -> Tensor:
     e = np.exp(xd - np.max(xd, axis=axes, keepdims=True)) if xd.size else np.exp(xd)
     e /= np.sum(e, axis=axes, keepdims=True)
     # y = softmax(x):  dx = y · (g - sum(g · y))
-    return record(e, (x,), "SoftmaxBackward", lambda g, out: (
+    return record(e, (x,), softmax.op, lambda g, out: (
         out * (g - sum(g * out, axes, keepdims=True)),))

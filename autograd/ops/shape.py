@@ -10,9 +10,9 @@ import operator
 
 import numpy as np
 
-from ..tensor import Tensor, record
-from ._util import as_tensor, normalize_axis
-from .registry import op
+from .._tensor import Tensor, record
+from ..registry import op
+from ._util import as_tensor, lift, normalize_axis
 
 
 def _shape_arg(shape) -> tuple:
@@ -24,7 +24,7 @@ def _shape_arg(shape) -> tuple:
         raise TypeError(f"shape must be ints, got {shape!r}") from None
 
 
-@op
+@op(method=("reshape", "view"), function=np.reshape, saves=None, formula="1 (reshaped back)")
 def reshape(x, *shape) -> Tensor:
     """Same data, new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; one size may be -1."""
     x = as_tensor(x)
@@ -35,10 +35,18 @@ def reshape(x, *shape) -> Tensor:
         raise ValueError(
             f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
             f"into shape {shape}") from None
-    return record(data, (x,), "ReshapeBackward", lambda g, out: (reshape(g, x.shape),))
+    return record(data, (x,), reshape.op, lambda g, out: (reshape(g, x.shape),))
 
 
-@op
+def _transpose_method(self, *axes):
+    """Permute the axes: ``t.transpose()`` reverses them, ``t.transpose(1, 0, 2)`` permutes."""
+    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+        axes = axes[0]
+    return transpose(self, axes or None)
+
+
+@op(method="transpose", method_adapter=_transpose_method, function=np.transpose, saves=None,
+    formula="1 (axes permuted back)")
 def transpose(x, axes=None) -> Tensor:
     """Permute the axes (reverse them by default)."""
     x = as_tensor(x)
@@ -50,11 +58,11 @@ def transpose(x, axes=None) -> Tensor:
             raise ValueError(f"transpose: axes {axes} are not a permutation of {x.ndim} axes")
         axes = tuple(a % x.ndim for a in axes)
     inverse = tuple(np.argsort(axes))
-    return record(x._data.transpose(axes), (x,), "TransposeBackward",
+    return record(x._data.transpose(axes), (x,), transpose.op,
                   lambda g, out: (transpose(g, inverse),))
 
 
-@op(composite=True)
+@op(composite=True, method="swapaxes", function=np.swapaxes)
 def swapaxes(x, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
     x = as_tensor(x)
@@ -64,7 +72,7 @@ def swapaxes(x, axis1: int, axis2: int) -> Tensor:
     return transpose(x, perm)
 
 
-@op(composite=True)
+@op(composite=True, method="expand_dims", function=np.expand_dims)
 def expand_dims(x, axis) -> Tensor:
     """Insert size-1 axes at ``axis`` (an int or tuple, positions in the result)."""
     x = as_tensor(x)
@@ -75,7 +83,7 @@ def expand_dims(x, axis) -> Tensor:
     return reshape(x, shape)
 
 
-@op(composite=True)
+@op(composite=True, method="squeeze", function=np.squeeze)
 def squeeze(x, axis=None) -> Tensor:
     """Remove size-1 axes (all of them, or those in ``axis``)."""
     x = as_tensor(x)
@@ -91,7 +99,7 @@ def squeeze(x, axis=None) -> Tensor:
     return reshape(x, shape)
 
 
-@op(composite=True)
+@op(composite=True, method="flatten")
 def flatten(x, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     """Merge axes ``start_axis..end_axis`` (all by default) into one."""
     x = as_tensor(x)
@@ -101,7 +109,8 @@ def flatten(x, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1:])
 
 
-@op
+@op(method="broadcast_to", function=np.broadcast_to, saves=None,
+    formula="1 (summed over the broadcast axes)")
 def broadcast_to(x, shape) -> Tensor:
     """Broadcast to ``shape`` (numpy rules); the gradient is summed back."""
     x = as_tensor(x)
@@ -112,7 +121,7 @@ def broadcast_to(x, shape) -> Tensor:
         data = np.broadcast_to(x._data, shape)
     except ValueError:
         raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}") from None
-    return record(data, (x,), "BroadcastToBackward", lambda g, out: (sum_to_shape(g, x.shape),))
+    return record(data, (x,), broadcast_to.op, lambda g, out: (sum_to_shape(g, x.shape),))
 
 
 def sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
@@ -130,7 +139,7 @@ def sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
     return reshape(g, shape) if g.shape != shape else g
 
 
-@op
+@op(function=np.concatenate, saves=None, formula="1 (each input's slice)")
 def concatenate(tensors, axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
     tensors = tuple(as_tensor(t) for t in tensors)
@@ -153,10 +162,10 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
             grads.append(g[tuple(index)])
         return tuple(grads)
 
-    return record(data, tensors, "ConcatenateBackward", backward)
+    return record(data, tensors, concatenate.op, backward)
 
 
-@op(composite=True)
+@op(composite=True, function=np.stack)
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join tensors of one shape along a new axis."""
     tensors = [as_tensor(t) for t in tensors]
@@ -168,7 +177,7 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
 
 
-@op(composite=True)
+@op(composite=True, method="split", function=np.split)
 def split(x, indices_or_sections, axis: int = 0) -> list:
     """Split into a list of tensors (numpy's rules: a number of equal parts or split points)."""
     x = as_tensor(x)
@@ -211,7 +220,7 @@ def _is_basic(index) -> bool:
                for i in items)
 
 
-@op
+@op(operator="__getitem__", saves=None, formula="1 at the indexed positions, else 0")
 def getitem(x, index) -> Tensor:
     """``x[index]`` with ints, slices, None, Ellipsis, boolean masks and integer arrays.
 
@@ -225,11 +234,11 @@ def getitem(x, index) -> Tensor:
         raise IndexError(f"index out of range for a tensor of shape {x.shape}: {e}") from None
     if not isinstance(data, np.ndarray):
         data = np.asarray(data)
-    return record(data, (x,), "GetitemBackward",
+    return record(data, (x,), getitem.op,
                   lambda g, out: (index_add(x.shape, index, g),))
 
 
-@op
+@op(saves=None, export=False, formula="1 (the values at index)")
 def index_add(shape: tuple, index, values) -> Tensor:
     """A zero tensor of ``shape`` with ``values`` added at ``index`` (repeats accumulate).
 
@@ -241,14 +250,38 @@ def index_add(shape: tuple, index, values) -> Tensor:
         data[index] = values._data
     else:
         np.add.at(data, index, values._data)
-    return record(data, (values,), "IndexAddBackward", lambda g, out: (g[index],))
+    return record(data, (values,), index_add.op, lambda g, out: (g[index],))
 
 
-def _getitem_method(self, index):
-    return getitem(self, index)
+def _setitem_unrecorded(t: Tensor, index, values) -> None:
+    index = _plain_index(index)
+    values = values._data if isinstance(values, Tensor) else values
+    try:
+        t._data[index] = values
+    except IndexError as e:
+        raise IndexError(f"index out of range for a tensor of shape {t.shape}: {e}") from None
+    except ValueError as e:
+        if not t._data.flags.writeable:
+            raise
+        raise ValueError(f"cannot assign values of shape {np.shape(values)} to the selection "
+                         f"{index!r} of a tensor of shape {t.shape}: {e}") from None
 
 
-def _setitem_method(self, index, value):
-    raise TypeError(
-        "Tensor does not support item assignment, which would hide the change from autograd; "
-        "use ag.where(...) or build a new tensor, or edit t.data[...] outside of autograd")
+@op(inplace="__setitem__", saves=None, export=False, unrecorded=_setitem_unrecorded,
+    formula=("1 except at the indexed positions", "1 (from the indexed positions)"))
+def index_put(x, index, values) -> Tensor:
+    """A copy of ``x`` with ``values`` written at ``index`` (``x[index] = values`` in place)."""
+    x = as_tensor(x)
+    values = lift(values, x)
+    index = _plain_index(index)
+    data = x._data.copy()
+    try:
+        data[index] = values._data
+    except IndexError as e:
+        raise IndexError(f"index out of range for a tensor of shape {x.shape}: {e}") from None
+    except ValueError as e:
+        raise ValueError(f"cannot assign values of shape {values.shape} to the selection "
+                         f"{index!r} of a tensor of shape {x.shape}: {e}") from None
+    return record(data, (x, values), index_put.op, lambda g, out: (
+        index_put(g, index, 0.0) if x._requires_grad else None,
+        g[index] if values._requires_grad else None))

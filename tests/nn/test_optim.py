@@ -138,7 +138,7 @@ def test_step_between_forward_and_backward_is_caught_by_the_in_place_guard():
     layer(ag.randn(4, 3)).sum().backward()
     loss = layer(ag.randn(4, 3)).sum()  # records the weight's current values
     opt.step()  # changes them in place
-    with pytest.raises(RuntimeError, match="modified in place"):
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
 
 

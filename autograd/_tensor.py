@@ -17,7 +17,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .mode import state
-from .versions import TrackedArray, clock, tick, tracked_view
+from .registry import OpDef, opdef_of
+from .versions import clock, version_of
 
 _default_dtype = np.dtype(np.float32)
 
@@ -42,63 +43,41 @@ class Node:
     ``backward(grad, out)`` receives the gradient of the result and the result itself (so no
     closure needs to hold its own output, which would make a reference cycle) and returns one
     gradient per parent, or None where a parent needs none. After a backward pass without
-    ``retain_graph`` the closure and parents are dropped so the graph can be collected.
+    ``retain_graph`` the closure is dropped so the saved arrays can be collected.
 
-    The fields live on the tensor itself (``_name``, ``_parents``, ``_backward``, ...): a
+    The fields live on the tensor itself (``_op``, ``_parents``, ``_backward``, ...): a
     recorded op then allocates one object fewer, which Python's cyclic collector would
     otherwise have to keep walking. A Node is a view made on first access of ``grad_fn`` and
     kept with the tensor; it refers back to it weakly, so it creates no cycle.
     """
 
-    __slots__ = ("name", "_out", "__weakref__")
+    __slots__ = ("op", "_out", "__weakref__")
 
     def __init__(self, out: Tensor) -> None:
-        self.name = out._name
+        self.op: OpDef = out._op
         self._out = weakref.ref(out)
 
-    def _tensor(self):
-        t = self._out()
-        if t is None:
-            raise RuntimeError(f"the tensor that {self.name} produced no longer exists")
-        return t
+    @property
+    def name(self) -> str:
+        """The node's name, PyTorch style: ``"MulBackward"``."""
+        return self.op.node
 
     @property
     def parents(self) -> tuple:
-        """The op's inputs, an ordered tuple of Tensors (empty once the graph is freed)."""
+        """The op's inputs, an ordered tuple of Tensors."""
         t = self._out()
-        return t._parents if t is not None else ()
-
-    @parents.setter
-    def parents(self, value: tuple) -> None:
-        self._tensor()._parents = value
+        return t._parents if t is not None and t._op is self.op else ()
 
     @property
     def backward(self):
         """The backward closure, or None once the graph is freed."""
         t = self._out()
-        return t._backward if t is not None else None
-
-    @backward.setter
-    def backward(self, fn) -> None:
-        self._tensor()._backward = fn
+        return t._backward if t is not None and t._op is self.op else None
 
     @property
     def site(self) -> str | None:
         """Where the op was created (recorded only in anomaly mode)."""
         return getattr(self._out(), "_site", None)
-
-    @site.setter
-    def site(self, value) -> None:
-        self._tensor()._site = value
-
-    @property
-    def saved_versions(self) -> int:
-        """The write clock's time when the op was recorded (see ``versions``)."""
-        return self._tensor()._saved_version
-
-    @saved_versions.setter
-    def saved_versions(self, value: int) -> None:
-        self._tensor()._saved_version = value
 
     @property
     def next_functions(self) -> tuple:
@@ -134,10 +113,10 @@ class Tensor:
     Tensor([2., 4., 6.])
     """
 
-    # _name is None for a leaf; a recorded tensor also has _parents, _backward and
+    # _op (the OpDef) is None for a leaf; a recorded tensor also has _parents, _backward and
     # _saved_version (and _site in anomaly mode, _node once grad_fn was asked for): see Node
-    __slots__ = ("_data", "grad", "_requires_grad", "_name", "_parents", "_backward",
-                 "_saved_version", "_site", "_node", "_hooks", "_retains_grad", "_version",
+    __slots__ = ("_data", "grad", "_requires_grad", "_op", "_parents", "_backward",
+                 "_saved_version", "_site", "_node", "_hooks", "_retains_grad",
                  "__weakref__")
     __array_priority__ = 1000  # numpy defers reflected operators to us
 
@@ -145,25 +124,31 @@ class Tensor:
         self._data = as_array(data, dtype)
         self.grad = None
         self._requires_grad = False
-        self._name = None
+        self._op = None
         self._hooks = None
         self._retains_grad = False
-        self._version = 0
         if requires_grad:
             self.requires_grad = True
 
     # ----------------------------------------------------------------- attributes
     @property
     def data(self) -> np.ndarray:
-        """The underlying numpy array (its memory, not a copy). Editing it in place bypasses
-        autograd, but a backward that needs the edited values raises (see ``versions``)."""
-        return tracked_view(self)
+        """The underlying numpy array itself (its memory, not a copy).
+
+        Editing it in place bypasses autograd and the in-place guard, as in PyTorch: use the
+        in-place ops (``t += 1``, ``t.mul_(2)``, ``t[i] = v``) to have the edit counted, or
+        call ``ag.increment_version(t)`` after writing the array yourself.
+        """
+        return self._data
 
     @data.setter
     def data(self, value) -> None:
-        arr = value._data if isinstance(value, Tensor) else np.asarray(value)
-        self._data = arr
-        self._version = tick()
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has had (shared by its views)."""
+        return version_of(self._data)
 
     @property
     def requires_grad(self) -> bool:
@@ -176,7 +161,7 @@ class Tensor:
         if flag and self._data.dtype.kind not in "fc":
             raise TypeError(
                 f"only floating-point tensors can require gradients, got dtype {self._data.dtype}")
-        if not flag and self._name is not None:
+        if not flag and self._op is not None:
             raise RuntimeError(
                 "requires_grad can only be changed on leaf tensors; use .detach() instead")
         self._requires_grad = flag
@@ -189,7 +174,7 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         """True for tensors not produced by a recorded op."""
-        return self._name is None
+        return self._op is None
 
     @property
     def grad_fn(self) -> Node | None:
@@ -198,7 +183,7 @@ class Tensor:
 
     @property
     def _grad_fn(self) -> Node | None:
-        if self._name is None:
+        if self._op is None:
             return None
         try:
             return self._node
@@ -308,7 +293,7 @@ class Tensor:
         """Keep ``.grad`` on this non-leaf tensor after backward."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
-        if self._name is not None:
+        if self._op is not None:
             self._retains_grad = True
 
     @property
@@ -322,8 +307,8 @@ class Tensor:
         if self._data.dtype != _default_dtype and self._data.dtype.kind == "f" \
                 or self._data.dtype.kind not in "fb" or self._data.size == 0:
             extra.append(f"dtype={self._data.dtype}")
-        if self._name is not None:
-            extra.append(f"grad_fn=<{self._name}>")
+        if self._op is not None:
+            extra.append(f"grad_fn=<{self._op.node}>")
         elif self._requires_grad:
             extra.append("requires_grad=True")
         return "Tensor(" + body + "".join(", " + e for e in extra) + ")"
@@ -350,7 +335,7 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
     if isinstance(data, Tensor):
         arr = data._data
     elif isinstance(data, np.ndarray):
-        arr = data.view(np.ndarray) if isinstance(data, TrackedArray) else data
+        arr = data
     elif isinstance(data, np.generic):
         arr = np.asarray(data)
     else:
@@ -374,18 +359,54 @@ def _wrap(arr: np.ndarray) -> Tensor:
     t._data = arr
     t.grad = None
     t._requires_grad = False
-    t._name = None
+    t._op = None
     t._hooks = None
     t._retains_grad = False
-    t._version = 0
     return t
 
 
-def record(data: np.ndarray, parents: tuple, name: str, backward: Callable) -> Tensor:
-    """Wrap an op's numpy result; attach a ``Node`` if recording and a parent needs grad.
+def as_tensor(data: Any, dtype=None) -> Tensor:
+    """``data`` as a Tensor without copying where possible (a constant leaf).
 
-    Every op ends with this call: ``parents`` are Tensors, ``backward(grad, out)`` returns one
-    gradient (a Tensor or None) per parent, computed with Tensor ops.
+    A Tensor is returned as it is; a numpy array is wrapped without a copy (its memory is
+    shared, as ``torch.as_tensor`` does); anything else follows the constructor's rules.
+
+    Examples
+    --------
+    >>> a = np.zeros(3)
+    >>> t = ag.as_tensor(a)
+    >>> t.data is a
+    True
+    """
+    if isinstance(data, Tensor):
+        return data if dtype is None or data._data.dtype == dtype else data.astype(dtype)
+    if type(data) is np.ndarray and dtype is None and data.dtype.kind not in "OUSV":
+        return _wrap(data)
+    return _wrap(as_array(data, dtype))
+
+
+def record(data: np.ndarray, parents: tuple, op: Any, backward: Callable) -> Tensor:
+    """Wrap an op's numpy result; make it a node of the graph if a parent requires grad.
+
+    Every op ends with this call, and so can a user's own layer.
+
+    Parameters
+    ----------
+    data : the op's result, a numpy array computed from the parents' arrays.
+    parents : tuple of Tensors, the op's inputs, in order.
+    op : the op, as declared with ``ag.op`` (or its ``OpDef``); or a node name such as
+        ``"MyOpBackward"`` for an op that was never declared (the in-place guard then
+        assumes its backward reads its inputs and output).
+    backward : ``backward(grad, out)`` returns one gradient (a Tensor, or None) per parent,
+        computed with Tensor ops so that it is differentiable again.
+
+    Examples
+    --------
+    >>> def cube(x):
+    ...     return ag.record(x.data ** 3, (x,), "CubeBackward", lambda g, out: (g * 3 * x * x,))
+    >>> x = ag.tensor(2.0, requires_grad=True)
+    >>> cube(x).backward(); x.grad
+    Tensor(12.)
     """
     if type(data) is not np.ndarray:  # numpy returns scalars for 0-d results
         data = np.asarray(data)
@@ -394,21 +415,20 @@ def record(data: np.ndarray, parents: tuple, name: str, backward: Callable) -> T
     t.grad = None
     t._hooks = None
     t._retains_grad = False
-    t._version = 0
     if state.grad_enabled:
         for p in parents:
             if p._requires_grad:
                 t._requires_grad = True
-                t._name = name
+                t._op = op if type(op) is OpDef else opdef_of(op)
                 t._parents = parents
                 t._backward = backward
                 t._saved_version = clock.now  # for the in-place guard (versions.py)
                 if state.anomaly:
                     from .anomaly import on_record
-                    on_record(t._grad_fn)
+                    on_record(t)
                 return t
     t._requires_grad = False
-    t._name = None
+    t._op = None
     return t
 
 

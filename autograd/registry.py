@@ -1,0 +1,140 @@
+"""The op registry: every op declares itself here, once, with everything anything else needs.
+
+``@op(...)`` records an ``OpDef`` for the decorated function: the Tensor methods and operators
+it is bound to, the numpy ufuncs and functions it answers to, whether its backward reads saved
+values (the in-place guard's question) and its local derivative as a formula (for the
+explainer). ``autograd.ops`` generates the Tensor methods, the numpy dispatch tables and the
+``autograd.*`` exports from ``OPS``; tests walk it so that no op exists without a gradient case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+_SAVES = (None, "inputs", "output", "both")
+
+
+@dataclass(eq=False)
+class OpDef:
+    """Every fact about one op, as its declaration states it.
+
+    Attributes
+    ----------
+    name : the op's name (``ag.NAME``), ``node`` the name its graph nodes show
+        (``"MulBackward"``).
+    fn : the op itself.
+    methods : Tensor method names bound to ``fn`` (or to ``method_adapter`` when given).
+    operator, reflected : the Python operator (``"__mul__"``) and its reflected form.
+    inplace : the in-place method (``"mul_"``); ``operator``'s augmented form
+        (``__imul__``) is bound to it too.
+    ufuncs, functions : the numpy ufuncs / functions that dispatch to ``fn`` on Tensors.
+    saves : what the backward reads besides shapes: ``"inputs"``, ``"output"``, ``"both"``
+        or None. The in-place guard only checks ops that save something.
+    formula : the local derivative, one string per parent (``"1 - tanh²(x)"``).
+    composite : built from other ops (no node of its own, its derivative comes from them).
+    differentiable : False for ops with no gradient (comparisons): results never require grad.
+    export : whether ``autograd`` exports ``fn`` under ``name``.
+    """
+
+    name: str
+    fn: Callable
+    node: str
+    methods: tuple = ()
+    method_adapter: Callable | None = None
+    operator: str | None = None
+    reflected: str | None = None
+    inplace: str | None = None
+    ufuncs: tuple = ()
+    functions: tuple = ()
+    saves: str | None = "both"
+    formula: tuple = ()
+    composite: bool = False
+    differentiable: bool = True
+    export: bool = True
+    extra: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}>"
+
+
+OPS: dict[str, OpDef] = {}
+
+
+def node_name(name: str) -> str:
+    """``"log_softmax"`` -> ``"LogSoftmaxBackward"``: PyTorch's node naming."""
+    return "".join(part.capitalize() for part in re.split(r"_+", name) if part) + "Backward"
+
+
+def _tuple(x) -> tuple:
+    if x is None:
+        return ()
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def op(fn: Callable | None = None, *, name: str | None = None, method=None,
+       method_adapter: Callable | None = None, operator: str | None = None,
+       reflected: str | None = None, inplace: str | None = None, ufunc=None, function=None,
+       saves: str | None = "both", formula=None, composite: bool = False,
+       differentiable: bool = True, export: bool = True, node: str | None = None,
+       **extra: Any):
+    """Declare an op: register ``fn`` with its bindings and facts (see ``OpDef``).
+
+    A primitive op computes its forward on numpy arrays and ends with
+    ``record(data, parents, fn, backward)``, its backward right below; a ``composite`` op is
+    built from other ops and gets its derivative from them.
+
+    Examples
+    --------
+    >>> @ag.op(method="cube", saves="inputs", formula="3·x²")
+    ... def cube(x):
+    ...     x = ag.as_tensor(x)
+    ...     return ag.record(x.data ** 3, (x,), cube, lambda g, out: (g * 3 * x * x,))
+    >>> ag.tensor([2.0]).cube()
+    Tensor([8.])
+    """
+    if saves not in _SAVES:
+        raise ValueError(f"op: saves must be one of {_SAVES}, got {saves!r}")
+
+    def register(f: Callable) -> Callable:
+        key = name or f.__name__
+        if key in OPS:
+            raise ValueError(f"op {key!r} is declared twice")
+        d = OpDef(name=key, fn=f, node=node or node_name(key), methods=_tuple(method),
+                  method_adapter=method_adapter, operator=operator, reflected=reflected,
+                  inplace=inplace, ufuncs=_tuple(ufunc), functions=_tuple(function),
+                  saves=saves, formula=_tuple(formula), composite=composite,
+                  differentiable=differentiable, export=export, extra=extra)
+        OPS[key] = d
+        f.op = d
+        from . import bind  # late: bind needs the Tensor class, which imports this module
+
+        bind.bind(d)
+        return f
+
+    return register(fn) if fn is not None else register
+
+
+_adhoc: dict[str, OpDef] = {}
+
+
+def opdef_of(op_or_name) -> OpDef:
+    """The ``OpDef`` for what ``record`` was given: a declared op, an ``OpDef`` or a node name.
+
+    A bare name (a user's own op that was never declared) is assumed to save its values, so
+    the in-place guard always checks it, whatever it is called.
+    """
+    if isinstance(op_or_name, OpDef):
+        return op_or_name
+    d = getattr(op_or_name, "op", None)
+    if isinstance(d, OpDef):
+        return d
+    if isinstance(op_or_name, str):
+        d = _adhoc.get(op_or_name)
+        if d is None:
+            d = _adhoc[op_or_name] = OpDef(name=op_or_name, fn=None, node=op_or_name,
+                                           export=False)
+        return d
+    raise TypeError(f"record: op must be a declared op, an OpDef or a node name, "
+                    f"got {type(op_or_name).__name__}")
