@@ -158,7 +158,13 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
         flag = bool(flag)
-        if flag and self._data.dtype.kind not in "fc":
+        if flag and self._data.dtype.kind != "f":
+            if self._data.dtype.kind == "c":
+                raise TypeError(
+                    f"complex tensors cannot require gradients here, got dtype "
+                    f"{self._data.dtype}: autograd does not implement PyTorch's conjugate "
+                    f"(Wirtinger) convention for complex derivatives; use real tensors (the "
+                    f"real and imaginary parts as two)")
             raise TypeError(
                 f"only floating-point tensors can require gradients, got dtype {self._data.dtype}")
         if not flag and self._op is not None:

@@ -145,6 +145,12 @@ class Value:
     __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "__weakref__")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
+    def __array__(self, dtype=None, copy=None):
+        # what a Tensor op (or np.asarray) would call to turn a Value into data
+        raise TypeError("a Value (the scalar engine) cannot be combined with a Tensor or made "
+                        "into an array: the two engines' graphs do not connect. Use v.data (a "
+                        "float) for a constant, or build the computation with Tensors only")
+
     def __init__(self, data: float, label: str = "") -> None:
         if isinstance(data, Value):
             raise TypeError("Value(x): x must be a real number, got a Value; use x.data to "

@@ -292,8 +292,9 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> 
 
 
 def _reduced(losses: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "mean":
-        return np.asarray(losses.sum() / max(losses.size, 1), dtype=losses.dtype)
+    if reduction == "mean":  # the mean of no losses is NaN, as in PyTorch
+        total = losses.sum()
+        return np.asarray(total / losses.size if losses.size else np.nan, dtype=losses.dtype)
     if reduction == "sum":
         return np.asarray(losses.sum(), dtype=losses.dtype)
     return losses

@@ -50,19 +50,38 @@ def broadcast_error(name: str, a: Tensor, b: Tensor) -> ValueError:
         f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together")
 
 
+def _is_int(x) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def check_axis(ax, ndim: int, name: str) -> int:
+    """One axis, checked as PyTorch does (an int in ``[-ndim, ndim)``; ``-1`` and ``0`` for a
+    0-d tensor), as a non-negative int."""
+    if not _is_int(ax):
+        raise TypeError(f"{name}: axis must be an int or a tuple of ints, got {ax!r} "
+                        f"({type(ax).__name__})")
+    n = ndim if ndim else 1
+    if not -n <= ax < n:
+        raise ValueError(f"{name}: axis {ax} is out of range for a tensor with {ndim} "
+                         f"dimension(s) (expected an axis in [{-n}, {n - 1}])")
+    return int(ax) % n
+
+
 def normalize_axis(axis, ndim: int, name: str) -> tuple | None:
-    """``axis`` (None, int or tuple, negatives allowed) as a sorted tuple of non-negative ints."""
+    """``axis`` (None, int or tuple, negatives allowed) as a sorted tuple of non-negative ints.
+
+    A 0-d tensor accepts ``axis`` -1 and 0, as in PyTorch (reducing it is the identity).
+    """
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    out = []
-    for ax in axes:
-        if not isinstance(ax, (int, np.integer)):
-            raise TypeError(f"{name}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= ax < max(ndim, 1) or (ndim == 0 and ax not in (0, -1)):
-            raise ValueError(
-                f"{name}: axis {ax} is out of range for a tensor with {ndim} dimension(s)")
-        out.append(int(ax) % max(ndim, 1))
+    if _is_int(axis):
+        axes = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"{name}: axis must be an int or a tuple of ints, got {axis!r} "
+                        f"({type(axis).__name__})")
+    out = [check_axis(ax, ndim, name) for ax in axes]
     if len(set(out)) != len(out):
         raise ValueError(f"{name}: repeated axis in {axis!r}")
     if ndim == 0:
