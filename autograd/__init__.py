@@ -23,6 +23,7 @@ from .creation import (
                        zeros_like,
 )
 from .diagnose import Diagnosis, diagnose
+from .dtypes import promote_types, result_type
 from .engine import grad, topological_order
 from .function import Context, Function
 from .functional import hessian, hvp, jacobian, jvp, vjp
@@ -47,5 +48,5 @@ __all__ = [
     "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp", "detect_anomaly",
     "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose", "Diagnosis",
     "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
-    "sum_to_shape", "draw", "render_svg", *_OP_EXPORTS,
+    "sum_to_shape", "draw", "render_svg", "promote_types", "result_type", *_OP_EXPORTS,
 ]

@@ -19,7 +19,7 @@ import numpy as np
 
 from ._tensor import Tensor, _wrap
 from .mode import state
-from .ops.elementwise import astype
+from .ops.elementwise import COMPLEX_GRADIENT, astype
 from .ops.shape import sum_to_shape
 from .versions import check_saved, clock, parent_at
 
@@ -71,12 +71,6 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "tensors after they have already been freed). The graph of {name} was freed by the "
           "previous backward(). Specify retain_graph=True if you need to backward through the "
           "graph a second time.")
-
-
-_COMPLEX = ("a complex gradient reached a real tensor of dtype {dtype}: differentiating through "
-            "complex values is not supported (autograd does not implement PyTorch's conjugate "
-            "Wirtinger convention), and dropping the imaginary part would give a wrong "
-            "gradient; keep the computation real")
 
 
 def _seed(root: Tensor, gradient) -> Tensor:
@@ -211,7 +205,7 @@ def send_to_parents(grads: dict, parents: tuple, parent_grads: tuple) -> None:
             pg = sum_to_shape(pg, p._data.shape)
         if pg._data.dtype != p._data.dtype:
             if pg._data.dtype.kind == "c" and p._data.dtype.kind != "c":
-                raise RuntimeError(_COMPLEX.format(dtype=p.dtype))
+                raise RuntimeError(COMPLEX_GRADIENT.format(dtype=p.dtype))
             pg = astype(pg, p._data.dtype)
         key = id(p)
         prev = grads.get(key)
