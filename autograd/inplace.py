@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._quiet import QUIET, hush, unhush
 from ._tensor import Tensor, _new
 from .mode import no_grad, state
 from .registry import OpDef
@@ -70,10 +71,13 @@ def apply_inplace(t: Tensor, d: OpDef, name: str, args: tuple, kwargs: dict) -> 
     if d.ufuncs and len(args) == 1 and not kwargs:  # the fast path: one numpy call, out=
         other = args[0]
         other = other._data if isinstance(other, Tensor) else other
+        token = hush(QUIET)  # x /= 0 and the like: IEEE results, no numpy warning
         try:
             d.ufuncs[0](t._data, other, out=t._data, casting="same_kind")
         except (TypeError, ValueError) as e:
             raise _write_error(t, name, e, other) from None
+        finally:
+            unhush(token)
         note_write(t._data)
         return
     with no_grad():

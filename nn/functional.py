@@ -114,9 +114,10 @@ def linear(x, weight, bias=None) -> Tensor:
     if bias is not None and bias.shape != weight.shape[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not match the weight's "
                          f"{weight.shape[0]} outputs (weight shape {weight.shape})")
-    data = x.data @ weight.data.T
-    if bias is not None:
-        data += bias.data
+    with np.errstate(all="ignore"):  # an overflow is inf, without numpy's warning (as PyTorch)
+        data = x.data @ weight.data.T
+        if bias is not None:
+            data += bias.data
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g, out):
@@ -250,10 +251,10 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     if not ((y >= 0) & (y <= 1)).all():
         raise ValueError(f"binary_cross_entropy: all elements of target must be in [0, 1], "
                          f"got {_first_outside(y)}")
-    with np.errstate(divide="ignore"):
+    with np.errstate(all="ignore"):
         log_p = np.maximum(np.log(p), _LOG_FLOOR)
         log_q = np.maximum(np.log1p(-p), _LOG_FLOOR)
-    losses = -(y * log_p + (1 - y) * log_q)
+        losses = -(y * log_p + (1 - y) * log_q)
 
     def backward(g, out):
         g = _expand(g, reduction, p.size, p.shape)
@@ -280,7 +281,8 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> 
     """
     input, target = _pair("binary_cross_entropy_with_logits", input, target, reduction)
     x, y = input.data, target.data
-    losses = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+    with np.errstate(all="ignore"):  # inf logits: IEEE results, no numpy warning
+        losses = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
 
     def backward(g, out):
         g = _expand(g, reduction, x.size, x.shape)
@@ -293,10 +295,13 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> 
 
 def _reduced(losses: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":  # the mean of no losses is NaN, as in PyTorch
-        total = losses.sum()
-        return np.asarray(total / losses.size if losses.size else np.nan, dtype=losses.dtype)
+        with np.errstate(all="ignore"):
+            total = losses.sum()
+            return np.asarray(total / losses.size if losses.size else np.nan,
+                              dtype=losses.dtype)
     if reduction == "sum":
-        return np.asarray(losses.sum(), dtype=losses.dtype)
+        with np.errstate(all="ignore"):
+            return np.asarray(losses.sum(), dtype=losses.dtype)
     return losses
 
 
@@ -359,10 +364,11 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean") -> Tensor:
     x = logits.data
     n = x.shape[0]
     rows = np.arange(n)
-    shifted = x - x.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    total = e.sum(axis=1, keepdims=True)
-    losses = np.log(total[:, 0]) - shifted[rows, target]
+    with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without numpy's warning
+        shifted = x - x.max(axis=1, keepdims=True) if x.size else x
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        losses = np.log(total[:, 0]) - shifted[rows, target]
 
     def backward(g, out):
         # d loss_i / d logits_i = softmax(logits_i) - onehot(target_i); the probabilities are

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import QUIET, hush, unhush
 from .._tensor import Tensor, _wrap, as_array, get_default_dtype
 from ..dtypes import WEAK_SCALARS, result_type
 
@@ -33,7 +34,11 @@ def cast(x: Tensor, dtype: np.dtype) -> Tensor:
     if x._data.dtype == dtype:
         return x
     if not x._requires_grad:
-        return _wrap(x._data.astype(dtype))
+        token = hush(QUIET)  # a 0-d float64 past float32's range becomes inf, quietly
+        try:
+            return _wrap(x._data.astype(dtype))
+        finally:
+            unhush(token)
     from .elementwise import astype
 
     return astype(x, dtype)

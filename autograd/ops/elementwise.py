@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import QUIET, hush, unhush
 from .._tensor import Tensor, _wrap, record
 from ..dtypes import result_type
 from ..registry import op
@@ -29,10 +30,13 @@ def add(a, b) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
             a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
+    token = hush(QUIET)  # inf - inf, x / 0, overflow: IEEE results, no numpy warning
     try:
         data = a._data + b._data
     except ValueError:
         raise broadcast_error("add", a, b) from None
+    finally:
+        unhush(token)
     return record(data, (a, b), add.op, _add_backward)
 
 
@@ -47,10 +51,13 @@ def sub(a, b) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
             a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
+    token = hush(QUIET)  # inf - inf, x / 0, overflow: IEEE results, no numpy warning
     try:
         data = a._data - b._data
     except ValueError:
         raise broadcast_error("sub", a, b) from None
+    finally:
+        unhush(token)
     return record(data, (a, b), sub.op, _sub_backward)
 
 
@@ -66,10 +73,13 @@ def mul(a, b) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
             a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
+    token = hush(QUIET)  # inf - inf, x / 0, overflow: IEEE results, no numpy warning
     try:
         data = a._data * b._data
     except ValueError:
         raise broadcast_error("mul", a, b) from None
+    finally:
+        unhush(token)
     return record(data, (a, b), mul.op, _mul_backward)
 
 
@@ -88,10 +98,13 @@ def div(a, b) -> Tensor:
         a, b = operands(a, b)
     if a._data.dtype.kind not in "fc":  # true division of integers or bools: default float
         a, b = floating(a), floating(b)
+    token = hush(QUIET)  # inf - inf, x / 0, overflow: IEEE results, no numpy warning
     try:
         data = a._data / b._data
     except ValueError:
         raise broadcast_error("div", a, b) from None
+    finally:
+        unhush(token)
     return record(data, (a, b), div.op, _div_backward)
 
 
@@ -120,10 +133,13 @@ def pow(a, b) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
             a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
+    token = hush(QUIET)  # inf - inf, x / 0, overflow: IEEE results, no numpy warning
     try:
         data = a._data ** b._data
     except ValueError:
         raise broadcast_error("pow", a, b) from None
+    finally:
+        unhush(token)
 
     def backward(g, out):
         ga = gb = None
@@ -158,7 +174,12 @@ def exp(a) -> Tensor:
     """``e ** a``; its derivative is itself."""
     if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    return record(np.exp(a._data), (a,), exp.op, _exp_backward)
+    token = hush(QUIET)
+    try:
+        data = np.exp(a._data)
+    finally:
+        unhush(token)
+    return record(data, (a,), exp.op, _exp_backward)
 
 
 def _exp_backward(g, out):
@@ -170,8 +191,11 @@ def log(a) -> Tensor:
     """Natural logarithm; ``log(0) = -inf`` with gradient ``inf``, as in PyTorch."""
     if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    with np.errstate(divide="ignore", invalid="ignore"):
+    token = hush(QUIET)
+    try:
         data = np.log(a._data)
+    finally:
+        unhush(token)
     return record(data, (a,), log.op, _log_backward)
 
 
@@ -185,8 +209,11 @@ def sqrt(a) -> Tensor:
     """Square root; the gradient at 0 is ``inf``, as in PyTorch."""
     if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    with np.errstate(invalid="ignore"):
+    token = hush(QUIET)
+    try:
         data = np.sqrt(a._data)
+    finally:
+        unhush(token)
     return record(data, (a,), sqrt.op, _sqrt_backward)
 
 
@@ -199,7 +226,12 @@ def sin(a) -> Tensor:
     """``sin(a)``, derivative ``cos(a)``."""
     if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    return record(np.sin(a._data), (a,), sin.op, lambda g, out: (g * cos(a),))
+    token = hush(QUIET)  # of inf: nan, without numpy's warning
+    try:
+        data = np.sin(a._data)
+    finally:
+        unhush(token)
+    return record(data, (a,), sin.op, lambda g, out: (g * cos(a),))
 
 
 @op(method="cos", ufunc=np.cos, saves="inputs", formula="−sin(x)")
@@ -207,7 +239,12 @@ def cos(a) -> Tensor:
     """``cos(a)``, derivative ``-sin(a)``."""
     if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    return record(np.cos(a._data), (a,), cos.op, lambda g, out: (-g * sin(a),))
+    token = hush(QUIET)  # of inf: nan, without numpy's warning
+    try:
+        data = np.cos(a._data)
+    finally:
+        unhush(token)
+    return record(data, (a,), cos.op, lambda g, out: (-g * sin(a),))
 
 
 @op(method="tanh", ufunc=np.tanh, saves="output", formula="1 − tanh²(x)")
@@ -349,7 +386,11 @@ def astype(a, dtype) -> Tensor:
     if dtype == a._data.dtype:
         data = a._data.copy()
     else:
-        data = a._data.astype(dtype)
+        token = hush(QUIET)  # inf or nan to an integer, or past float16's range
+        try:
+            data = a._data.astype(dtype)
+        finally:
+            unhush(token)
     if dtype.kind not in "fc":
         return _wrap(data)
     return record(data, (a,), astype.op, _astype_backward)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import QUIET, hush, unhush
 from .._tensor import Tensor, record
 from ..registry import op
 from ._util import as_tensor, kept_shape, normalize_axis
@@ -48,10 +49,14 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "sum")
     xd = x._data
-    if xd.dtype is _F16:  # accumulate in float32, as PyTorch does for half
-        data = np.sum(xd, axis=axes, keepdims=keepdims, dtype=_F32).astype(_F16)
-    else:
-        data = np.sum(xd, axis=axes, keepdims=keepdims)
+    token = hush(QUIET)  # an overflowing sum is inf, without numpy's warning
+    try:
+        if xd.dtype is _F16:  # accumulate in float32, as PyTorch does for half
+            data = np.sum(xd, axis=axes, keepdims=keepdims, dtype=_F32).astype(_F16)
+        else:
+            data = np.sum(xd, axis=axes, keepdims=keepdims)
+    finally:
+        unhush(token)
     return record(data, (x,), sum.op, lambda g, out: (
         broadcast_to(_restore(g, x.shape, axes, keepdims), x.shape),))
 
@@ -143,8 +148,11 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     xd = x._data
     m = np.max(xd, axis=axes, keepdims=True) if xd.size else np.zeros(kept_shape(xd.shape, axes))
     m = np.where(np.isfinite(m), m, 0).astype(xd.dtype, copy=False)
-    with np.errstate(divide="ignore"):
+    token = hush(QUIET)
+    try:
         data = np.log(np.sum(np.exp(xd - m), axis=axes, keepdims=True)) + m
+    finally:
+        unhush(token)
     if not keepdims:
         data = data.reshape([s for i, s in enumerate(xd.shape)
                              if axes is not None and i not in axes])
@@ -171,8 +179,12 @@ def log_softmax(x, axis: int = -1) -> Tensor:
         return _in_float32(log_softmax, x, axes)
     xd = x._data
     if xd.size:
-        shifted = xd - np.max(xd, axis=axes, keepdims=True)
-        data = shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
+        token = hush(QUIET)  # inf - inf in a row holding inf: nan, as in PyTorch
+        try:
+            shifted = xd - np.max(xd, axis=axes, keepdims=True)
+            data = shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
+        finally:
+            unhush(token)
     else:
         data = xd.copy()
     # y = log_softmax(x):  dx = g - softmax(x) · sum(g), softmax(x) = exp(y)
@@ -194,8 +206,12 @@ def softmax(x, axis: int = -1) -> Tensor:
     if x._data.dtype is _F16:
         return _in_float32(softmax, x, axes)
     xd = x._data
-    e = np.exp(xd - np.max(xd, axis=axes, keepdims=True)) if xd.size else np.exp(xd)
-    e /= np.sum(e, axis=axes, keepdims=True)
+    token = hush(QUIET)
+    try:
+        e = np.exp(xd - np.max(xd, axis=axes, keepdims=True)) if xd.size else np.exp(xd)
+        e /= np.sum(e, axis=axes, keepdims=True)
+    finally:
+        unhush(token)
     # y = softmax(x):  dx = y · (g - sum(g · y))
     return record(e, (x,), softmax.op, lambda g, out: (
         out * (g - sum(g * out, axes, keepdims=True)),))
