@@ -7,6 +7,7 @@
 >>> x.grad            # d/dx of sum(x·tanh(x))
 """
 
+from ._quiet import ignore_fp_warnings as _ignore_fp_warnings
 from ._tensor import Node, Tensor, as_tensor, get_default_dtype, record, set_default_dtype, tensor
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
@@ -37,6 +38,8 @@ from .versions import increment_version
 from .viz import draw, render_svg
 
 __version__ = "0.1.0"
+
+_ignore_fp_warnings()  # numpy's floating-point warnings from inside autograd and nn: off
 
 globals().update(_OP_EXPORTS)  # every declared op as ``ag.NAME`` (``ag.exp``, ``ag.matmul``)
 

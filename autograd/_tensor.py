@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .mode import state
+from .mode import anywhere, state
 from .registry import OpDef, opdef_of
 from .versions import clock, version_of
 
@@ -421,7 +421,7 @@ def record(data: np.ndarray, parents: tuple, op: Any, backward: Callable) -> Ten
     t.grad = None
     t._hooks = None
     t._retains_grad = False
-    if state.grad_enabled:
+    if not anywhere.grad_disabled or state.recording:  # see mode.py: one slot read, usually
         for p in parents:
             if p._requires_grad:
                 t._requires_grad = True
@@ -429,7 +429,7 @@ def record(data: np.ndarray, parents: tuple, op: Any, backward: Callable) -> Ten
                 t._parents = parents
                 t._backward = backward
                 t._saved_version = clock.now  # for the in-place guard (versions.py)
-                if state.anomaly:
+                if anywhere.anomaly and state.anomaly:
                     from .anomaly import on_record
                     on_record(t)
                 return t

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ._tensor import Tensor, _wrap
-from .mode import state
+from .mode import anywhere, state
 from .ops.elementwise import COMPLEX_GRADIENT, astype
 from .ops.shape import sum_to_shape
 from .versions import check_saved, clock, parent_at
@@ -189,7 +189,7 @@ def local_gradients(t: Tensor, g: Tensor) -> tuple[tuple, tuple]:
     if time != clock.now:  # something was written in place since
         check_saved(t)
         parents = tuple(parent_at(p, time) for p in parents)
-    if state.anomaly:
+    if anywhere.anomaly and state.anomaly:
         from .anomaly import checked_backward
         return parents, checked_backward(t._grad_fn, g, t)
     return parents, backward(g, t)

@@ -21,9 +21,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._quiet import QUIET, hush, unhush
 from ._tensor import Tensor, _new
-from .mode import no_grad, state
+from .mode import anywhere, no_grad, state
 from .registry import OpDef
 from .versions import _base, clock, note_rebase, note_write
 
@@ -49,7 +48,7 @@ def _requires_grad(args, kwargs) -> bool:
 
 
 def apply_inplace(t: Tensor, d: OpDef, name: str, args: tuple, kwargs: dict) -> None:
-    if state.grad_enabled:
+    if not anywhere.grad_disabled or state.recording:
         if t._requires_grad and t._op is None:
             raise RuntimeError(
                 f"a leaf Variable that requires grad is being used in an in-place operation "
@@ -71,13 +70,12 @@ def apply_inplace(t: Tensor, d: OpDef, name: str, args: tuple, kwargs: dict) -> 
     if d.ufuncs and len(args) == 1 and not kwargs:  # the fast path: one numpy call, out=
         other = args[0]
         other = other._data if isinstance(other, Tensor) else other
-        token = hush(QUIET)  # x /= 0 and the like: IEEE results, no numpy warning
         try:
             d.ufuncs[0](t._data, other, out=t._data, casting="same_kind")
         except (TypeError, ValueError) as e:
             raise _write_error(t, name, e, other) from None
-        finally:
-            unhush(token)
+        except RuntimeWarning:  # x /= 0 with warnings made errors: numpy raises after it
+            pass  # has written the whole result (inf, nan), which is what PyTorch gives
         note_write(t._data)
         return
     with no_grad():

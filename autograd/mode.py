@@ -1,8 +1,15 @@
 """Modes: gradient recording on/off and anomaly detection, each thread its own.
 
-Tiny on purpose: every other module reads these flags on its hot path. As in PyTorch, the
-flags are per thread: ``no_grad()`` in one thread, or the switch ``backward()`` flips while it
-runs, never changes what another thread records.
+As in PyTorch, the flags are per thread: ``no_grad()`` in one thread, or the switch
+``backward()`` flips while it runs, never changes what another thread records.
+
+Every op reads the recording flag, so the read must stay cheap, and a ``threading.local``
+attribute costs several times a plain one. ``anywhere`` therefore counts the threads whose
+flags are off their default: the hot path reads ``anywhere.grad_disabled`` (a plain slot) and
+looks at its own thread's flag only while some thread records nothing (inside ``no_grad`` or a
+backward pass)::
+
+    if not anywhere.grad_disabled or state.recording:   # recording in this thread
 """
 
 from __future__ import annotations
@@ -12,25 +19,87 @@ import inspect
 import threading
 
 
+class _Anywhere:
+    """How many threads have recording off, and anomaly mode on (read without a lock)."""
+
+    __slots__ = ("grad_disabled", "anomaly")
+
+    def __init__(self) -> None:
+        self.grad_disabled = 0
+        self.anomaly = 0
+
+
+class _ThreadShare:
+    """One thread's part of ``anywhere``'s counts, given back when the thread ends (its
+    thread-local values are dropped then, and this with them)."""
+
+    __slots__ = ("grad_disabled", "anomaly")
+
+    def __init__(self) -> None:
+        self.grad_disabled = False
+        self.anomaly = False
+
+    def __del__(self) -> None:
+        try:
+            with _lock:
+                anywhere.grad_disabled -= self.grad_disabled
+                anywhere.anomaly -= self.anomaly
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
 class _State(threading.local):
     """This thread's flags; a new thread starts with recording on and anomaly mode off.
 
+    ``recording`` and ``_anomaly`` are the raw flags (read them after ``anywhere``, see the
+    module docstring); set them through ``grad_enabled`` and ``anomaly``, which keep the counts.
     ``on_node`` and ``skip_checks`` belong to anomaly mode (see ``autograd.anomaly``).
     """
 
     def __init__(self) -> None:
-        self.grad_enabled = True
-        self.anomaly = False
+        self.recording = True
+        self._anomaly = False
         self.on_node = None
         self.skip_checks = False
+        self._share = _ThreadShare()
+
+    @property
+    def grad_enabled(self) -> bool:
+        """Whether this thread records ops."""
+        return self.recording
+
+    @grad_enabled.setter
+    def grad_enabled(self, flag: bool) -> None:
+        flag = bool(flag)
+        if flag != self.recording:
+            with _lock:
+                anywhere.grad_disabled += -1 if flag else 1
+                self._share.grad_disabled = not flag
+            self.recording = flag
+
+    @property
+    def anomaly(self) -> bool:
+        """Whether this thread is in anomaly mode."""
+        return self._anomaly
+
+    @anomaly.setter
+    def anomaly(self, flag: bool) -> None:
+        flag = bool(flag)
+        if flag != self._anomaly:
+            with _lock:
+                anywhere.anomaly += 1 if flag else -1
+                self._share.anomaly = flag
+            self._anomaly = flag
 
 
+_lock = threading.Lock()
+anywhere = _Anywhere()
 state = _State()
 
 
 def is_grad_enabled() -> bool:
     """Return True when operations on tensors are being recorded for backward (this thread)."""
-    return state.grad_enabled
+    return not anywhere.grad_disabled or state.recording
 
 
 def _wrap_generator(mode_factory, gen_fn):

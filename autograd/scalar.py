@@ -29,7 +29,7 @@ import numbers
 import numpy as np
 
 from .engine import topological_order
-from .mode import state
+from .mode import anywhere, state
 
 _new = object.__new__
 
@@ -98,7 +98,7 @@ def _node(data: float, op: str, a: Value, da: float, b: Value | None = None,
     out._b = b
     out._db = db
     out.label = ""
-    return out if state.grad_enabled else _unrecorded(out)
+    return out if not anywhere.grad_disabled or state.recording else _unrecorded(out)
 
 
 def _unrecorded(v: Value) -> Value:
@@ -200,7 +200,7 @@ class Value:
             out._b = other
             out._db = 1.0  # d(a+b)/db
             out.label = ""
-            return out if state.grad_enabled else _unrecorded(out)
+            return out if not anywhere.grad_disabled or state.recording else _unrecorded(out)
         c = _number(other)
         if c is None:
             return NotImplemented
@@ -235,7 +235,7 @@ class Value:
             out._b = other
             out._db = a  # d(ab)/db
             out.label = ""
-            return out if state.grad_enabled else _unrecorded(out)
+            return out if not anywhere.grad_disabled or state.recording else _unrecorded(out)
         c = _number(other)
         if c is None:
             return NotImplemented

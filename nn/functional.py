@@ -114,10 +114,11 @@ def linear(x, weight, bias=None) -> Tensor:
     if bias is not None and bias.shape != weight.shape[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not match the weight's "
                          f"{weight.shape[0]} outputs (weight shape {weight.shape})")
-    with np.errstate(all="ignore"):  # an overflow is inf, without numpy's warning (as PyTorch)
-        data = x.data @ weight.data.T
-        if bias is not None:
-            data += bias.data
+    try:
+        data = _affine(x.data, weight.data, bias)
+    except RuntimeWarning:  # an overflow with warnings made errors: inf, as PyTorch, quietly
+        with np.errstate(all="ignore"):
+            data = _affine(x.data, weight.data, bias)
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g, out):
@@ -135,6 +136,13 @@ def linear(x, weight, bias=None) -> Tensor:
         return _grads(gx, gw, gb)
 
     return record(data, parents, linear.op, backward)
+
+
+def _affine(x: np.ndarray, w: np.ndarray, bias) -> np.ndarray:
+    data = x @ w.T
+    if bias is not None:
+        data += bias.data
+    return data
 
 
 # ---------------------------------------------------------------------------- activations

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._quiet import QUIET, hush, unhush
+from .._quiet import quietly
 from .._tensor import Tensor, _wrap, as_array, get_default_dtype
 from ..dtypes import WEAK_SCALARS, result_type
 
 # scalar types that a floating tensor absorbs without promotion (the fast path of x * 2.0)
 _REAL_SCALARS = frozenset([bool, int, float, np.bool_, np.float16, np.float32, np.float64,
                            np.int8, np.int16, np.int32, np.int64, np.uint8])
+# the floating and complex dtypes, by dtype class: ``type(arr.dtype) in FLOATING`` is the
+# cheapest such test on the hot path (``dtype.kind`` makes a new string each time)
+FLOATING = frozenset(type(np.dtype(c)) for c in "efdgFDG")
 _constants: dict = {}  # (type, value, dtype) -> read-only 0-d constant Tensor
 
 
@@ -34,11 +37,7 @@ def cast(x: Tensor, dtype: np.dtype) -> Tensor:
     if x._data.dtype == dtype:
         return x
     if not x._requires_grad:
-        token = hush(QUIET)  # a 0-d float64 past float32's range becomes inf, quietly
-        try:
-            return _wrap(x._data.astype(dtype))
-        finally:
-            unhush(token)
+        return _wrap(quietly(x._data.astype, dtype))  # past float32's range: inf, quietly
     from .elementwise import astype
 
     return astype(x, dtype)

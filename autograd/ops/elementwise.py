@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._quiet import QUIET, hush, unhush
+from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
 from ..dtypes import result_type
 from ..registry import op
-from ._util import as_tensor, broadcast_error, floating, lift, operands, promoted
+from ._util import FLOATING, as_tensor, broadcast_error, floating, lift, operands, promoted
 
 _REAL = (bool, int, float)
 
@@ -30,13 +30,12 @@ def add(a, b) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
             a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
-    token = hush(QUIET)  # inf - inf, x / 0, overflow: IEEE results, no numpy warning
     try:
         data = a._data + b._data
     except ValueError:
         raise broadcast_error("add", a, b) from None
-    finally:
-        unhush(token)
+    except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
+        data = quietly(np.add, a._data, b._data)
     return record(data, (a, b), add.op, _add_backward)
 
 
@@ -51,13 +50,12 @@ def sub(a, b) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
             a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
-    token = hush(QUIET)  # inf - inf, x / 0, overflow: IEEE results, no numpy warning
     try:
         data = a._data - b._data
     except ValueError:
         raise broadcast_error("sub", a, b) from None
-    finally:
-        unhush(token)
+    except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
+        data = quietly(np.subtract, a._data, b._data)
     return record(data, (a, b), sub.op, _sub_backward)
 
 
@@ -73,13 +71,12 @@ def mul(a, b) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
             a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
-    token = hush(QUIET)  # inf - inf, x / 0, overflow: IEEE results, no numpy warning
     try:
         data = a._data * b._data
     except ValueError:
         raise broadcast_error("mul", a, b) from None
-    finally:
-        unhush(token)
+    except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
+        data = quietly(np.multiply, a._data, b._data)
     return record(data, (a, b), mul.op, _mul_backward)
 
 
@@ -96,15 +93,14 @@ def div(a, b) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
             a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
-    if a._data.dtype.kind not in "fc":  # true division of integers or bools: default float
+    if type(a._data.dtype) not in FLOATING:  # true division of integers or bools: default float
         a, b = floating(a), floating(b)
-    token = hush(QUIET)  # inf - inf, x / 0, overflow: IEEE results, no numpy warning
     try:
         data = a._data / b._data
     except ValueError:
         raise broadcast_error("div", a, b) from None
-    finally:
-        unhush(token)
+    except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
+        data = quietly(np.true_divide, a._data, b._data)
     return record(data, (a, b), div.op, _div_backward)
 
 
@@ -133,13 +129,12 @@ def pow(a, b) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
             a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
-    token = hush(QUIET)  # inf - inf, x / 0, overflow: IEEE results, no numpy warning
     try:
         data = a._data ** b._data
     except ValueError:
         raise broadcast_error("pow", a, b) from None
-    finally:
-        unhush(token)
+    except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
+        data = quietly(np.power, a._data, b._data)
 
     def backward(g, out):
         ga = gb = None
@@ -172,13 +167,12 @@ def abs(a) -> Tensor:
 @op(method="exp", ufunc=np.exp, saves="output", formula="exp(x)")
 def exp(a) -> Tensor:
     """``e ** a``; its derivative is itself."""
-    if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    token = hush(QUIET)
     try:
         data = np.exp(a._data)
-    finally:
-        unhush(token)
+    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+        data = quietly(np.exp, a._data)
     return record(data, (a,), exp.op, _exp_backward)
 
 
@@ -189,13 +183,12 @@ def _exp_backward(g, out):
 @op(method="log", ufunc=np.log, saves="inputs", formula="1/x")
 def log(a) -> Tensor:
     """Natural logarithm; ``log(0) = -inf`` with gradient ``inf``, as in PyTorch."""
-    if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    token = hush(QUIET)
     try:
         data = np.log(a._data)
-    finally:
-        unhush(token)
+    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+        data = quietly(np.log, a._data)
     return record(data, (a,), log.op, _log_backward)
 
 
@@ -207,13 +200,12 @@ def _log_backward(g, out):
 @op(method="sqrt", ufunc=np.sqrt, saves="output", formula="1/(2·√x)")
 def sqrt(a) -> Tensor:
     """Square root; the gradient at 0 is ``inf``, as in PyTorch."""
-    if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    token = hush(QUIET)
     try:
         data = np.sqrt(a._data)
-    finally:
-        unhush(token)
+    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+        data = quietly(np.sqrt, a._data)
     return record(data, (a,), sqrt.op, _sqrt_backward)
 
 
@@ -224,33 +216,31 @@ def _sqrt_backward(g, out):
 @op(method="sin", ufunc=np.sin, saves="inputs", formula="cos(x)")
 def sin(a) -> Tensor:
     """``sin(a)``, derivative ``cos(a)``."""
-    if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    token = hush(QUIET)  # of inf: nan, without numpy's warning
     try:
         data = np.sin(a._data)
-    finally:
-        unhush(token)
+    except RuntimeWarning:  # of inf, with warnings made errors: nan, quietly
+        data = quietly(np.sin, a._data)
     return record(data, (a,), sin.op, lambda g, out: (g * cos(a),))
 
 
 @op(method="cos", ufunc=np.cos, saves="inputs", formula="−sin(x)")
 def cos(a) -> Tensor:
     """``cos(a)``, derivative ``-sin(a)``."""
-    if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    token = hush(QUIET)  # of inf: nan, without numpy's warning
     try:
         data = np.cos(a._data)
-    finally:
-        unhush(token)
+    except RuntimeWarning:  # of inf, with warnings made errors: nan, quietly
+        data = quietly(np.cos, a._data)
     return record(data, (a,), cos.op, lambda g, out: (-g * sin(a),))
 
 
 @op(method="tanh", ufunc=np.tanh, saves="output", formula="1 − tanh²(x)")
 def tanh(a) -> Tensor:
     """``tanh(a)``, derivative ``1 - tanh(a)²``."""
-    if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
     return record(np.tanh(a._data), (a,), tanh.op, _tanh_backward)
 
@@ -262,7 +252,7 @@ def _tanh_backward(g, out):
 @op(method="sigmoid", saves="output", formula="σ(x)·(1 − σ(x))")
 def sigmoid(a) -> Tensor:
     """``1 / (1 + exp(-a))``, computed as ``(1 + tanh(a/2)) / 2`` so it never overflows."""
-    if a.__class__ is not Tensor or a._data.dtype.kind not in "fc":
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
     x = a._data
     data = np.tanh(x * 0.5)
@@ -386,11 +376,10 @@ def astype(a, dtype) -> Tensor:
     if dtype == a._data.dtype:
         data = a._data.copy()
     else:
-        token = hush(QUIET)  # inf or nan to an integer, or past float16's range
         try:
             data = a._data.astype(dtype)
-        finally:
-            unhush(token)
+        except RuntimeWarning:  # inf or nan to an integer, or past float16's range
+            data = quietly(a._data.astype, dtype)
     if dtype.kind not in "fc":
         return _wrap(data)
     return record(data, (a,), astype.op, _astype_backward)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._quiet import QUIET, hush, unhush
+from .._quiet import quietly
 from .._tensor import Tensor, record
 from ..registry import op
 from ._util import as_tensor
@@ -29,13 +29,12 @@ def _matmul_error(a: Tensor, b: Tensor) -> ValueError:
 def matmul(a, b) -> Tensor:
     """Matrix product ``a @ b`` with numpy's rules for 1-D operands and batch broadcasting."""
     a, b = as_tensor(a), as_tensor(b)
-    token = hush(QUIET)  # an overflow is inf, without numpy's warning
     try:
         data = np.matmul(a._data, b._data)
     except ValueError:
         raise _matmul_error(a, b) from None
-    finally:
-        unhush(token)
+    except RuntimeWarning:  # an overflow, with warnings made errors: inf, quietly
+        data = quietly(np.matmul, a._data, b._data)
 
     def backward(g, out):
         # Promote 1-D operands to matrices and drop the added axis again afterwards;

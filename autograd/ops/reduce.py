@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._quiet import QUIET, hush, unhush
+from .._quiet import quietly
 from .._tensor import Tensor, record
 from ..registry import op
 from ._util import as_tensor, kept_shape, normalize_axis
@@ -49,14 +49,14 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "sum")
     xd = x._data
-    token = hush(QUIET)  # an overflowing sum is inf, without numpy's warning
+    # float16 accumulates in float32, as PyTorch does for half
+    dtype = _F32 if xd.dtype is _F16 else None
     try:
-        if xd.dtype is _F16:  # accumulate in float32, as PyTorch does for half
-            data = np.sum(xd, axis=axes, keepdims=keepdims, dtype=_F32).astype(_F16)
-        else:
-            data = np.sum(xd, axis=axes, keepdims=keepdims)
-    finally:
-        unhush(token)
+        data = np.sum(xd, axis=axes, keepdims=keepdims, dtype=dtype)
+    except RuntimeWarning:  # an overflow, with warnings made errors: inf, quietly
+        data = quietly(np.sum, xd, axis=axes, keepdims=keepdims, dtype=dtype)
+    if dtype is not None:
+        data = quietly(data.astype, _F16)  # past float16's range: inf
     return record(data, (x,), sum.op, lambda g, out: (
         broadcast_to(_restore(g, x.shape, axes, keepdims), x.shape),))
 
@@ -136,6 +136,10 @@ def std(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     return sqrt(var(x, axes, keepdims, ddof))
 
 
+def _logsumexp_kept(xd: np.ndarray, m: np.ndarray, axes) -> np.ndarray:
+    return np.log(np.sum(np.exp(xd - m), axis=axes, keepdims=True)) + m
+
+
 @op(method="logsumexp", saves="both", formula="softmax(x) = exp(x − out)")
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     """``log(sum(exp(x)))`` over ``axis``, exact and finite for large inputs."""
@@ -148,17 +152,21 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     xd = x._data
     m = np.max(xd, axis=axes, keepdims=True) if xd.size else np.zeros(kept_shape(xd.shape, axes))
     m = np.where(np.isfinite(m), m, 0).astype(xd.dtype, copy=False)
-    token = hush(QUIET)
     try:
-        data = np.log(np.sum(np.exp(xd - m), axis=axes, keepdims=True)) + m
-    finally:
-        unhush(token)
+        data = _logsumexp_kept(xd, m, axes)
+    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+        data = quietly(_logsumexp_kept, xd, m, axes)
     if not keepdims:
         data = data.reshape([s for i, s in enumerate(xd.shape)
                              if axes is not None and i not in axes])
     # d lse / dx = softmax(x) = exp(x - lse)
     return record(data, (x,), logsumexp.op, lambda g, out: (
         _restore(g, x.shape, axes, keepdims) * exp(x - _restore(out, x.shape, axes, keepdims)),))
+
+
+def _log_softmax(xd: np.ndarray, axes) -> np.ndarray:
+    shifted = xd - np.max(xd, axis=axes, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
 
 
 @op(method="log_softmax", saves="output", formula="g − softmax(x)·Σg, softmax(x) = exp(out)")
@@ -179,17 +187,21 @@ def log_softmax(x, axis: int = -1) -> Tensor:
         return _in_float32(log_softmax, x, axes)
     xd = x._data
     if xd.size:
-        token = hush(QUIET)  # inf - inf in a row holding inf: nan, as in PyTorch
         try:
-            shifted = xd - np.max(xd, axis=axes, keepdims=True)
-            data = shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
-        finally:
-            unhush(token)
+            data = _log_softmax(xd, axes)
+        except RuntimeWarning:  # a row holding inf: nan, as in PyTorch, quietly
+            data = quietly(_log_softmax, xd, axes)
     else:
         data = xd.copy()
     # y = log_softmax(x):  dx = g - softmax(x) · sum(g), softmax(x) = exp(y)
     return record(data, (x,), log_softmax.op, lambda g, out: (
         g - exp(out) * sum(g, axes, keepdims=True),))
+
+
+def _softmax(xd: np.ndarray, axes) -> np.ndarray:
+    e = np.exp(xd - np.max(xd, axis=axes, keepdims=True)) if xd.size else np.exp(xd)
+    e /= np.sum(e, axis=axes, keepdims=True)
+    return e
 
 
 @op(method="softmax", saves="output", formula="y·(g − Σ g·y), y = softmax(x)")
@@ -206,12 +218,10 @@ def softmax(x, axis: int = -1) -> Tensor:
     if x._data.dtype is _F16:
         return _in_float32(softmax, x, axes)
     xd = x._data
-    token = hush(QUIET)
     try:
-        e = np.exp(xd - np.max(xd, axis=axes, keepdims=True)) if xd.size else np.exp(xd)
-        e /= np.sum(e, axis=axes, keepdims=True)
-    finally:
-        unhush(token)
+        e = _softmax(xd, axes)
+    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+        e = quietly(_softmax, xd, axes)
     # y = softmax(x):  dx = y · (g - sum(g · y))
     return record(e, (x,), softmax.op, lambda g, out: (
         out * (g - sum(g * out, axes, keepdims=True)),))

@@ -337,6 +337,39 @@ def test_forward_ops_on_inf_nan_zero_leak_no_runtime_warning(name):
         FORWARD_CASES[name](x)
 
 
+def test_no_warning_under_pythons_default_filters_and_the_users_own_numpy_still_warns():
+    # a fresh interpreter: Python's default warning filters, nothing set to error
+    code = """if True:
+        import warnings, numpy as np
+        import autograd as ag, nn, nn.functional as F
+        x = ag.tensor(np.array([0.0, -1.0, 1.0, np.inf, np.nan], np.float32))
+        ag.log(x); x / 0.0; ag.exp(x * 1e30); (x * 1e38 * 10) - (x * 1e38 * 10)
+        ag.softmax(x * 1e38 * 10); (x / 0.0).astype(np.int32); x.sum() * 1e38 * 1e38
+        F.binary_cross_entropy_with_logits(x * 1e38 * 10, np.ones(5, np.float32))
+        nn.Linear(5, 1)(x.reshape(1, 5) * 1e38)
+        y = ag.tensor(np.ones(3, np.float32))
+        y /= 0.0
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            np.log(np.zeros(1))  # the user's own numpy call keeps numpy's warning
+        assert len(caught) == 1, caught
+    """
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr, done.stderr
+
+
+def test_in_place_division_by_zero_gives_ieee_results_quietly():
+    y = ag.tensor(np.array([1.0, 0.0, -1.0], np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y /= 0.0
+    np.testing.assert_array_equal(y.data, [np.inf, np.nan, -np.inf])
+
+
 # ---------------------------------------------------------------------------- edges
 
 

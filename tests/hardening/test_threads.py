@@ -66,6 +66,23 @@ def test_set_grad_enabled_in_a_thread_stays_there():
     assert ag.is_grad_enabled()
 
 
+def test_a_thread_that_ends_with_recording_off_gives_back_its_count():
+    import gc
+
+    from autograd.mode import anywhere
+
+    before = (anywhere.grad_disabled, anywhere.anomaly)
+
+    def leave_modes_on():
+        ag.set_grad_enabled(False)
+        ag.set_detect_anomaly(True)
+        return anywhere.grad_disabled, anywhere.anomaly
+
+    assert _in_thread(leave_modes_on) == (before[0] + 1, before[1] + 1)
+    gc.collect()
+    assert (anywhere.grad_disabled, anywhere.anomaly) == before
+
+
 def _train(seed: int, steps: int, barrier=None):
     """An MLP trained on its own data; returns its final weights."""
     rng = np.random.default_rng(seed)
