@@ -22,6 +22,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._tensor import Tensor, _new
+from .dtypes import result_type
 from .mode import anywhere, no_grad, state
 from .registry import OpDef
 from .versions import _base, clock, note_rebase, note_write
@@ -99,10 +100,12 @@ def _write_error(t: Tensor, name: str, e: Exception, other: Any) -> RuntimeError
         return RuntimeError(f"{name}: this tensor's memory is read-only (a broadcast view or a "
                             f"constant); use the out-of-place op instead")
     if isinstance(e, TypeError):
-        other_dtype = np.result_type(other) if not isinstance(other, (int, float)) else \
-            np.dtype(type(other))
-        return RuntimeError(f"{name}: result type {np.result_type(t._data, other_dtype)} can't "
-                            f"be cast to the desired output type {t.dtype}")
+        try:  # the dtype PyTorch's promotion gives, as PyTorch's message names it
+            result = result_type(t, other)
+        except (TypeError, ValueError):
+            result = np.result_type(t._data, other)
+        return RuntimeError(f"{name}: result type {result} can't be cast to the desired output "
+                            f"type {t.dtype}")
     shape = np.shape(other)
     try:
         shape = np.broadcast_shapes(t.shape, shape)
