@@ -327,6 +327,21 @@ _SWEEP = {
 }
 
 
+def _family_cases() -> dict[str, list]:
+    """The entries of every module in ``tests/cases/`` (one per op family)."""
+    import importlib
+    import pkgutil
+
+    import tests.cases
+
+    merged: dict[str, list] = {}
+    for m in sorted(pkgutil.iter_modules(tests.cases.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"tests.cases.{m.name}")
+        for name, pairs in getattr(module, "CASES", {}).items():
+            merged.setdefault(name, []).extend(pairs)
+    return merged
+
+
 @dataclass(frozen=True)
 class Case:
     """One gradient case of op ``op``: ``fn(*make(rng))`` is checked."""
@@ -343,8 +358,9 @@ class Case:
 
 def _table() -> dict[str, list[Case]]:
     table: dict[str, list[Case]] = {}
-    for name in sorted(set(_HAND) | set(_SWEEP)):
-        pairs = _HAND.get(name, []) + _SWEEP.get(name, [])
+    family = _family_cases()
+    for name in sorted(set(_HAND) | set(_SWEEP) | set(family)):
+        pairs = _HAND.get(name, []) + _SWEEP.get(name, []) + family.get(name, [])
         table[name] = [Case(name, i, fn, make) for i, (fn, make) in enumerate(pairs)]
     return table
 

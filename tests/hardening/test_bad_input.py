@@ -40,25 +40,26 @@ def _params():
 
 
 @pytest.mark.parametrize("make, words", [
-    (lambda: nn.optim.SGD(_params(), lr=NAN), "learning rate: nan"),
-    (lambda: nn.optim.SGD(_params(), lr=-0.1), "learning rate: -0.1"),
-    (lambda: nn.optim.SGD(_params(), lr=0.1, momentum=NAN), "momentum value: nan"),
-    (lambda: nn.optim.SGD(_params(), lr=0.1, momentum=-1), "momentum value: -1"),
-    (lambda: nn.optim.SGD(_params(), lr=0.1, weight_decay=NAN), "weight_decay value: nan"),
-    (lambda: nn.optim.Adam(_params(), lr=NAN), "learning rate: nan"),
-    (lambda: nn.optim.Adam(_params(), eps=NAN), "epsilon value: nan"),
-    (lambda: nn.optim.Adam(_params(), eps=-1e-8), "epsilon value: -1e-08"),
-    (lambda: nn.optim.Adam(_params(), betas=(NAN, 0.999)), "beta parameter at index 0: nan"),
-    (lambda: nn.optim.Adam(_params(), betas=(0.9, 1.0)), "beta parameter at index 1: 1.0"),
-    (lambda: nn.optim.Adam(_params(), betas=(-0.1, 0.9)), "beta parameter at index 0: -0.1"),
-    (lambda: nn.optim.Adam(_params(), weight_decay=NAN), "weight_decay value: nan"),
-    (lambda: nn.optim.AdamW(_params(), weight_decay=-0.01), "weight_decay value: -0.01"),
-    (lambda: nn.optim.AdamW(_params(), lr=NAN), "learning rate: nan"),
-], ids=lambda v: v if isinstance(v, str) else None)
+    (lambda: nn.optim.SGD(_params(), lr=NAN), ["learning rate", "nan"]),
+    (lambda: nn.optim.SGD(_params(), lr=-0.1), ["learning rate", "-0.1"]),
+    (lambda: nn.optim.SGD(_params(), lr=0.1, momentum=NAN), ["momentum", "nan"]),
+    (lambda: nn.optim.SGD(_params(), lr=0.1, momentum=-1), ["momentum", "-1"]),
+    (lambda: nn.optim.SGD(_params(), lr=0.1, weight_decay=NAN), ["weight_decay", "nan"]),
+    (lambda: nn.optim.Adam(_params(), lr=NAN), ["learning rate", "nan"]),
+    (lambda: nn.optim.Adam(_params(), eps=NAN), ["epsilon", "nan"]),
+    (lambda: nn.optim.Adam(_params(), eps=-1e-8), ["epsilon", "-1e-08"]),
+    (lambda: nn.optim.Adam(_params(), betas=(NAN, 0.999)), ["beta parameter at index 0", "nan"]),
+    (lambda: nn.optim.Adam(_params(), betas=(0.9, 1.0)), ["beta parameter at index 1", "1.0"]),
+    (lambda: nn.optim.Adam(_params(), betas=(-0.1, 0.9)), ["beta parameter at index 0", "-0.1"]),
+    (lambda: nn.optim.Adam(_params(), weight_decay=NAN), ["weight_decay", "nan"]),
+    (lambda: nn.optim.AdamW(_params(), weight_decay=-0.01), ["weight_decay", "-0.01"]),
+    (lambda: nn.optim.AdamW(_params(), lr=NAN), ["learning rate", "nan"]),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else None)
 def test_optimizer_hyperparameters_out_of_range_or_nan_raise_at_construction(make, words):
-    with pytest.raises(ValueError, match="Invalid") as info:
+    with pytest.raises(ValueError, match="(?i)invalid") as info:
         make()
-    assert words in str(info.value)
+    for w in words:
+        assert w in str(info.value)
 
 
 # ---------------------------------------------------------------------------- Linear
