@@ -12,11 +12,12 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..bind import EXPORTS, FUNCTIONS, UFUNCS
 from ..registry import OPS, OpDef, op
-from . import elementwise, linalg, reduce, shape
+from . import arrange, binary, contract, elementwise, join, linalg, math, reduce, scan, shape
 from .shape import index_add, index_put, sum_to_shape
 
 __all__ = ["OPS", "OpDef", "op", "EXPORTS", "index_add", "index_put", "sum_to_shape",
-           "elementwise", "linalg", "reduce", "shape", *EXPORTS]
+           "elementwise", "linalg", "reduce", "shape", "math", "binary", "arrange", "join",
+           "scan", "contract", *EXPORTS]
 globals().update(EXPORTS)
 
 
