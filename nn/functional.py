@@ -24,6 +24,7 @@ from autograd import (
     clip,
     default_generator,
     exp,
+    get_default_dtype,
     is_grad_enabled,
     log,
     log_softmax,
@@ -75,6 +76,8 @@ def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
     """Input and target of an elementwise loss, checked to have one shape."""
     _check_reduction(name, reduction)
     input = _tensor(input)
+    if input.dtype.kind in "biu":  # integer scores: the default float dtype
+        input = input.astype(get_default_dtype())
     target = _tensor(target, like=input)
     if target.dtype.kind in "biu" and input.dtype.kind == "f":  # integer labels: input's dtype
         target = Tensor(target.data.astype(input.dtype))
@@ -158,7 +161,8 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 def erf(x) -> Tensor:
     """The error function ``2/sqrt(pi) * integral_0^x exp(-t²) dt``, elementwise."""
     x = _tensor(x)
-    data = np.asarray(_erf(x.data), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    data = np.asarray(_erf(x.data), dtype=x.dtype if x.dtype.kind == "f" else
+                      get_default_dtype())  # of integers: the default float dtype
     # d erf(x)/dx = 2/sqrt(pi) * exp(-x²)
     return record(data, (x,), erf,
                   lambda g, out: (g * (2 / math.sqrt(math.pi)) * exp(-(x * x)),))

@@ -11,7 +11,7 @@ import numpy as np
 from .._quiet import quietly
 from .._tensor import Tensor, record
 from ..registry import op
-from ._util import as_tensor, kept_shape, normalize_axis
+from ._util import as_tensor, floating, kept_shape, normalize_axis
 from .shape import broadcast_to, reshape
 
 _F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
@@ -147,6 +147,7 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
 
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "logsumexp")
+    x = floating(x)  # of integers or bools: the default float dtype
     if x._data.dtype is _F16:
         return _in_float32(logsumexp, x, axes, keepdims)
     xd = x._data
@@ -183,6 +184,7 @@ def log_softmax(x, axis: int = -1) -> Tensor:
 
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "log_softmax")
+    x = floating(x)  # of integers or bools: the default float dtype
     if x._data.dtype is _F16:
         return _in_float32(log_softmax, x, axes)
     xd = x._data
@@ -215,6 +217,7 @@ def softmax(x, axis: int = -1) -> Tensor:
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "softmax")
+    x = floating(x)  # of integers or bools: the default float dtype
     if x._data.dtype is _F16:
         return _in_float32(softmax, x, axes)
     xd = x._data

@@ -337,6 +337,44 @@ def test_forward_ops_on_inf_nan_zero_leak_no_runtime_warning(name):
         FORWARD_CASES[name](x)
 
 
+SPECIAL = np.array([0.0, -1.0, 1.0, np.inf, -np.inf, np.nan, 3e38, -0.5], np.float32)
+
+
+@pytest.mark.parametrize("name", sorted(ag.OPS))
+def test_no_registered_op_leaks_a_numpy_warning_on_special_values(name):
+    # every op of the registry, with one or two operands where its signature takes them
+    fn = ag.OPS[name].fn
+    x = ag.tensor(SPECIAL)
+    for args in ((x,), (x, x), (x, 0.0), (0.0, x)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                fn(*args)
+            except RuntimeWarning:
+                raise
+            except Exception:  # noqa: BLE001 - a signature this op does not take
+                pass
+
+
+# numpy-only functions keep numpy's dtype (gradient of integers is float64 in numpy)
+_NUMPY_DTYPE = {"gradient"}
+
+
+@pytest.mark.parametrize("name", sorted(set(ag.OPS) - _NUMPY_DTYPE))
+def test_no_registered_op_turns_integers_into_float64(name):
+    # a float result of integer operands is the default float dtype, as in PyTorch
+    fn = ag.OPS[name].fn
+    i = ag.tensor(np.arange(1, 9, dtype=np.int64))
+    for args in ((i,), (i, i)):
+        try:
+            result = fn(*args)
+        except Exception:  # noqa: BLE001 - a signature this op does not take
+            continue
+        for r in result if isinstance(result, (tuple, list)) else (result,):
+            if isinstance(r, ag.Tensor) and r.dtype.kind == "f":
+                assert r.dtype == np.float32, f"{name}{len(args)}: {r.dtype}"
+
+
 def test_no_warning_under_pythons_default_filters_and_the_users_own_numpy_still_warns():
     # a fresh interpreter: Python's default warning filters, nothing set to error
     code = """if True:
