@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .mode import anywhere, state
+from .mode import anywhere, recording, state
 from .registry import OpDef, opdef_of
 from .versions import clock, version_of
 
@@ -423,7 +423,7 @@ def record(data: np.ndarray, parents: tuple, op: Any, backward: Callable) -> Ten
     t.grad = None
     t._hooks = None
     t._retains_grad = False
-    if not anywhere.grad_disabled or state.recording:  # see mode.py: one slot read, usually
+    if recording():  # this thread records (see mode.py)
         for p in parents:
             if p._requires_grad:
                 t._requires_grad = True

@@ -23,7 +23,7 @@ import numpy as np
 
 from ._tensor import Tensor, _new
 from .dtypes import result_type
-from .mode import anywhere, no_grad, state
+from .mode import no_grad, recording
 from .registry import OpDef
 from .versions import _base, clock, note_rebase, note_write
 
@@ -49,7 +49,7 @@ def _requires_grad(args, kwargs) -> bool:
 
 
 def apply_inplace(t: Tensor, d: OpDef, name: str, args: tuple, kwargs: dict) -> None:
-    if not anywhere.grad_disabled or state.recording:
+    if recording():
         if t._requires_grad and t._op is None:
             raise RuntimeError(
                 f"a leaf Variable that requires grad is being used in an in-place operation "

@@ -30,7 +30,7 @@ import numbers
 import numpy as np
 
 from .engine import topological_order
-from .mode import anywhere, state
+from .mode import recording
 
 _new = object.__new__
 _next = itertools.count().__next__  # creation order: every Value comes after its parents
@@ -101,7 +101,7 @@ def _node(data: float, op: str, a: Value, da: float, b: Value | None = None,
     out._db = db
     out.label = ""
     out._i = _next()
-    return out if not anywhere.grad_disabled or state.recording else _unrecorded(out)
+    return out if recording() else _unrecorded(out)
 
 
 def _unrecorded(v: Value) -> Value:
@@ -245,7 +245,7 @@ class Value:
             out._db = 1.0  # d(a+b)/db
             out.label = ""
             out._i = _next()
-            return out if not anywhere.grad_disabled or state.recording else _unrecorded(out)
+            return out if recording() else _unrecorded(out)
         c = _number(other)
         if c is None:
             return NotImplemented
@@ -281,7 +281,7 @@ class Value:
             out._db = a  # d(ab)/db
             out.label = ""
             out._i = _next()
-            return out if not anywhere.grad_disabled or state.recording else _unrecorded(out)
+            return out if recording() else _unrecorded(out)
         c = _number(other)
         if c is None:
             return NotImplemented

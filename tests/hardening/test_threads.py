@@ -66,21 +66,43 @@ def test_set_grad_enabled_in_a_thread_stays_there():
     assert ag.is_grad_enabled()
 
 
-def test_a_thread_that_ends_with_recording_off_gives_back_its_count():
+def test_a_thread_that_ends_in_anomaly_mode_gives_back_its_count():
     import gc
 
     from autograd.mode import anywhere
 
-    before = (anywhere.grad_disabled, anywhere.anomaly)
+    before = anywhere.anomaly
 
-    def leave_modes_on():
-        ag.set_grad_enabled(False)
+    def leave_anomaly_on():
         ag.set_detect_anomaly(True)
-        return anywhere.grad_disabled, anywhere.anomaly
+        return anywhere.anomaly
 
-    assert _in_thread(leave_modes_on) == (before[0] + 1, before[1] + 1)
+    assert _in_thread(leave_anomaly_on) == before + 1
     gc.collect()
-    assert (anywhere.grad_disabled, anywhere.anomaly) == before
+    assert anywhere.anomaly == before
+
+
+def test_asyncio_tasks_each_keep_their_own_grad_mode():
+    import asyncio
+
+    async def quiet(started, done):
+        with ag.no_grad():
+            started.set()
+            await done.wait()
+
+    async def busy(started, done):
+        await started.wait()
+        x = ag.ones(2, requires_grad=True)
+        recorded = (x * 2).requires_grad
+        done.set()
+        return recorded
+
+    async def main():
+        started, done = asyncio.Event(), asyncio.Event()
+        _, recorded = await asyncio.gather(quiet(started, done), busy(started, done))
+        return recorded
+
+    assert asyncio.run(main())
 
 
 def _train(seed: int, steps: int, barrier=None):
