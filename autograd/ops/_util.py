@@ -33,11 +33,14 @@ def constant(x, dtype: np.dtype) -> Tensor:
 
 
 def cast(x: Tensor, dtype: np.dtype) -> Tensor:
-    """``x`` in ``dtype``: itself, a converted constant, or a recorded cast if it needs grad."""
+    """``x`` in ``dtype``: itself, a converted copy, or a recorded cast if it needs grad."""
     if x._data.dtype == dtype:
         return x
     if not x._requires_grad:
-        return _wrap(quietly(x._data.astype, dtype))  # past float32's range: inf, quietly
+        try:
+            return _wrap(x._data.astype(dtype))
+        except RuntimeWarning:  # past float32's range, with warnings made errors: inf, quietly
+            return _wrap(quietly(x._data.astype, dtype))
     from .elementwise import astype
 
     return astype(x, dtype)
