@@ -44,6 +44,7 @@ def _docstring_example_state(request: pytest.FixtureRequest) -> Iterator[None]:
     before = [dict(t) for t in tables]
     tensor_attrs = set(vars(ag.Tensor))
     yield
+    ag.set_grad_enabled(True)  # an example that switched recording off leaves it off otherwise
     for table, saved in zip(tables, before):
         for key in set(table) - set(saved):
             del table[key]

@@ -11,6 +11,7 @@ Tensor([1.1816, 1.1053, 1.0247])
 from typing import TYPE_CHECKING
 
 from ._clash import check_sibling as _check_sibling
+from ._quiet import ignore_fp_warnings as _ignore_fp_warnings
 from ._tensor import Node, Tensor, as_tensor, get_default_dtype, record, set_default_dtype, tensor
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
@@ -23,6 +24,7 @@ from .creation import (
                        zeros_like,
 )
 from .diagnose import Diagnosis, diagnose
+from .dtypes import promote_types, result_type
 from .engine import grad, topological_order
 from .explain import Explanation, explain
 from .function import Context, Function
@@ -54,6 +56,8 @@ __distribution__ = "autograd-engine"  # our nn's check reads it: this autograd i
 
 _check_sibling("nn")  # nn is ours too, not another distribution's (see _clash.py)
 
+_ignore_fp_warnings()  # numpy's floating-point warnings from inside autograd and nn: off
+
 globals().update(_OP_EXPORTS)  # every declared op as ``ag.NAME`` (``ag.exp``, ``ag.matmul``)
 if TYPE_CHECKING:  # the same names, for type checkers (generated: tools/typing_stub.py)
     from ._bound import *  # noqa: F403
@@ -67,5 +71,6 @@ __all__ = [
     "gradgradcheck", "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose",
     "Diagnosis", "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
-    "sum_to_shape", "draw", "render_svg", "explain", "Explanation", *_OP_EXPORTS,
+    "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "promote_types",
+    "result_type", *_OP_EXPORTS,
 ]

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .engine import topological_order
-from .mode import state
+from .mode import recording
 
 _new = object.__new__
 _next = itertools.count().__next__  # creation order: every Value comes after its parents
@@ -102,7 +102,7 @@ def _node(data: float, op: str, a: Value, da: float, b: Value | None = None,
     out._db = db
     out.label = ""
     out._i = _next()
-    return out if state.grad_enabled else _unrecorded(out)
+    return out if recording() else _unrecorded(out)
 
 
 def _unrecorded(v: Value) -> Value:
@@ -153,6 +153,12 @@ class Value:
 
     _a: Value | None
     _b: Value | None
+
+    def __array__(self, dtype=None, copy=None):
+        # what a Tensor op (or np.asarray) would call to turn a Value into data
+        raise TypeError("a Value (the scalar engine) cannot be combined with a Tensor or made "
+                        "into an array: the two engines' graphs do not connect. Use v.data (a "
+                        "float) for a constant, or build the computation with Tensors only")
 
     def __init__(self, data: float, label: str = "") -> None:
         if isinstance(data, Value):
@@ -243,7 +249,7 @@ class Value:
             out._db = 1.0  # d(a+b)/db
             out.label = ""
             out._i = _next()
-            return out if state.grad_enabled else _unrecorded(out)
+            return out if recording() else _unrecorded(out)
         c = _number(other)
         if c is None:
             return NotImplemented
@@ -279,7 +285,7 @@ class Value:
             out._db = a  # d(ab)/db
             out.label = ""
             out._i = _next()
-            return out if state.grad_enabled else _unrecorded(out)
+            return out if recording() else _unrecorded(out)
         c = _number(other)
         if c is None:
             return NotImplemented

@@ -14,7 +14,7 @@ import numpy as np
 from .._tensor import Tensor, record
 from ..registry import op
 from ..typing import Axis, Index, ShapeLike, TensorLike
-from ._util import as_tensor, lift, normalize_axis
+from ._util import as_tensor, check_axis, lift, normalize_axis
 
 
 def _shape_arg(shape) -> tuple:
@@ -41,8 +41,13 @@ def reshape(x: TensorLike, *shape: ShapeLike) -> Tensor:
 
 
 def _transpose_method(self: Tensor, *axes: int | Sequence[int]) -> Tensor:
-    """Permute the axes: ``t.transpose()`` reverses them, ``t.transpose(1, 0, 2)`` permutes."""
-    chosen: Any = axes[0] if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)) else axes
+    """Permute the axes: ``t.transpose()`` reverses them, ``t.transpose(1, 0, 2)`` permutes;
+    exactly two ints swap those two axes at any rank (PyTorch's ``transpose(dim0, dim1)``)."""
+    chosen: Any = axes
+    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+        chosen = axes[0]
+    elif len(axes) == 2:
+        return swapaxes(self, *axes)  # type: ignore[arg-type]
     return transpose(self, chosen or None)
 
 
@@ -54,10 +59,11 @@ def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> Tensor:
     if axes is None:
         axes = tuple(range(x.ndim))[::-1]
     else:
-        axes = tuple(axes)
-        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of {x.ndim} axes")
-        axes = tuple(a % x.ndim for a in axes)
+        given = tuple(axes)
+        axes = tuple(check_axis(a, x.ndim, "transpose") for a in given) if x.ndim else given
+        if sorted(axes) != list(range(x.ndim)):
+            raise ValueError(f"transpose: axes {given} are not a permutation of the "
+                             f"{x.ndim} axes of a tensor of shape {x.shape}")
     inverse = tuple(np.argsort(axes))
     return record(x._data.transpose(axes), (x,), transpose.op,
                   lambda g, out: (transpose(g, inverse),))
@@ -67,7 +73,9 @@ def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> Tensor:
 def swapaxes(x: TensorLike, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
     x = as_tensor(x)
-    a1, a2 = (normalize_axis(a, x.ndim, "swapaxes")[0] for a in (axis1, axis2))
+    a1, a2 = (check_axis(a, x.ndim, "swapaxes") for a in (axis1, axis2))
+    if x.ndim == 0:
+        return x
     perm = list(range(x.ndim))
     perm[a1], perm[a2] = perm[a2], perm[a1]
     return transpose(x, perm)
@@ -221,6 +229,18 @@ def _is_basic(index) -> bool:
                for i in items)
 
 
+def _index_error(x: Tensor, index, e: IndexError) -> IndexError:
+    """PyTorch's message for an index of the wrong type (naming it), else numpy's range error."""
+    for i in index if isinstance(index, tuple) else (index,):
+        if not (i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) or
+                isinstance(i, np.ndarray) and i.dtype.kind in "biu"):
+            got = f"{type(i).__name__}" if not isinstance(i, np.ndarray) else \
+                f"an array of dtype {i.dtype}"
+            return IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and integer "
+                              f"or boolean arrays are valid indices (got {got})")
+    return IndexError(f"index out of range for a tensor of shape {x.shape}: {e}")
+
+
 @op(operator="__getitem__", saves=None, formula="1 at the indexed positions, else 0")
 def getitem(x: TensorLike, index: Index) -> Tensor:
     """``x[index]`` with ints, slices, None, Ellipsis, boolean masks and integer arrays.
@@ -232,7 +252,7 @@ def getitem(x: TensorLike, index: Index) -> Tensor:
     try:
         data = x._data[index]
     except IndexError as e:
-        raise IndexError(f"index out of range for a tensor of shape {x.shape}: {e}") from None
+        raise _index_error(x, index, e) from None
     if not isinstance(data, np.ndarray):
         data = np.asarray(data)
     return record(data, (x,), getitem.op,
