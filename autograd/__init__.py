@@ -47,5 +47,5 @@ __all__ = [
     "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp", "detect_anomaly",
     "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose", "Diagnosis",
     "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
-    "sum_to_shape", "draw", "render_svg", *_OP_EXPORTS,
+    "sum_to_shape", "draw", "render_svg", "linalg", *_OP_EXPORTS,
 ]

@@ -11,6 +11,7 @@ defined once, forward and backward side by side.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from typing import Any, Callable
 
@@ -234,6 +235,12 @@ class Tensor:
         return _wrap(self._data)
 
     def __array__(self, dtype=None, copy=None):
+        if copy is None and self._requires_grad and state.grad_enabled:
+            # np.asarray(t) is the data; np.array([x, 2 * x]) would drop x's gradient
+            from .ops.conversion import converted_in_a_sequence, refusal
+
+            if converted_in_a_sequence(self, sys._getframe(1)):
+                raise RuntimeError(refusal())
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         if copy:
@@ -340,6 +347,10 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
         arr = np.asarray(data)
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+            if state.grad_enabled and _holds_grad(data):
+                from .ops.conversion import refusal
+
+                raise RuntimeError(refusal("ag.tensor"))
             data = [np.asarray(d) for d in data]
         arr = np.asarray(data)
         if arr.dtype == np.float64 and dtype is None:
@@ -351,6 +362,19 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     return arr
+
+
+def _holds_grad(seq) -> bool:
+    """Whether the (nested) list or tuple ``seq`` holds a Tensor that requires grad."""
+    stack = [seq]
+    while stack:
+        for item in stack.pop():
+            if isinstance(item, Tensor):
+                if item._requires_grad:
+                    return True
+            elif isinstance(item, (list, tuple)):
+                stack.append(item)
+    return False
 
 
 def _wrap(arr: np.ndarray) -> Tensor:

@@ -10,12 +10,25 @@ _PY_SCALARS = (bool, int, float)
 _constants: dict = {}  # (type, value, dtype) -> read-only 0-d constant Tensor
 
 
+def _python_numbers(x) -> bool:
+    """Whether ``x`` is a (nested) list or tuple of Python ints and floats only."""
+    stack = [x]
+    while stack:
+        for item in stack.pop():
+            if isinstance(item, (list, tuple)):
+                stack.append(item)
+            elif type(item) not in (int, float):
+                return False
+    return True
+
+
 def lift(x, like: Tensor) -> Tensor:
     """Make a constant Tensor of ``x`` for use beside ``like``.
 
-    A Python number takes ``like``'s floating dtype (numpy's and PyTorch's "weak scalar" rule:
-    ``float32_tensor * 2.5`` stays float32); arrays and lists keep their own dtype rules.
-    Scalar constants are cached: loops like ``x = x * 1.0001`` reuse one.
+    A Python number, or a list of them, takes ``like``'s floating dtype (numpy's and PyTorch's
+    "weak scalar" rule: ``float32_tensor * 2.5`` stays float32, and ``np.dot(float64_tensor,
+    0.1)`` is exact); arrays keep their own dtype. Scalar constants are cached: loops like
+    ``x = x * 1.0001`` reuse one.
     """
     if isinstance(x, Tensor):
         return x
@@ -29,7 +42,16 @@ def lift(x, like: Tensor) -> Tensor:
             arr.flags.writeable = False
             t = _constants[key] = _wrap(arr)
         return t
+    if isinstance(x, (list, tuple)) and like._data.dtype.kind == "f" and _python_numbers(x):
+        return _wrap(np.asarray(x, dtype=like._data.dtype))
     return _wrap(as_array(x))
+
+
+def lift_all(items) -> list:
+    """Tensors of ``items`` (a sequence of tensors, arrays, numbers and lists), the constants
+    lifted beside the first Tensor among them, as ``lift`` does."""
+    like = next((t for t in items if isinstance(t, Tensor)), None)
+    return [as_tensor(t) if like is None else lift(t, like) for t in items]
 
 
 def operands(a, b) -> tuple[Tensor, Tensor]:
