@@ -201,7 +201,13 @@ class Tensor:
         return self._data.ndim
 
     @property
-    def size(self) -> int:
+    def size(self) -> _Size:
+        """The number of elements (numpy's ``size``); also callable as PyTorch's ``size()``
+        (the shape) and ``size(dim)`` (one extent)."""
+        return _Size(self._data)
+
+    def numel(self) -> int:
+        """The number of elements (PyTorch's name for ``size``)."""
         return self._data.size
 
     @property
@@ -246,6 +252,27 @@ class Tensor:
         if copy:
             return self._data.copy()
         return self._data
+
+    def __format__(self, spec: str) -> str:
+        """``f"{t:.4f}"`` formats the value of a one-element tensor (a 0-d one for any spec,
+        as in PyTorch); without a spec a tensor formats as its repr."""
+        if self._data.ndim == 0 or spec and self._data.size == 1:
+            return format(self._data.item(), spec)
+        if spec:
+            raise TypeError(f"format spec {spec!r} needs a one-element tensor, got shape "
+                            f"{self.shape}: format t.item() or t.tolist() instead")
+        return str(self)
+
+    def __round__(self, ndigits: int | None = None):
+        """``round(t)`` and ``round(t, 4)`` of a one-element tensor: Python's ``round`` of its
+        value; a bigger tensor is rounded elementwise (``ag.round``), as in PyTorch."""
+        if self._data.size == 1:
+            return round(self._data.item(), ndigits)
+        from .bind import EXPORTS
+
+        if "round" not in EXPORTS:
+            raise TypeError(f"round() needs a one-element tensor, got shape {self.shape}")
+        return EXPORTS["round"](self) if ndigits is None else EXPORTS["round"](self, ndigits)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -322,6 +349,25 @@ class Tensor:
 
     def __str__(self) -> str:
         return self.__repr__()
+
+
+class _Size(int):
+    """``t.size``: the number of elements, as numpy's attribute, that can also be called as
+    PyTorch's method: ``t.size()`` is the shape, ``t.size(d)`` the extent of axis ``d``."""
+
+    def __new__(cls, data: np.ndarray) -> _Size:
+        self = super().__new__(cls, data.size)
+        self.shape = data.shape
+        return self
+
+    def __call__(self, dim: int | None = None):
+        if dim is None:
+            return self.shape
+        n = len(self.shape)
+        if not -n <= dim < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-n}, {n - 1}], but got {dim})")
+        return self.shape[dim]
 
 
 class _HookHandle:

@@ -17,7 +17,7 @@ def _python_numbers(x) -> bool:
         for item in stack.pop():
             if isinstance(item, (list, tuple)):
                 stack.append(item)
-            elif type(item) not in (int, float):
+            elif type(item) is not float and not isinstance(item, int):
                 return False
     return True
 
@@ -32,7 +32,8 @@ def lift(x, like: Tensor) -> Tensor:
     """
     if isinstance(x, Tensor):
         return x
-    if type(x) in _PY_SCALARS and like._data.dtype.kind == "f":
+    # int subclasses are Python ints too (t.size, an IntEnum); numpy's integers are not ints
+    if (type(x) in _PY_SCALARS or isinstance(x, int)) and like._data.dtype.kind == "f":
         key = (type(x), x, like._data.dtype)
         t = _constants.get(key)
         if t is None:

@@ -147,7 +147,7 @@ class _Call:
             self.numpy = None
         self.params = list(inspect.signature(fn).parameters.values())
         self.var = next((i for i, p in enumerate(self.params) if p.kind == p.VAR_POSITIONAL),
-                        len(self.params))
+                        -1)  # the index of a *args parameter, if any
         names = {p.name for p in self.params}
         self.rename: dict[str, str | None] = {}
         for i, p in enumerate((self.numpy.parameters.values() if self.numpy else ())):
@@ -190,18 +190,27 @@ class _Call:
                 given[target] = value
         args_out: list = []
         kwargs_out: dict = {}
+        positional = True  # the op's leading parameters go by position (reshape's *shape)
         for i, p in enumerate(self.params):
-            if p.name not in given:
-                if p.default is _EMPTY and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-                    return _Unsupported(None)  # a numpy-only form, e.g. np.where(cond)
-                if i < self.var and p.kind != p.VAR_POSITIONAL:
-                    args_out.append(p.default)
+            if p.kind == p.VAR_POSITIONAL:  # reshape(x, *shape) takes numpy's shape as one
+                if p.name in given:
+                    args_out.append(given[p.name])
                 continue
-            value = given.pop(p.name)
-            if i <= self.var or p.kind == p.POSITIONAL_ONLY:  # up to a *shape: positional
-                args_out.append(value)
+            if p.kind == p.KEYWORD_ONLY:
+                if p.name in given:
+                    kwargs_out[p.name] = given[p.name]
+                continue
+            if p.name in given:
+                if positional:
+                    args_out.append(given[p.name])
+                else:
+                    kwargs_out[p.name] = given[p.name]
+            elif p.default is _EMPTY:
+                return _Unsupported(None)  # a numpy-only form, e.g. np.where(cond)
+            elif i < self.var:  # a default before *shape must be passed by position
+                args_out.append(p.default)
             else:
-                kwargs_out[p.name] = value
+                positional = False
         result = self.fn(*args_out, **kwargs_out)
         if cast is not None and isinstance(result, Tensor):
             result = result.astype(cast)
