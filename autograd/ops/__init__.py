@@ -10,12 +10,28 @@ from __future__ import annotations
 from .._tensor import Tensor
 from ..bind import EXPORTS
 from ..registry import OPS, OpDef, op
-from . import dispatch, elementwise, linalg, linalg_solve, linalg_spectral, reduce, search, shape
+from . import (
+    arrange,
+    binary,
+    contract,
+    dispatch,
+    elementwise,
+    join,
+    linalg,
+    linalg_solve,
+    linalg_spectral,
+    math,
+    reduce,
+    scan,
+    search,
+    shape,
+)
 from .shape import index_add, index_put, sum_to_shape
 
 __all__ = ["OPS", "OpDef", "op", "EXPORTS", "index_add", "index_put", "sum_to_shape",
-           "dispatch", "elementwise", "linalg", "linalg_solve", "linalg_spectral", "reduce",
-           "search", "shape", *EXPORTS]
+           "arrange", "binary", "contract", "dispatch", "elementwise", "join", "linalg",
+           "linalg_solve", "linalg_spectral", "math", "reduce", "scan", "search", "shape",
+           *EXPORTS]
 globals().update(EXPORTS)
 
 

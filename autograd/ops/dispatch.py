@@ -149,6 +149,7 @@ class _Call:
         self.var = next((i for i, p in enumerate(self.params) if p.kind == p.VAR_POSITIONAL),
                         -1)  # the index of a *args parameter, if any
         names = {p.name for p in self.params}
+        self.takes_kwargs = any(p.kind == p.VAR_KEYWORD for p in self.params)
         self.rename: dict[str, str | None] = {}
         for i, p in enumerate((self.numpy.parameters.values() if self.numpy else ())):
             target = d.numpy_args.get(p.name)
@@ -170,9 +171,14 @@ class _Call:
         except TypeError as e:
             raise TypeError(f"{self.name}(): {e}") from None
         given: dict = {}
+        spread = set()  # numpy's own *args (np.atleast_1d(*arys)): passed on spread out
+        extra: dict = {}  # numpy's own **kwargs (np.pad's), for an op that takes them too
         cast = None
         for name, value in bound.arguments.items():
             p = self.numpy.parameters[name]
+            if p.kind == p.VAR_KEYWORD and self.takes_kwargs:
+                extra.update(value)
+                continue
             if p.kind == p.VAR_KEYWORD:  # np.clip(..., **kwargs): ufunc keywords
                 for k, v in value.items():
                     if not _is_default(v, _UFUNC_DEFAULTS.get(k, _EMPTY)):
@@ -188,17 +194,23 @@ class _Call:
                 raise TypeError(f"{self.name}(): got two values for {target!r} ({name}=)")
             elif not _is_default(value, _NO_VALUE):
                 given[target] = value
+                if p.kind == p.VAR_POSITIONAL:
+                    spread.add(target)
         args_out: list = []
         kwargs_out: dict = {}
         positional = True  # the op's leading parameters go by position (reshape's *shape)
         for i, p in enumerate(self.params):
             if p.kind == p.VAR_POSITIONAL:  # reshape(x, *shape) takes numpy's shape as one
-                if p.name in given:
+                if p.name in spread:
+                    args_out.extend(given[p.name])
+                elif p.name in given:
                     args_out.append(given[p.name])
                 continue
             if p.kind == p.KEYWORD_ONLY:
                 if p.name in given:
                     kwargs_out[p.name] = given[p.name]
+                continue
+            if p.kind == p.VAR_KEYWORD:
                 continue
             if p.name in given:
                 if positional:
@@ -211,7 +223,7 @@ class _Call:
                 args_out.append(p.default)
             else:
                 positional = False
-        result = self.fn(*args_out, **kwargs_out)
+        result = self.fn(*args_out, **kwargs_out, **extra)
         if cast is not None and isinstance(result, Tensor):
             result = result.astype(cast)
         return result
