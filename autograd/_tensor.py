@@ -245,10 +245,11 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         if copy is None and self._requires_grad and state.grad_enabled:
             # np.asarray(t) is the data; np.array([x, 2 * x]) would drop x's gradient
-            from .ops.conversion import converted_in_a_sequence, refusal
+            from .ops.conversion import conversion_refusal
 
-            if converted_in_a_sequence(self, sys._getframe(1)):
-                raise RuntimeError(refusal())
+            refused = conversion_refusal(self, sys._getframe(1))
+            if refused:
+                raise RuntimeError(refused)
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         if copy:

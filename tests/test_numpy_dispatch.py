@@ -327,3 +327,38 @@ def test_format_and_round_of_one_element_tensors():
         f"{ag.tensor([1.0, 2.0]):.2f}"
     assert round(loss, 3) == 0.247 and round(ag.tensor([2.6])) == 3
     assert type(round(loss)) is int
+
+
+def test_the_percent_operator_is_remainder():
+    x = ag.Tensor(rng.uniform(-5, 5, (3, 4)), requires_grad=True)
+    np.testing.assert_allclose((x % 3.0).data, np.remainder(x.data, 3.0))
+    m = ag.Tensor(np.array([2.0, 2.5, -3.0]))
+    np.testing.assert_allclose((7.5 % m).data, np.remainder(7.5, m.data))  # __rmod__
+    assert (x % 3.0).grad_fn.name == "RemainderBackward"
+    b = ag.Tensor(rng.uniform(0.5, 2.0, (4,)), requires_grad=True)
+    assert ag.gradcheck(lambda a, m: a % m, (x, b))
+    assert ag.gradcheck(lambda m: 5.3 % m, (b,))
+
+
+def test_round_of_a_bigger_tensor_rounds_each_element():
+    t = ag.tensor([0.5, 1.5, 2.26])
+    assert np.array_equal(round(t).data, [0.0, 2.0, 2.0])
+    np.testing.assert_allclose(round(t, 1).data, [0.5, 1.5, 2.3])
+
+
+def test_ufunc_reduce_and_accumulate_reach_the_reductions():
+    a = T(3, 4)
+    np.testing.assert_allclose(np.logaddexp.reduce(a, axis=1).data,
+                               np.logaddexp.reduce(a.data, axis=1))
+    np.testing.assert_allclose(np.add.accumulate(a, axis=1).data, np.cumsum(a.data, axis=1))
+    np.testing.assert_allclose(np.multiply.accumulate(a).data, np.cumprod(a.data, axis=0))
+    for fn in (lambda t: np.logaddexp.reduce(t, axis=0), lambda t: np.multiply.accumulate(t)):
+        assert ag.gradcheck(fn, (a,))
+
+
+def test_numpy_code_that_never_dispatches_does_not_drop_the_gradient():
+    x = ag.tensor(np.array(2.0), requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"numpy's full .* ag\.broadcast_to"):
+        np.full((2, 3), x)  # numpy dispatches np.full only for like=
+    assert np.array_equal(np.full((2,), x.detach()), [2.0, 2.0])
+    np.testing.assert_allclose(x * 2, 4.0)  # numpy.testing compares values: allowed

@@ -15,6 +15,11 @@ something computed in it (``np.array([x, 2 * x])``, a comprehension), or a name 
 list or tuple that holds this Tensor (``np.asarray(xs)``; numpy's ``np.mean([...])`` converts
 its argument ``a`` that way). Calls whose source is not available (``python -c``) are let
 through, as is autograd's own code. The analysis of a call site is cached.
+
+numpy's own Python code converting a Tensor is refused too: numpy hands every function it
+dispatches to ``__array_function__`` before running it, so its code meets a Tensor only in a
+function that never dispatches (``np.full(shape, x)``, whose result would not carry the
+gradient). ``numpy.testing`` is left alone: comparing values is what it is for.
 """
 
 from __future__ import annotations
@@ -29,13 +34,27 @@ _SITES: dict = {}  # (code, instruction offset) -> (has a display argument, name
 _UNKNOWN = (False, ())
 
 
-def converted_in_a_sequence(t: Any, frame) -> bool:
-    """Whether numpy, called from ``frame``, is converting ``t`` as an element of a list."""
+def conversion_refusal(t: Any, frame) -> str | None:
+    """Why numpy, called from ``frame``, may not turn ``t`` (which requires grad) into an
+    array; None when it may (``np.asarray(t)``: the data)."""
     if frame is None:
-        return False
+        return None
     module = frame.f_globals.get("__name__") or ""
     if module == "autograd" or module.startswith("autograd."):
-        return False
+        return None
+    if converted_in_a_sequence(t, frame):
+        return refusal()
+    if (module == "numpy" or module.startswith("numpy.")) and \
+            not module.startswith("numpy.testing"):
+        return (f"numpy's {frame.f_code.co_name} turns a Tensor that requires grad into a plain "
+                "array and its result would not carry the gradient. Use autograd's ops (for "
+                "np.full(shape, x): ag.broadcast_to(x, shape)), or pass x.detach() if no "
+                "gradient is wanted.")
+    return None
+
+
+def converted_in_a_sequence(t: Any, frame) -> bool:
+    """Whether numpy, called from ``frame``, is converting ``t`` as an element of a list."""
     key = (frame.f_code, frame.f_lasti)
     site = _SITES.get(key)
     if site is None:
