@@ -198,8 +198,10 @@ def test_np_asarray_of_a_tensor_is_its_data():
          x * 3]),
     lambda x: ag.tensor([x, x]),
     lambda x: np.dot([x, x], x),
+    lambda x: np.array([x.sum(), (x * 2).mean()]),
+    lambda x: exec(compile("np.array([x, 2 * x])", "<no source>", "exec"), {"np": np, "x": x}),
 ], ids=["array", "asarray", "tuple", "comprehension", "mean", "sum", "std", "multi-line",
-        "ag.tensor", "dot"])
+        "ag.tensor", "dot", "method calls", "code without source"])
 def test_lists_of_tensors_that_require_grad_are_not_turned_into_arrays(convert):
     x = T(3)
     with pytest.raises(RuntimeError, match=r"ag\.stack"):
@@ -221,6 +223,7 @@ def test_a_list_held_in_a_variable_is_refused_too():
     with pytest.raises(RuntimeError, match="ag.stack"):
         to_array(xs)
     assert to_array(x) is not None  # one tensor: its data
+    assert np.array([len(xs), 2]).tolist() == [2, 2]  # reading xs is not converting it
     s = ag.stack(xs)
     assert s.requires_grad and np.mean(s).requires_grad
 

@@ -8,13 +8,18 @@ PyTorch raises there, and so do we, pointing to ``ag.stack``.
 numpy converts both through ``Tensor.__array__``, called in the same way for a Tensor inside a
 list as for a bare one. What tells them apart is the call that asked for the conversion, so
 ``__array__`` looks at it, for Tensors that require grad and with grad mode on only: the frame
-of the Python code calling into numpy, and in it the call being evaluated (its source span,
-which Python 3.11+ records for each instruction; on 3.10, the calls on its line). The
-conversion is one of a sequence when an argument of that call is a list or tuple display with
-something computed in it (``np.array([x, 2 * x])``, a comprehension), or a name bound to a
-list or tuple that holds this Tensor (``np.asarray(xs)``; numpy's ``np.mean([...])`` converts
-its argument ``a`` that way). Calls whose source is not available (``python -c``) are let
-through, as is autograd's own code. The analysis of a call site is cached.
+of the Python code that called into numpy, and in its bytecode the call being evaluated (the
+instructions inside that call's source span, which Python 3.11+ records for every instruction,
+with or without the source file; on 3.10, the instructions of its line). The conversion is one
+of a sequence when
+
+- an argument of the call is a list, tuple or set display, or a comprehension, that reads a
+  Tensor requiring grad or a list holding one (``np.array([x, 2 * x])``), or
+- an argument is a name (or ``a.b``) bound to a list or tuple that holds this Tensor
+  (``np.asarray(xs)``; numpy's own ``np.mean([...])`` converts its parameter ``a`` that way).
+
+Elements computed by calls that read no Tensor (``np.array([f(a), f(b)])``) are not seen.
+The analysis of a call site is cached; autograd's own code is trusted.
 
 numpy's own Python code converting a Tensor is refused too: numpy hands every function it
 dispatches to ``__array_function__`` before running it, so its code meets a Tensor only in a
@@ -24,14 +29,19 @@ gradient). ``numpy.testing`` is left alone: comparing values is what it is for.
 
 from __future__ import annotations
 
-import ast
 import builtins
-import itertools
-import linecache
+import dis
 from typing import Any
 
-_SITES: dict = {}  # (code, instruction offset) -> (has a display argument, named arguments)
-_UNKNOWN = (False, ())
+from .._tensor import Tensor
+from .._tensor import _holds_grad as _holds_grad_tensor
+
+_SITES: dict = {}  # (code, instruction offset) -> (names read in displays, names passed)
+_DISPLAYS = {"BUILD_LIST", "BUILD_TUPLE", "BUILD_SET", "LIST_EXTEND", "SET_UPDATE"}
+_COMPREHENSIONS = {"<listcomp>", "<genexpr>", "<setcomp>"}
+_CALLS = {"CALL", "PRECALL", "CALL_KW", "CALL_FUNCTION_EX", "CALL_FUNCTION",
+          "CALL_FUNCTION_KW", "CALL_METHOD"}
+_ATTRS = {"LOAD_ATTR", "LOAD_METHOD"}
 
 
 def conversion_refusal(t: Any, frame) -> str | None:
@@ -60,63 +70,129 @@ def converted_in_a_sequence(t: Any, frame) -> bool:
     if site is None:
         if len(_SITES) > 4096:
             _SITES.clear()
-        try:
-            site = _call_site(frame)
-        except (SyntaxError, ValueError, IndexError, UnicodeError):
-            site = _UNKNOWN
-        _SITES[key] = site
-    displays, names = site
-    if displays:
+        site = _SITES[key] = _call_site(frame.f_code, frame.f_lasti)
+    in_displays, passed = site
+    if any(_holds_grad(_lookup(frame, name)) for name in in_displays):
         return True
-    return any(_holds(_lookup(frame, name), t) for name in names)
+    return any(_holds(_lookup(frame, name), t) for name in passed)
 
 
-def _call_site(frame) -> tuple[bool, tuple]:
-    code = frame.f_code
-    lines = linecache.getlines(code.co_filename, frame.f_globals)
-    if not lines:
-        return _UNKNOWN
-    positions = None
-    if hasattr(code, "co_positions"):  # Python 3.11+: the span of the instruction's expression
-        positions = next(itertools.islice(code.co_positions(), frame.f_lasti // 2, None), None)
-    if positions is None or None in positions:
-        tree = ast.parse(lines[frame.f_lineno - 1].strip().rstrip(":"), mode="exec")
-        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
-    else:
-        first, last, col, end_col = positions
-        span = [line.encode() for line in lines[first - 1:last]]
-        span[-1] = span[-1][:end_col]
-        span[0] = span[0][col:]
-        expr = ast.parse("(" + b"".join(span).decode() + ")", mode="eval").body
-        if not isinstance(expr, ast.Call):
-            return _UNKNOWN
-        calls = [expr]
-    displays = False
-    names = []
-    for call in calls:
-        for arg in itertools.chain(call.args, (k.value for k in call.keywords)):
-            if isinstance(arg, ast.Starred):
-                arg = arg.value
-            if isinstance(arg, (ast.ListComp, ast.GeneratorExp, ast.SetComp)) or \
-                    isinstance(arg, (ast.List, ast.Tuple, ast.Set)) and \
-                    not all(isinstance(e, ast.Constant) for e in arg.elts):
-                displays = True
-            dotted = _dotted(arg)
-            if dotted:
-                names.append(dotted)
-    return displays, tuple(names)
-
-
-def _dotted(node) -> tuple | None:
-    """``a.b.c`` as ``("a", "b", "c")``; None for any other expression."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
+def _span(ins) -> tuple | None:
+    p = getattr(ins, "positions", None)
+    if p is None or None in (p.lineno, p.end_lineno, p.col_offset, p.end_col_offset):
         return None
-    parts.append(node.id)
-    return tuple(reversed(parts))
+    return (p.lineno, p.col_offset), (p.end_lineno, p.end_col_offset)
+
+
+def _inside(inner, outer) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _call_site(code, lasti: int) -> tuple[tuple, tuple]:
+    """The names read inside the display arguments of the call at ``lasti``, and the names
+    (dotted) passed to it directly."""
+    instructions = [i for i in dis.get_instructions(code) if i.offset <= lasti]
+    if not instructions or instructions[-1].offset != lasti:
+        return (), ()
+    parts = _by_span(instructions) if _span(instructions[-1]) else _by_stack(instructions)
+    if parts is None:
+        return (), ()
+    body, in_display = parts
+    in_displays, passed = [], []
+    for name, k in _names(body):
+        (in_displays if k in in_display else passed).append(name)
+    return tuple(in_displays), tuple(passed)
+
+
+def _by_span(instructions):
+    """Python 3.11+: the instructions inside the call's source span, but not inside a nested
+    call (unless inside a display argument: ``[x.sum(), f(y)]`` reads x and y); and the
+    indices of those inside display arguments."""
+    here = _span(instructions[-1])
+    body = [(k, i, _span(i)) for k, i in enumerate(instructions[:-1])
+            if _span(i) and _inside(_span(i), here)]
+    comprehensions = [s for _, i, s in body if i.opname == "LOAD_CONST" and
+                      getattr(i.argval, "co_name", None) in _COMPREHENSIONS]
+    nested = [s for _, i, s in body if i.opname in _CALLS and s != here and
+              s not in comprehensions]
+
+    def in_nested(s):
+        return any(_inside(s, n) and s != n for n in nested)
+
+    displays = [s for _, i, s in body if i.opname in _DISPLAYS and not in_nested(s)]
+    displays += [s for s in comprehensions if not in_nested(s)]
+    in_display = {k for k, _, s in body if any(_inside(s, d) for d in displays)}
+    return [(k, i) for k, i, s in body if k in in_display or not in_nested(s)], in_display
+
+
+def _consumed(ins) -> int | None:
+    """How many stack items a Python 3.10 call or display instruction takes."""
+    if ins.opname in ("CALL_FUNCTION", "CALL_METHOD", "CALL_FUNCTION_KW"):
+        return ins.arg + {"CALL_FUNCTION": 1, "CALL_METHOD": 2, "CALL_FUNCTION_KW": 2}[ins.opname]
+    if ins.opname == "CALL_FUNCTION_EX":
+        return 2 + (ins.arg & 1)
+    if ins.opname in ("BUILD_LIST", "BUILD_TUPLE", "BUILD_SET"):
+        return ins.arg
+    return None
+
+
+def _first(instructions, k: int, need: int) -> int:
+    """The index of the first instruction computing the ``need`` items instruction k takes."""
+    depth, j = 0, k
+    while depth < need and j > 0:
+        j -= 1
+        ins = instructions[j]
+        depth += dis.stack_effect(ins.opcode, ins.arg if ins.opcode >= dis.HAVE_ARGUMENT
+                                  else None, jump=False)
+    return j
+
+
+def _by_stack(instructions):
+    """Python 3.10 (no spans): the instructions computing the call's operands, found by their
+    stack effects; nested calls left out; the indices of those inside displays."""
+    last = len(instructions) - 1
+    need = _consumed(instructions[last])
+    if need is None:
+        return None
+    start = _first(instructions, last, need)
+    nested, displays, in_display = set(), [], set()
+    for k in range(start, last):  # nested calls first: the displays inside them do not count
+        n = _consumed(instructions[k])
+        if n is None:
+            continue
+        members = range(_first(instructions, k, n), k + 1)
+        if instructions[k].opname.startswith("BUILD") or any(  # a comprehension is a call
+                getattr(instructions[j].argval, "co_name", None) in _COMPREHENSIONS
+                for j in members):
+            displays.append((k, members))
+        else:
+            nested.update(members)
+    for k, members in displays:
+        if k not in nested:
+            in_display.update(members)
+    body = [(k, instructions[k]) for k in range(start, last)
+            if k not in nested or k in in_display]
+    return body, in_display
+
+
+def _names(instructions):
+    """(dotted name, the index of its first instruction) for each name read from
+    ``(index, instruction)`` pairs: ``LOAD_* a`` then ``LOAD_ATTR b`` reads ``("a",)`` and
+    ``("a", "b")``."""
+    chain = None
+    for k, i in instructions:
+        if i.opname.startswith("LOAD_") and i.opname not in _ATTRS and \
+                isinstance(i.argval, (str, tuple)) and i.opname != "LOAD_CONST":
+            names = (i.argval,) if isinstance(i.argval, str) else i.argval
+            for name in names:
+                if isinstance(name, str):
+                    chain = ((name,), k)
+                    yield chain
+        elif i.opname in _ATTRS and chain is not None:
+            chain = (chain[0] + (i.argval,), chain[1])
+            yield chain
+        else:
+            chain = None
 
 
 def _lookup(frame, dotted: tuple):
@@ -147,6 +223,13 @@ def _holds(container, t) -> bool:
             if isinstance(item, (list, tuple)):
                 stack.append(item)
     return False
+
+
+def _holds_grad(value) -> bool:
+    """Whether ``value`` is a Tensor that requires grad, or a list or tuple holding one."""
+    if isinstance(value, Tensor):
+        return value._requires_grad
+    return isinstance(value, (list, tuple)) and _holds_grad_tensor(value)
 
 
 def refusal(what: str = "numpy") -> str:

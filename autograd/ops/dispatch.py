@@ -143,9 +143,10 @@ class _Call:
         d = fn.op
         try:
             self.numpy = inspect.signature(func)
-        except (TypeError, ValueError):  # no signature (older numpy): the op's own is used
+        except (TypeError, ValueError):  # a C function of an older numpy: the op's is used
             self.numpy = None
-        self.params = list(inspect.signature(fn).parameters.values())
+        self.op_signature = inspect.signature(fn)
+        self.params = list(self.op_signature.parameters.values())
         self.var = next((i for i, p in enumerate(self.params) if p.kind == p.VAR_POSITIONAL),
                         -1)  # the index of a *args parameter, if any
         names = {p.name for p in self.params}
@@ -164,8 +165,12 @@ class _Call:
 
     def __call__(self, args: tuple, kwargs: dict):
         if self.numpy is None:
-            return self.fn(*args, **{k: v for k, v in kwargs.items()
-                                     if not (k in ("out", "dtype") and v is None)})
+            kwargs = {k: v for k, v in kwargs.items() if not (k in ("out", "dtype") and v is None)}
+            try:
+                self.op_signature.bind(*args, **kwargs)
+            except TypeError:  # a numpy-only form (np.where(cond)): numpy's own, on the data
+                return _Unsupported(None)
+            return self.fn(*args, **kwargs)
         try:
             bound = self.numpy.bind(*args, **kwargs)
         except TypeError as e:
