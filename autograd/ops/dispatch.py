@@ -162,8 +162,30 @@ class _Call:
                 elif p.name == "dtype":
                     target = _CAST
             self.rename[p.name] = target
+        # the fast path: positional arguments that land on the op's parameters in order, and
+        # keywords that are the op's own names (np.sum(t, 0), np.sum(t, axis=0))
+        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        keyword = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        numpy_params = list(self.numpy.parameters.values()) if self.numpy else []
+        self.direct = 0
+        for n, p in zip(numpy_params, self.params):
+            if n.kind not in positional or self.rename.get(n.name) != p.name:
+                break
+            if p.kind == p.VAR_POSITIONAL:  # reshape(x, *shape): numpy's shape, as one
+                self.direct += 1
+                break
+            if p.kind not in positional:
+                break
+            self.direct += 1
+        self.direct_keywords = {n.name for n in numpy_params if n.kind in keyword and
+                                self.rename.get(n.name) == n.name and
+                                self.op_signature.parameters[n.name].kind in keyword}
+        self.required = sum(1 for p in self.params
+                            if p.kind in positional and p.default is p.empty)
 
     def __call__(self, args: tuple, kwargs: dict):
+        if self.required <= len(args) <= self.direct and kwargs.keys() <= self.direct_keywords:
+            return self.fn(*args, **kwargs)
         if self.numpy is None:
             kwargs = {k: v for k, v in kwargs.items() if not (k in ("out", "dtype") and v is None)}
             try:
