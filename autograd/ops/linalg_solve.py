@@ -20,6 +20,7 @@ from ..registry import op
 from ._util import as_tensor, operands
 from .elementwise import where
 from .linalg import matmul
+from .outputs import pack
 from .shape import expand_dims, squeeze, swapaxes
 
 
@@ -177,8 +178,25 @@ class SlogdetResult(NamedTuple):
     logabsdet: Tensor
 
 
-@op(namespace="linalg", method="slogdet", function=np.linalg.slogdet, saves="inputs",
-    formula="A⁻ᵀ (for log|det A|)")
+@op(name="slogdet_factors", namespace="linalg", export=False, node="LinalgSlogdetBackward",
+    saves="inputs", formula="A⁻ᵀ (for log|det A|)")
+def slogdet_factors(a) -> Tensor:
+    """``slogdet``'s sign and ``log|det|`` side by side, ``(..., 2)``: the node both come
+    from (the sign's gradient is 0)."""
+    a = _floating(as_tensor(a))
+    square("slogdet", a)
+    sign, logabsdet = np.linalg.slogdet(a._data)
+    batch = a.shape[:-2]
+
+    def backward(g, out):
+        g = g[..., 1]
+        return (None,) if not np.any(g._data) else (_matrix_g(g) * mT(inv(a)),)
+
+    return record(pack([np.asarray(sign), np.asarray(logabsdet)], batch), (a,),
+                  slogdet_factors.op, backward)
+
+
+@op(namespace="linalg", composite=True, method="slogdet", function=np.linalg.slogdet)
 def slogdet(a) -> SlogdetResult:
     """The sign and the log of the absolute value of the determinant: ``np.linalg.slogdet``.
 
@@ -191,18 +209,16 @@ def slogdet(a) -> SlogdetResult:
     (1.0, 1.7918)
     """
     a = _floating(as_tensor(a))
-    square("slogdet", a)
-    sign, logabsdet = np.linalg.slogdet(a._data)
-    logabsdet = record(np.asarray(logabsdet), (a,), slogdet.op,
-                       lambda g, out: (_matrix_g(g) * mT(inv(a)),))
-    return SlogdetResult(_wrap(np.asarray(sign)), logabsdet)
+    packed = slogdet_factors(a)
+    return SlogdetResult(_wrap(packed._data[..., 0]), packed[..., 1])
 
 
 # ---------------------------------------------------------------------------- factorizations
 
 
 @op(namespace="linalg", method="cholesky", function=np.linalg.cholesky, saves="output",
-    formula="L⁻ᵀ·Φ(Lᵀ·g)·L⁻¹, Φ: the lower triangle, its diagonal halved, symmetrized")
+    formula="L⁻ᵀ·Φ(Lᵀ·g)·L⁻¹, Φ: the lower triangle, its diagonal halved, symmetrized",
+    symmetric_input=True)
 def cholesky(a, upper: bool = False) -> Tensor:
     """The Cholesky factor ``L`` (lower triangular, ``a = L @ Lᵀ``) of a symmetric positive
     definite matrix; ``upper=True`` gives ``Lᵀ``. numpy reads only the lower triangle of ``a``;

@@ -1,18 +1,18 @@
 """``numpy.linalg``'s decompositions and norms, differentiable and batched: ``eigh eigvalsh svd
 svdvals norm vector_norm matrix_norm`` (``ag.linalg.NAME``, ``np.linalg.NAME(t)``).
 
-A decomposition has several outputs: its node records them packed into one array (each
-output flattened over the matrix axes, side by side), and hands them out as slices of it; the
-backward receives the gradient of every output at once. Gradients are PyTorch's: they need
-distinct eigenvalues (singular values) where eigenvectors (singular vectors) are used, and
-gauge-invariant losses (a loss that changes when an eigenvector flips sign has no gradient).
-An output that gets no gradient costs nothing, so ``eigvalsh`` and ``svdvals`` work with
-repeated values.
+A decomposition has several outputs: one primitive op (``eigh_factors``, ``svd_factors``)
+records them packed in one Tensor, and the public op hands them out as slices of it (see
+``outputs``), so the backward receives the gradient of every output at once. Gradients are
+PyTorch's: they need distinct eigenvalues (singular values) where eigenvectors (singular
+vectors) are used, and gauge-invariant losses (a loss that changes when an eigenvector flips
+sign has no gradient). An output that gets no gradient costs nothing, so ``eigvalsh`` and
+``svdvals`` work with repeated values.
 """
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,32 +22,11 @@ from ._util import as_tensor, kept_shape, normalize_axis
 from .elementwise import abs as abs_
 from .elementwise import where
 from .linalg_solve import _floating, mT, square
+from .outputs import pack, packed_backward, unpack
 from .reduce import max as max_
 from .reduce import min as min_
 from .reduce import sum as sum_
 from .shape import expand_dims, reshape, transpose
-
-
-def _record_outputs(datas: list, batch: tuple, parents: tuple, opfn, backward: Callable):
-    """Record several outputs of one op as one node; return them as Tensors.
-
-    ``backward(grads, outs)`` gets one gradient per output (None for an output that received
-    none) and the outputs themselves, as differentiable Tensors.
-    """
-    cores = [d.shape[len(batch):] for d in datas]
-    sizes = [int(np.prod(c)) for c in cores]
-    edges = np.cumsum([0] + sizes)
-    packed = np.concatenate([d.reshape(batch + (-1,)) for d in datas], axis=-1)
-
-    def unpack(t: Tensor) -> list:
-        return [reshape(t[..., int(lo):int(hi)], batch + core)
-                for lo, hi, core in zip(edges[:-1], edges[1:], cores)]
-
-    def packed_backward(g, out):
-        grads = [None if not np.any(p._data) else p for p in unpack(g)]
-        return backward(grads, unpack(out))
-
-    return unpack(record(packed, parents, opfn, packed_backward))
 
 
 def _diag_embed(v: Tensor) -> Tensor:
@@ -66,8 +45,39 @@ class EighResult(NamedTuple):
     eigenvectors: Tensor
 
 
-@op(namespace="linalg", function=np.linalg.eigh, saves="output",
-    formula="V (diag(g_w) + sym(Vᵀg_V)/(w_j − w_i)) Vᵀ")
+def _eigh_backward(grads, outs):
+    gw, gv = grads
+    w, v = outs
+    if gw is None and gv is None:
+        return (None,)
+    inner = 0.0 if gw is None else _diag_embed(gw)
+    if gv is not None:
+        vtg = mT(v) @ gv
+        gap = expand_dims(w, -2) - expand_dims(w, -1)  # [i, j] = w_j − w_i
+        gap = gap + np.eye(w.shape[-1], dtype=w.dtype)  # the diagonal (0 / 1) stays 0
+        inner = inner + 0.5 * (vtg - mT(vtg)) / gap
+    return (v @ inner @ mT(v),)
+
+
+def _eigh_cores(shape: tuple) -> list:
+    return [shape[-1:], shape[-2:]]
+
+
+@op(name="eigh_factors", namespace="linalg", export=False, node="LinalgEighBackward",
+    saves="output", formula="V (diag(g_w) + sym(Vᵀg_V)/(w_j − w_i)) Vᵀ",
+    symmetric_input=True)
+def eigh_factors(a, UPLO: str = "L") -> Tensor:
+    """``eigh``'s eigenvalues and eigenvectors side by side, ``(..., n + n²)``: the one node
+    both come from."""
+    a = _floating(as_tensor(a))
+    square("eigh", a)
+    w, v = np.linalg.eigh(a._data, UPLO=UPLO)
+    batch, cores = a.shape[:-2], _eigh_cores(a.shape)
+    return record(pack([w, v], batch), (a,), eigh_factors.op,
+                  packed_backward(batch, cores, _eigh_backward))
+
+
+@op(namespace="linalg", composite=True, function=np.linalg.eigh)
 def eigh(a, UPLO: str = "L") -> EighResult:
     """Eigenvalues and eigenvectors of a symmetric matrix (of each of a stack):
     ``np.linalg.eigh``. numpy reads one triangle (``UPLO``); the gradient is PyTorch's
@@ -80,23 +90,7 @@ def eigh(a, UPLO: str = "L") -> EighResult:
     Tensor([1., 3.])
     """
     a = _floating(as_tensor(a))
-    square("eigh", a)
-    w, v = np.linalg.eigh(a._data, UPLO=UPLO)
-
-    def backward(grads, outs):
-        gw, gv = grads
-        w, v = outs
-        if gw is None and gv is None:
-            return (None,)
-        inner = 0.0 if gw is None else _diag_embed(gw)
-        if gv is not None:
-            vtg = mT(v) @ gv
-            gap = expand_dims(w, -2) - expand_dims(w, -1)  # [i, j] = w_j − w_i
-            gap = gap + np.eye(w.shape[-1], dtype=w.dtype)  # the diagonal (0 / 1) stays 0
-            inner = inner + 0.5 * (vtg - mT(vtg)) / gap
-        return (v @ inner @ mT(v),)
-
-    w, v = _record_outputs([w, v], a.shape[:-2], (a,), eigh.op, backward)
+    w, v = unpack(eigh_factors(a, UPLO), a.shape[:-2], _eigh_cores(a.shape))
     return EighResult(w, v)
 
 
@@ -157,8 +151,27 @@ def _svd_backward(m: int, n: int):
     return backward
 
 
-@op(namespace="linalg", function=np.linalg.svd, saves="output",
-    formula="U (sym parts of Uᵀg_U, Vᵀg_V over s_j² − s_i², + diag(g_S)) Vᵀ")
+def _svd_cores(shape: tuple, full_matrices: bool) -> list:
+    m, n = shape[-2:]
+    k = min(m, n)
+    return [(m, m if full_matrices else k), (k,), (n if full_matrices else k, n)]
+
+
+@op(name="svd_factors", namespace="linalg", export=False, node="LinalgSvdBackward",
+    saves="output", formula="U (sym parts of Uᵀg_U, Vᵀg_V over s_j² − s_i², + diag(g_S)) Vᵀ")
+def svd_factors(a, full_matrices: bool = True, hermitian: bool = False) -> Tensor:
+    """``svd``'s ``U``, ``S`` and ``Vh`` side by side: the one node the three come from."""
+    a = _floating(as_tensor(a))
+    if a.ndim < 2:
+        raise np.linalg.LinAlgError(f"linalg.svd: expected a matrix or a stack of them, got "
+                                    f"shape {a.shape}")
+    u, s, vh = np.linalg.svd(a._data, full_matrices=full_matrices, hermitian=hermitian)
+    batch, cores = a.shape[:-2], _svd_cores(a.shape, full_matrices)
+    return record(pack([u, s, vh], batch), (a,), svd_factors.op,
+                  packed_backward(batch, cores, _svd_backward(*a.shape[-2:])))
+
+
+@op(namespace="linalg", composite=True, function=np.linalg.svd)
 def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False):
     """The singular value decomposition ``a = U @ diag(S) @ Vh``: ``np.linalg.svd``
     (``compute_uv=False``: ``S`` alone). Gradients are PyTorch's: for ``U`` and ``Vh`` they
@@ -172,12 +185,8 @@ def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool 
     Tensor([3., 2.])
     """
     a = _floating(as_tensor(a))
-    if a.ndim < 2:
-        raise np.linalg.LinAlgError(f"linalg.svd: expected a matrix or a stack of them, got "
-                                    f"shape {a.shape}")
-    m, n = a.shape[-2:]
-    u, s, vh = np.linalg.svd(a._data, full_matrices=full_matrices, hermitian=hermitian)
-    u, s, vh = _record_outputs([u, s, vh], a.shape[:-2], (a,), svd.op, _svd_backward(m, n))
+    packed = svd_factors(a, full_matrices, hermitian)
+    u, s, vh = unpack(packed, a.shape[:-2], _svd_cores(a.shape, full_matrices))
     return SVDResult(u, s, vh) if compute_uv else s
 
 

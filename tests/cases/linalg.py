@@ -133,6 +133,15 @@ CASES = {
         (lambda x: L.svd(separated(x), full_matrices=False).Vh ** 2, lambda r: (T(r, 2, 3),)),
         (lambda x: L.svd(separated(x)).U[..., :2] ** 2, lambda r: (T(r, 3, 2),)),
     ],
+    # the single nodes behind the outputs of eigh, svd and slogdet (the public ops are
+    # composite): their own entries, read back through the public functions
+    "linalg.eigh_factors": [
+        (lambda x: tuple(v * v for v in L.eigh(spread(x))), lambda r: (T(r, 2, 3, 3),)),
+    ],
+    "linalg.svd_factors": [
+        (usv(lambda x: L.svd(separated(x), full_matrices=False)), lambda r: (T(r, 2, 3, 2),)),
+    ],
+    "linalg.slogdet_factors": [(lambda a: L.slogdet(a).logabsdet, lambda r: (T(r, 2, 2, 2),))],
     "linalg.svdvals": [
         (lambda x: L.svdvals(separated(x)), lambda r: (T(r, 2, 3),)),
         (lambda x: L.svdvals(separated(x)), lambda r: (T(r, 2, 3, 2),)),
