@@ -15,9 +15,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
 from ..registry import op
-from ._util import as_tensor, operands
+from ._util import as_tensor, floating, operands
 from .elementwise import where
 from .linalg import matmul
 from .outputs import pack
@@ -38,8 +39,8 @@ def square(name: str, a: Tensor) -> None:
 
 
 def _floating(a: Tensor) -> Tensor:
-    """Integer matrices are solved in float64, as numpy does."""
-    return a if a.dtype.kind in "fc" else _wrap(a._data.astype(np.float64))
+    """Integer matrices are solved in the default float dtype, as PyTorch's rule has it."""
+    return floating(a)
 
 
 def _matrix_g(g: Tensor) -> Tensor:
@@ -132,7 +133,8 @@ def det(a) -> Tensor:
     """
     a = _floating(as_tensor(a))
     square("det", a)
-    return record(np.asarray(np.linalg.det(a._data)), (a,), det.op, _det_backward)
+    data = np.asarray(quietly(np.linalg.det, a._data))  # inf and nan: IEEE results, quietly
+    return record(data, (a,), det.op, _det_backward)
 
 
 def _cofactor_regular(a: Tensor, det_a: Tensor) -> Tensor:
@@ -185,7 +187,7 @@ def slogdet_factors(a) -> Tensor:
     from (the sign's gradient is 0)."""
     a = _floating(as_tensor(a))
     square("slogdet", a)
-    sign, logabsdet = np.linalg.slogdet(a._data)
+    sign, logabsdet = quietly(np.linalg.slogdet, a._data)
     batch = a.shape[:-2]
 
     def backward(g, out):

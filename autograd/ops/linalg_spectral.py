@@ -200,6 +200,11 @@ def svdvals(a) -> Tensor:
 
 
 def _vector_norm_data(x: np.ndarray, ord, axes, keepdims: bool) -> np.ndarray:
+    with np.errstate(all="ignore"):  # inf and nan give IEEE results quietly, as in PyTorch
+        return _vector_norm_values(x, ord, axes, keepdims)
+
+
+def _vector_norm_values(x: np.ndarray, ord, axes, keepdims: bool) -> np.ndarray:
     a = np.abs(x)
     if ord == np.inf:
         r = np.max(a, axis=axes, keepdims=keepdims)
@@ -212,8 +217,7 @@ def _vector_norm_data(x: np.ndarray, ord, axes, keepdims: bool) -> np.ndarray:
     elif ord == 2:
         r = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdims))
     else:
-        with np.errstate(divide="ignore"):
-            r = np.sum(a ** ord, axis=axes, keepdims=keepdims) ** (1.0 / ord)
+        r = np.sum(a ** ord, axis=axes, keepdims=keepdims) ** (1.0 / ord)
     return np.asarray(r, dtype=x.dtype)
 
 
