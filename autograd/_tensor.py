@@ -214,10 +214,6 @@ class Tensor:
         (the shape) and ``size(dim)`` (one extent)."""
         return _Size(self._data)
 
-    def numel(self) -> int:
-        """The number of elements (PyTorch's name for ``size``)."""
-        return self._data.size
-
     @property
     def dtype(self) -> np.dtype:
         return self._data.dtype
@@ -261,27 +257,6 @@ class Tensor:
         if copy:
             return self._data.copy()
         return self._data
-
-    def __format__(self, spec: str) -> str:
-        """``f"{t:.4f}"`` formats the value of a one-element tensor (a 0-d one for any spec,
-        as in PyTorch); without a spec a tensor formats as its repr."""
-        if self._data.ndim == 0 or spec and self._data.size == 1:
-            return format(self._data.item(), spec)
-        if spec:
-            raise TypeError(f"format spec {spec!r} needs a one-element tensor, got shape "
-                            f"{self.shape}: format t.item() or t.tolist() instead")
-        return str(self)
-
-    def __round__(self, ndigits: int | None = None):
-        """``round(t)`` and ``round(t, 4)`` of a one-element tensor: Python's ``round`` of its
-        value; a bigger tensor is rounded elementwise (``ag.round``), as in PyTorch."""
-        if self._data.size == 1:
-            return round(self._data.item(), ndigits)
-        from .bind import EXPORTS
-
-        if "round" not in EXPORTS:
-            raise TypeError(f"round() needs a one-element tensor, got shape {self.shape}")
-        return EXPORTS["round"](self) if ndigits is None else EXPORTS["round"](self, ndigits)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -402,10 +377,11 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
         arr = np.asarray(data)
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-            if state.grad_enabled and _holds_grad(data):
-                from .ops.conversion import refusal
+            if state.grad_enabled:
+                from .ops.conversion import holds_grad, refusal
 
-                raise RuntimeError(refusal("ag.tensor"))
+                if holds_grad(data):
+                    raise RuntimeError(refusal("ag.tensor"))
             data = [np.asarray(d) for d in data]
         arr = np.asarray(data)
         if arr.dtype == np.float64 and dtype is None:
@@ -417,19 +393,6 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     return arr
-
-
-def _holds_grad(seq) -> bool:
-    """Whether the (nested) list or tuple ``seq`` holds a Tensor that requires grad."""
-    stack = [seq]
-    while stack:
-        for item in stack.pop():
-            if isinstance(item, Tensor):
-                if item._requires_grad:
-                    return True
-            elif isinstance(item, (list, tuple)):
-                stack.append(item)
-    return False
 
 
 def _wrap(arr: np.ndarray) -> Tensor:

@@ -21,6 +21,7 @@ from . import (
     linalg_solve,
     linalg_spectral,
     math,
+    pytorch_names,
     reduce,
     scan,
     search,
@@ -30,8 +31,8 @@ from .shape import index_add, index_put, sum_to_shape
 
 __all__ = ["OPS", "OpDef", "op", "EXPORTS", "index_add", "index_put", "sum_to_shape",
            "arrange", "binary", "contract", "dispatch", "elementwise", "join", "linalg",
-           "linalg_solve", "linalg_spectral", "math", "reduce", "scan", "search", "shape",
-           *EXPORTS]
+           "linalg_solve", "linalg_spectral", "math", "pytorch_names", "reduce", "scan",
+           "search", "shape", *EXPORTS]
 globals().update(EXPORTS)
 
 

@@ -34,7 +34,6 @@ import dis
 from typing import Any
 
 from .._tensor import Tensor
-from .._tensor import _holds_grad as _holds_grad_tensor
 
 _SITES: dict = {}  # (code, instruction offset) -> (names read in displays, names passed)
 _DISPLAYS = {"BUILD_LIST", "BUILD_TUPLE", "BUILD_SET", "LIST_EXTEND", "SET_UPDATE"}
@@ -225,11 +224,24 @@ def _holds(container, t) -> bool:
     return False
 
 
+def holds_grad(seq) -> bool:
+    """Whether the (nested) list or tuple ``seq`` holds a Tensor that requires grad."""
+    stack = [seq]
+    while stack:
+        for item in stack.pop():
+            if isinstance(item, Tensor):
+                if item._requires_grad:
+                    return True
+            elif isinstance(item, (list, tuple)):
+                stack.append(item)
+    return False
+
+
 def _holds_grad(value) -> bool:
     """Whether ``value`` is a Tensor that requires grad, or a list or tuple holding one."""
     if isinstance(value, Tensor):
         return value._requires_grad
-    return isinstance(value, (list, tuple)) and _holds_grad_tensor(value)
+    return isinstance(value, (list, tuple)) and holds_grad(value)
 
 
 def refusal(what: str = "numpy") -> str:
