@@ -61,6 +61,7 @@ _ignore_fp_warnings()  # numpy's floating-point warnings from inside autograd an
 globals().update(_OP_EXPORTS)  # every declared op as ``ag.NAME`` (``ag.exp``, ``ag.matmul``)
 if TYPE_CHECKING:  # the same names, for type checkers (generated: tools/typing_stub.py)
     from ._bound import *  # noqa: F403
+    from ._bound import linalg as linalg
 
 __all__ = [
     "Tensor", "tensor", "as_tensor", "Node", "Value", "set_default_dtype", "get_default_dtype",
@@ -71,6 +72,6 @@ __all__ = [
     "gradgradcheck", "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose",
     "Diagnosis", "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
-    "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "promote_types",
+    "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "promote_types", "linalg",
     "result_type", *_OP_EXPORTS,
 ]

@@ -12,12 +12,17 @@ import autograd.ops as _autograd_ops
 import autograd.ops.arrange as _autograd_ops_arrange
 import autograd.ops.binary as _autograd_ops_binary
 import autograd.ops.contract as _autograd_ops_contract
+import autograd.ops.dispatch as _autograd_ops_dispatch
 import autograd.ops.elementwise as _autograd_ops_elementwise
 import autograd.ops.join as _autograd_ops_join
 import autograd.ops.linalg as _autograd_ops_linalg
+import autograd.ops.linalg_solve as _autograd_ops_linalg_solve
+import autograd.ops.linalg_spectral as _autograd_ops_linalg_spectral
 import autograd.ops.math as _autograd_ops_math
+import autograd.ops.pytorch_names as _autograd_ops_pytorch_names
 import autograd.ops.reduce as _autograd_ops_reduce
 import autograd.ops.scan as _autograd_ops_scan
+import autograd.ops.search as _autograd_ops_search
 import autograd.ops.shape as _autograd_ops_shape
 import autograd.random as _autograd_random
 from autograd.ops.elementwise import abs as abs
@@ -30,6 +35,8 @@ from autograd.ops.math import arcsinh as arcsinh
 from autograd.ops.math import arctan as arctan
 from autograd.ops.binary import arctan2 as arctan2
 from autograd.ops.math import arctanh as arctanh
+from autograd.ops.search import argmax as argmax
+from autograd.ops.search import argmin as argmin
 from autograd.ops.math import round as around
 from autograd.ops.join import array_split as array_split
 from autograd.ops.elementwise import astype as astype
@@ -37,7 +44,9 @@ from autograd.ops.join import atleast_1d as atleast_1d
 from autograd.ops.join import atleast_2d as atleast_2d
 from autograd.ops.join import atleast_3d as atleast_3d
 from autograd.ops.shape import broadcast_to as broadcast_to
+from autograd.ops.shape import concatenate as cat
 from autograd.ops.math import ceil as ceil
+from autograd.ops.elementwise import clip as clamp
 from autograd.ops.elementwise import clip as clip
 from autograd.ops.elementwise import clone as clone
 from autograd.ops.join import column_stack as column_stack
@@ -154,8 +163,9 @@ from autograd.ops.contract import vdot as vdot
 from autograd.ops.join import vsplit as vsplit
 from autograd.ops.join import vstack as vstack
 from autograd.ops.elementwise import where as where
+from autograd import linalg as linalg
 
-__all__ = ["abs", "add", "append", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "around", "array_split", "astype", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_to", "ceil", "clip", "clone", "column_stack", "concatenate", "cos", "cosh", "cross", "cumprod", "cumsum", "deg2rad", "degrees", "diag", "diagonal", "diff", "div", "dot", "dsplit", "dstack", "einsum", "eq", "exp", "exp2", "expand_dims", "expm1", "fabs", "fix", "flatten", "flip", "fliplr", "flipud", "floor", "fmax", "fmin", "ge", "getitem", "gradient", "gt", "hsplit", "hstack", "hypot", "inner", "kron", "le", "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mod", "moveaxis", "mul", "nan_to_num", "ne", "neg", "outer", "pad", "partition", "pow", "prod", "rad2deg", "radians", "ravel", "reciprocal", "relu", "remainder", "repeat", "reshape", "rint", "roll", "rollaxis", "rot90", "round", "row_stack", "select", "sigmoid", "sign", "sin", "sinc", "sinh", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "take_along_axis", "tan", "tanh", "tensordot", "tile", "trace", "transpose", "tril", "triu", "trunc", "var", "vdot", "vsplit", "vstack", "where"]
+__all__ = ["abs", "add", "append", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "around", "array_split", "astype", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_to", "cat", "ceil", "clamp", "clip", "clone", "column_stack", "concatenate", "cos", "cosh", "cross", "cumprod", "cumsum", "deg2rad", "degrees", "diag", "diagonal", "diff", "div", "dot", "dsplit", "dstack", "einsum", "eq", "exp", "exp2", "expand_dims", "expm1", "fabs", "fix", "flatten", "flip", "fliplr", "flipud", "floor", "fmax", "fmin", "ge", "getitem", "gradient", "gt", "hsplit", "hstack", "hypot", "inner", "kron", "le", "linalg", "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mod", "moveaxis", "mul", "nan_to_num", "ne", "neg", "outer", "pad", "partition", "pow", "prod", "rad2deg", "radians", "ravel", "reciprocal", "relu", "remainder", "repeat", "reshape", "rint", "roll", "rollaxis", "rot90", "round", "row_stack", "select", "sigmoid", "sign", "sin", "sinc", "sinh", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "take_along_axis", "tan", "tanh", "tensordot", "tile", "trace", "transpose", "tril", "triu", "trunc", "var", "vdot", "vsplit", "vstack", "where"]
 
 
 class TensorMethods:
@@ -165,9 +175,10 @@ class TensorMethods:
     def T(self) -> Tensor: ...
     __abs__ = _autograd_ops_elementwise.abs
     __add__ = _autograd_ops_elementwise.add
-    __array_function__ = _autograd_ops._array_function
-    __array_ufunc__ = _autograd_ops._array_ufunc
+    __array_function__ = _autograd_ops_dispatch._array_function
+    __array_ufunc__ = _autograd_ops_dispatch._array_ufunc
     def __eq__(self, b: TensorLike) -> Tensor: ...  # type: ignore[override]
+    __format__ = _autograd_ops_pytorch_names._format
     __ge__ = _autograd_ops_elementwise.ge
     __getitem__ = _autograd_ops_shape.getitem
     __gt__ = _autograd_ops_elementwise.gt
@@ -179,6 +190,7 @@ class TensorMethods:
     __le__ = _autograd_ops_elementwise.le
     __lt__ = _autograd_ops_elementwise.lt
     __matmul__ = _autograd_ops_linalg.matmul
+    __mod__ = _autograd_ops_binary.remainder
     __mul__ = _autograd_ops_elementwise.mul
     def __ne__(self, b: TensorLike) -> Tensor: ...  # type: ignore[override]
     __neg__ = _autograd_ops_elementwise.neg
@@ -186,7 +198,9 @@ class TensorMethods:
     __pow__ = _autograd_ops_elementwise.pow
     def __radd__(self, other: TensorLike) -> Tensor: ...
     def __rmatmul__(self, other: TensorLike) -> Tensor: ...
+    def __rmod__(self, other: TensorLike) -> Tensor: ...
     def __rmul__(self, other: TensorLike) -> Tensor: ...
+    __round__ = _autograd_ops_pytorch_names._round
     def __rpow__(self, other: TensorLike) -> Tensor: ...
     def __rsub__(self, other: TensorLike) -> Tensor: ...
     def __rtruediv__(self, other: TensorLike) -> Tensor: ...
@@ -205,6 +219,8 @@ class TensorMethods:
     arctan = _autograd_ops_math.arctan
     arctan2 = _autograd_ops_binary.arctan2
     arctanh = _autograd_ops_math.arctanh
+    argmax = _autograd_ops_search.argmax
+    argmin = _autograd_ops_search.argmin
     asin = _autograd_ops_math.arcsin
     asinh = _autograd_ops_math.arcsinh
     astype = _autograd_ops_elementwise.astype
@@ -214,6 +230,7 @@ class TensorMethods:
     def bool(self) -> Tensor: ...
     broadcast_to = _autograd_ops_shape.broadcast_to
     ceil = _autograd_ops_math.ceil
+    cholesky = _autograd_ops_linalg_solve.cholesky
     clamp = _autograd_ops_elementwise.clip
     def clamp_(self, min: TensorLike | None = ..., max: TensorLike | None = ...) -> Tensor: ...
     clip = _autograd_ops_elementwise.clip
@@ -226,6 +243,7 @@ class TensorMethods:
     cumprod = _autograd_ops_scan.cumprod
     cumsum = _autograd_ops_scan.cumsum
     deg2rad = _autograd_ops_math.deg2rad
+    det = _autograd_ops_linalg_solve.det
     diag = _autograd_ops_contract.diag
     diagonal = _autograd_ops_contract.diagonal
     diff = _autograd_ops_scan.diff
@@ -256,6 +274,7 @@ class TensorMethods:
     hypot = _autograd_ops_binary.hypot
     inner = _autograd_ops_contract.inner
     def int(self) -> Tensor: ...
+    inverse = _autograd_ops_linalg_solve.inv
     kron = _autograd_ops_contract.kron
     le = _autograd_ops_elementwise.le
     log = _autograd_ops_elementwise.log
@@ -281,6 +300,9 @@ class TensorMethods:
     nan_to_num = _autograd_ops_math.nan_to_num
     ne = _autograd_ops_elementwise.ne
     neg = _autograd_ops_elementwise.neg
+    norm = _autograd_ops_linalg_spectral._torch_norm
+    numel = _autograd_ops_pytorch_names._numel
+    permute = _autograd_ops_shape._permute_method
     pow = _autograd_ops_elementwise.pow
     def pow_(self, b: TensorLike) -> Tensor: ...
     prod = _autograd_ops_scan.prod
@@ -300,6 +322,7 @@ class TensorMethods:
     sin = _autograd_ops_elementwise.sin
     sinc = _autograd_ops_math.sinc
     sinh = _autograd_ops_math.sinh
+    slogdet = _autograd_ops_linalg_solve.slogdet
     softmax = _autograd_ops_reduce.softmax
     split = _autograd_ops_shape.split
     sqrt = _autograd_ops_elementwise.sqrt
@@ -318,6 +341,7 @@ class TensorMethods:
     tril = _autograd_ops_arrange.tril
     triu = _autograd_ops_arrange.triu
     trunc = _autograd_ops_math.trunc
+    unsqueeze = _autograd_ops_shape._unsqueeze_method
     var = _autograd_ops_reduce.var
     view = _autograd_ops_shape.reshape
     vsplit = _autograd_ops_join.vsplit
