@@ -459,7 +459,8 @@ def _read_npz(path: str) -> dict[str, np.ndarray]:
                          f"{head!r}); {expected}")
     arrays, name = {}, None
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        # our own handle: numpy leaves the file open when the archive is damaged
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as archive:
             for name in archive.files:
                 arrays[name] = archive[name]
     except ValueError as e:
