@@ -18,6 +18,16 @@ import nn.functional as F
 from autograd import bind
 
 ROOT = Path(__file__).resolve().parent
+PRINT_OPTIONS = np.get_printoptions()  # numpy's defaults, before any test or demo changes them
+
+
+@pytest.fixture(autouse=True)
+def _numpy_print_options() -> Iterator[None]:
+    """Every test and example sees numpy's default print options, whatever ran before it in
+    the same process (a demo's ``main`` sets its own), and leaves them so."""
+    np.set_printoptions(**PRINT_OPTIONS)
+    yield
+    np.set_printoptions(**PRINT_OPTIONS)
 DOCUMENTED = ("autograd", "nn")  # the packages whose docstring examples are collected
 
 
