@@ -11,6 +11,7 @@ defined once, forward and backward side by side.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from typing import Any, Callable
 
@@ -234,6 +235,10 @@ class Tensor:
         return _wrap(self._data)
 
     def __array__(self, dtype=None, copy=None):
+        if self._requires_grad and state.grad_enabled and "scipy" in sys.modules:
+            from ._scipy_guard import check_scipy_caller
+
+            check_scipy_caller()  # scipy.stats.norm.logpdf(t) would drop the gradient
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         if copy:

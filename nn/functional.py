@@ -1,11 +1,12 @@
 """Activations and losses as functions of Tensors (``import nn.functional as F``).
 
 Almost everything is a composition of autograd ops, so its gradient comes from the engine.
-Five functions are primitive ops of their own, registered with ``@op`` like the engine's (forward
-on numpy, backward closure right below): ``linear`` (one node instead of three),
+Four functions are primitive ops of their own, registered with ``@op`` like the engine's
+(forward on numpy, backward closure right below): ``linear`` (one node instead of three),
 ``cross_entropy`` on class indices and ``binary_cross_entropy_with_logits`` (one
-fused, overflow-free pass), ``binary_cross_entropy`` (PyTorch's clamped logarithms, whose
-gradient a composition would turn into NaN at 0 and 1) and ``erf`` (for the exact GELU).
+fused, overflow-free pass) and ``binary_cross_entropy`` (PyTorch's clamped logarithms, whose
+gradient a composition would turn into NaN at 0 and 1). ``erf`` (for the exact GELU) is
+autograd's ``ag.erf``.
 
 The hot backward closures (linear, cross-entropy) evaluate their one formula on the raw
 arrays when the backward pass is not being recorded, and on the Tensors themselves when it is
@@ -23,7 +24,7 @@ from autograd import (
     as_tensor,
     clip,
     default_generator,
-    exp,
+    erf,
     is_grad_enabled,
     log,
     log_softmax,
@@ -137,19 +138,6 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """``x`` where positive, else ``negative_slope * x``."""
     x = _tensor(x)
     return where(x.data > 0, x, x * negative_slope)
-
-
-@op(export=False, saves="inputs", formula="2/√π·exp(−x²)")
-def erf(x) -> Tensor:
-    """The error function ``2/sqrt(pi) * integral_0^x exp(-t²) dt``, elementwise."""
-    x = _tensor(x)
-    data = np.asarray(_erf(x.data), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
-    # d erf(x)/dx = 2/sqrt(pi) * exp(-x²)
-    return record(data, (x,), erf,
-                  lambda g, out: (g * (2 / math.sqrt(math.pi)) * exp(-(x * x)),))
-
-
-_erf = np.vectorize(math.erf, otypes=[np.float64])
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._scipy_guard import check_scipy_caller, refusal, scipy_ufunc_name
 from .._tensor import Tensor, _wrap
-from ..bind import EXPORTS, FUNCTIONS, UFUNCS
+from ..bind import EXPORTS, FUNCTIONS, PENDING, UFUNCS, resolve_pending
 from ..registry import OPS, OpDef, op
-from . import elementwise, linalg, reduce, shape
+from . import bessel, elementwise, linalg, reduce, shape, special
 from .shape import index_add, index_put, sum_to_shape
 
 __all__ = ["OPS", "OpDef", "op", "EXPORTS", "index_add", "index_put", "sum_to_shape",
-           "elementwise", "linalg", "reduce", "shape", *EXPORTS]
+           "bessel", "elementwise", "linalg", "reduce", "shape", "special", *EXPORTS]
 globals().update(EXPORTS)
 
 
@@ -47,9 +48,15 @@ def _needs_grad(args) -> bool:
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     fn = UFUNCS.get(ufunc)
+    if fn is None and PENDING and resolve_pending():  # e.g. scipy.special, imported since
+        fn = UFUNCS.get(ufunc)
     if method == "__call__" and fn is not None and not kwargs:
         return fn(*inputs)
     if _needs_grad(inputs):
+        check_scipy_caller()
+        name = scipy_ufunc_name(ufunc)
+        if name is not None:
+            raise TypeError(refusal(name))
         raise TypeError(
             f"numpy's {ufunc.__name__}.{method} has no gradient here; use the autograd op "
             "(x.sum(), ag.maximum, ...) or apply it to t.data")
@@ -62,6 +69,7 @@ def _array_function(self, func, types, args, kwargs):
     if fn is not None and kwargs.get("out") is None and kwargs.get("dtype") is None:
         return fn(*args, **{k: v for k, v in kwargs.items() if k not in ("out", "dtype")})
     if _needs_grad(args) or _needs_grad(tuple(kwargs.values())):
+        check_scipy_caller()
         raise TypeError(f"numpy's {func.__name__} has no gradient here; apply it to t.data, "
                         "or use the autograd op of the same name")
     result = func(*_strip(args), **_strip(kwargs))
