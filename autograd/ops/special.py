@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from .._tensor import Tensor, _wrap, record
-from ..registry import op
+from ..registry import node_name, op
 from ._util import lift
 from .elementwise import cos, exp, log, sin, where
 
@@ -89,11 +89,14 @@ def special(name: str, *derivatives: Callable | None, formula, saves: str = "bot
 
     forward.__name__ = forward.__qualname__ = name
     wrt = "" if all(derivatives) else " in " + ", ".join(a for a, d in zip(args, derivatives) if d)
+    call = (f"scipy.special.{name}" if ufunc else f"ag.scipy.special.{name}") + "(" + ", ".join(
+        "x" if d else "2" for d in derivatives) + ")"
     forward.__doc__ = (
         f"``scipy.special.{name}({', '.join(args)})`` on Tensors, differentiable{wrt}."
         f"\n\n    Derivative: {'; '.join(formula) if isinstance(formula, tuple) else formula}."
-        f"\n\n    Examples\n    --------\n    >>> ag.scipy.special.{name}("
-        f"{', '.join('ag.tensor([0.5])' for _ in args)})\n")
+        "\n\n    Examples\n    --------\n    >>> import scipy.special"
+        "\n    >>> x = ag.tensor([0.25, 0.5], dtype=np.float64, requires_grad=True)"
+        f"\n    >>> {call}.grad_fn\n    <{node_name(name)}>\n")
     uf = () if ufunc is None else ufunc
     return op(forward, name=name, ufunc=uf, saves=saves, formula=formula, export=export)
 

@@ -249,8 +249,8 @@ def solve_banded(l_and_u, ab, b, overwrite_ab: bool = False, overwrite_b: bool =
 
     Examples
     --------
-    >>> ab = ag.tensor([[0.0, 1.0, 1.0], [4.0, 4.0, 4.0], [1.0, 1.0, 0.0]])
-    >>> sla.solve_banded((1, 1), ab, ag.tensor([5.0, 6.0, 5.0]))
+    >>> ab = ag.tensor([[2.0, 2.0, 2.0], [1.0, 1.0, 0.0]])   # diagonal 2, below it 1
+    >>> sla.solve_banded((1, 0), ab, ag.tensor([2.0, 3.0, 3.0]))
     Tensor([1., 1., 1.])
     """
     l, u = (int(v) for v in l_and_u)

@@ -5,19 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..._tensor import Tensor
-from ...ops._util import as_tensor
+from ...ops._util import as_tensor, lift
 from ...ops.elementwise import where
 
 
 def args(*values):
-    """Tensors stay, Python numbers stay (weak, as numpy's scalars) beside a Tensor, anything
-    else becomes a float Tensor as scipy would convert it (``np.asarray``, integers to
-    float64)."""
-    weak = any(isinstance(v, Tensor) for v in values)
+    """The arguments as Tensors, with scipy's conversions and PyTorch's weak scalars: a Python
+    number beside a floating Tensor takes that Tensor's dtype; arrays and lists become Tensors
+    as ``np.asarray`` makes them (integers as float64), and so do numbers without a Tensor."""
+    like = next((v for v in values if isinstance(v, Tensor) and v.dtype.kind == "f"), None)
     out = []
     for v in values:
-        if isinstance(v, Tensor) or weak and type(v) in (int, float):
+        if isinstance(v, Tensor):
             out.append(v)
+        elif like is not None and type(v) in (int, float):
+            out.append(lift(float(v), like))
         else:
             arr = np.asarray(v)
             out.append(as_tensor(arr if arr.dtype.kind == "f" else arr.astype(np.float64)))

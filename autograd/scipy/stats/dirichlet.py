@@ -8,7 +8,7 @@ Examples
 --------
 >>> import autograd.scipy.stats.dirichlet as dirichlet
 >>> dirichlet.logpdf(ag.tensor([0.2, 0.3, 0.5]), ag.tensor([1.0, 2.0, 3.0]))
-Tensor(1.8971199)
+Tensor(1.5040774)
 """
 
 from __future__ import annotations

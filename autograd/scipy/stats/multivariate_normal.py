@@ -13,7 +13,7 @@ Examples
 --------
 >>> import autograd.scipy.stats.multivariate_normal as mvn
 >>> mvn.logpdf(ag.tensor([0.0, 0.0]), mean=[0.0, 0.0], cov=[[1.0, 0.0], [0.0, 1.0]])
-Tensor(-1.83787707)
+Tensor(-1.83787707, dtype=float64)
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ import math
 
 import numpy as np
 
-from ..._tensor import Tensor
+from ..._tensor import Tensor, as_tensor, record
+from ...mode import state
 from ...ops.elementwise import exp, log, where
 from ...ops.linalg import matmul
 from ...ops.reduce import sum
@@ -56,12 +57,19 @@ def _parameters(mean, cov):
         cov = cov * np.eye(dim)
     elif cov.ndim == 1:
         if cov.shape[0] != dim:
-            raise ValueError(f"Array 'cov' must be of shape ({dim}, {dim}) or a vector of "
-                             f"length {dim}, got shape {cov.shape}")
+            raise ValueError(f"Dimension mismatch: array 'cov' is a vector of length "
+                             f"{cov.shape[0]}, but 'mean' is a vector of length {dim}.")
         cov = cov * np.eye(dim)  # the vector as a diagonal: broadcasting against I's rows
-    elif cov.ndim != 2 or cov.shape != (dim, dim):
-        raise ValueError(f"Array 'cov' must be at most two-dimensional, of shape ({dim}, {dim}),"
-                         f" but cov.shape = {cov.shape}")
+    elif cov.ndim == 2 and cov.shape != (dim, dim):
+        rows, cols = cov.shape
+        if rows != cols:
+            raise ValueError("Array 'cov' must be square if it is two dimensional, but "
+                             f"cov.shape = {cov.shape}.")
+        raise ValueError(f"Dimension mismatch: array 'cov' is of shape {cov.shape}, but 'mean' "
+                         f"is a vector of length {dim}.")
+    elif cov.ndim > 2:
+        raise ValueError(f"Array 'cov' must be at most two-dimensional, but cov.ndim = "
+                         f"{cov.ndim}")
     return dim, mean, cov
 
 
@@ -97,8 +105,25 @@ def _factor(cov: Tensor, allow_singular: bool):
     if basis.shape[1] == cov.shape[0]:  # full rank: an orthogonal change of basis, exact
         basis = None
         return cholesky_lower(cov), cov.shape[0], None
-    projected = matmul(matmul(basis.T, cov), basis)
+    projected = _on_range(cov, basis)
     return cholesky_lower((projected + swapaxes(projected, 0, 1)) * 0.5), basis.shape[1], basis
+
+
+def _on_range(cov: Tensor, basis: np.ndarray) -> Tensor:
+    """``basisᵀ cov basis``: cov in the coordinates of its range. The basis is taken as a
+    constant, which gives the exact first derivatives (along the perturbations that keep the
+    rank, the only ones the pseudo-density is smooth in) but not the second: asking for
+    those raises rather than returning wrong ones."""
+    data = basis.T @ cov.data @ basis
+
+    def backward(g, out):
+        if state.grad_enabled:
+            raise RuntimeError("multivariate_normal: with a singular cov (allow_singular=True), "
+                               "only first derivatives in cov are available; detach cov for "
+                               "higher derivatives in x and mean")
+        return (as_tensor(basis @ g.data @ basis.T),)
+
+    return record(data, (cov,), "CovOnRangeBackward", backward)
 
 
 def _log_pdet(L: Tensor) -> Tensor:
@@ -111,6 +136,7 @@ def logpdf(x, mean=None, cov=1, allow_singular: bool = False) -> Tensor:
 
     Examples
     --------
+    >>> import autograd.scipy.stats.multivariate_normal as mvn
     >>> x = ag.tensor([[0.0, 1.0], [1.0, 1.0]], requires_grad=True)
     >>> mvn.logpdf(x, cov=[[2.0, 0.5], [0.5, 1.0]]).shape
     (2,)

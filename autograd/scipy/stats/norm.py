@@ -4,9 +4,9 @@ of ``(x, loc=0, scale=1)``, differentiable in ``x``, ``loc`` and ``scale``.
 Examples
 --------
 >>> import autograd.scipy.stats.norm as norm
->>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+>>> x = ag.tensor([0.5, 1.0], requires_grad=True)
 >>> norm.logpdf(x).sum().backward(); x.grad      # −x
-Tensor([ 0., -1.])
+Tensor([-0.5, -1. ])
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Examples
 --------
 >>> import autograd.scipy.stats.t as t
 >>> t.logpdf(ag.tensor([0.0]), df=3.0)
-Tensor([-1.0007128])
+Tensor([-1.0008888])
 """
 
 from __future__ import annotations
