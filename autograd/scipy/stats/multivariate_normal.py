@@ -152,8 +152,10 @@ def logpdf(x, mean=None, cov=1, allow_singular: bool = False) -> Tensor:
         outside = np.linalg.norm(off, axis=-1) > 1e3 * np.sqrt(dim) * np.finfo(
             flat.dtype).eps * max(1.0, np.abs(data(cov)).max())
         flat = matmul(flat, basis)
-    white = solve_triangular(L, swapaxes(flat, 0, 1), lower=True)  # L⁻¹ (x − mean)ᵀ
-    maha = sum(white * white, axis=0)
+    # whitened points (x − mean) L⁻ᵀ: one small triangular solve for L⁻¹, then a product
+    inv_l = solve_triangular(L, np.eye(L.shape[0], dtype=L.dtype), lower=True)
+    white = matmul(flat, swapaxes(inv_l, 0, 1))
+    maha = sum(white * white, axis=-1)
     out = (maha + _log_pdet(L) + rank * _LOG_2PI) * -0.5
     if basis is not None and outside.any():
         out = where(outside, -np.inf, out)
