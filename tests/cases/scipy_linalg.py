@@ -25,15 +25,15 @@ def _band(r, l, u, n):
 
 
 CASES = {
-    "cholesky_lower": [(lambda a: sla.cholesky_lower(_spd(a)), lambda r: (T(r, 3, 3),)),
-                       (lambda a: sla.cholesky(_spd(a)), lambda r: (T(r, 4, 4),))],
+    "cholesky_lower": [(lambda a: sla.cholesky_lower(_spd(a)), lambda r: (T(r, 2, 2),)),
+                       (lambda a: sla.cholesky(_spd(a)), lambda r: (T(r, 3, 3),))],
     "solve_triangular": [
         (lambda a, b: sla.solve_triangular(_shift(a), b, lower=True), lambda r: (T(r, 3, 3),
                                                                                T(r, 3))),
-        (lambda a, b: sla.solve_triangular(_shift(a), b, trans="T"), lambda r: (T(r, 3, 3),
-                                                                              T(r, 3, 2))),
+        (lambda a, b: sla.solve_triangular(_shift(a), b, trans="T"), lambda r: (T(r, 2, 2),
+                                                                              T(r, 2, 2))),
         (lambda a, b: sla.solve_triangular(_shift(a), b, lower=True, unit_diagonal=True,
-                                           trans=1), lambda r: (T(r, 3, 3), T(r, 3, 2))),
+                                           trans=1), lambda r: (T(r, 3, 3), T(r, 3, 1))),
     ],
     "solve_sylvester": [(lambda a, b, q: sla.solve_sylvester(_shift(a), _shift(b, 3.0), q),
                          lambda r: (T(r, 3, 3), T(r, 2, 2), T(r, 3, 2)))],

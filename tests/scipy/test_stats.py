@@ -192,9 +192,10 @@ def test_multivariate_normal_gradients_in_x_mean_and_cov():
         return S.multivariate_normal.logpdf(x, m, a @ a.T + np.eye(3), allow_singular=singular)
 
     args = (leaf(POINTS), leaf(MEAN), a)
-    assert ag.gradcheck(f, args) and ag.gradgradcheck(f, args)
+    small = (leaf(POINTS[0]), leaf(MEAN), a)
+    assert ag.gradcheck(f, args) and ag.gradgradcheck(f, small)
     g = lambda x, m, a: f(x, m, a, True)  # noqa: E731
-    assert ag.gradcheck(g, args) and ag.gradgradcheck(g, args)
+    assert ag.gradcheck(g, args) and ag.gradgradcheck(g, small)
     h = lambda a: S.multivariate_normal.entropy(None, a @ a.T + np.eye(3))  # noqa: E731
     assert ag.gradcheck(h, (a,)) and ag.gradgradcheck(h, (a,))
     p = lambda x, a: S.multivariate_normal.pdf(x, None, a @ a.T + np.eye(3))  # noqa: E731
