@@ -8,8 +8,9 @@ The ops are also ``ag.scipy.special.NAME``. ``erf`` needs no scipy (it falls bac
 
 A derivative is written with functions of the same set (gammaln → digamma → polygamma,
 j1 → j0, jv), so it is differentiable again, to any order. Arguments scipy treats as orders
-or shape parameters without a closed-form derivative (``polygamma``'s n, ``jv``'s v,
-``gammainc``'s a) raise at backward if a gradient is asked of them, as PyTorch does.
+without a derivative (``polygamma``'s n, ``jv``'s v) raise at backward if a gradient is
+asked of them, as PyTorch does. The incomplete gamma and beta functions' derivatives in their
+shape parameters are computed numerically (``autograd.ops.incomplete``): first order only.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .._tensor import Tensor, _wrap, record
 from ..registry import node_name, op
 from ._util import lift
 from .elementwise import cos, exp, log, sin, where
+from .incomplete import betainc_dab, gammainc_da
 
 _scipy_special = None
 
@@ -219,21 +221,35 @@ def _gammainc_dx(a, x, out):  # the gamma density: x^(a−1)·exp(−x) / Γ(a)
     return exp(xlogy(a - 1, x) - x - gammaln(a))
 
 
-betainc = special("betainc", None, None, _betainc_dx, saves="inputs",
-                  formula=("not implemented", "not implemented", "x^(a−1)(1−x)^(b−1)/B(a, b)"),
-                  args=("a", "b", "x"))
-gammainc = special("gammainc", None, _gammainc_dx, saves="inputs",
-                   formula=("not implemented", "x^(a−1)·exp(−x)/Γ(a)"), args=("a", "x"))
-gammaincc = special("gammaincc", None, lambda a, x, out: -_gammainc_dx(a, x, out),
-                    saves="inputs", formula=("not implemented", "−x^(a−1)·exp(−x)/Γ(a)"),
-                    args=("a", "x"))
-
+# their derivatives in the parameters are computed numerically (autograd.ops.incomplete)
+betainc = special("betainc", lambda a, b, x, out: betainc_dab(a, b, x, 0),
+                  lambda a, b, x, out: betainc_dab(a, b, x, 1), _betainc_dx, saves="inputs",
+                  formula=("∂I/∂a (continued fraction, forward mode)",
+                           "∂I/∂b (continued fraction, forward mode)",
+                           "x^(a−1)(1−x)^(b−1)/B(a, b)"), args=("a", "b", "x"))
+gammainc = special("gammainc", lambda a, x, out: gammainc_da(a, x), _gammainc_dx,
+                   saves="inputs", formula=("∂P/∂a (series or continued fraction, forward mode)",
+                                            "x^(a−1)·exp(−x)/Γ(a)"), args=("a", "x"))
+gammaincc = special("gammaincc", lambda a, x, out: -gammainc_da(a, x),
+                    lambda a, x, out: -_gammainc_dx(a, x, out), saves="inputs",
+                    formula=("−∂P/∂a", "−x^(a−1)·exp(−x)/Γ(a)"), args=("a", "x"))
 
 def _stdtr_dt(df, t, out):  # Student's t density
     return exp(gammaln((df + 1) * 0.5) - gammaln(df * 0.5) - log(df * math.pi) * 0.5
                - xlog1py((df + 1) * 0.5, t * t / df))
 
 
-stdtr = special("stdtr", None, _stdtr_dt, saves="inputs", args=("df", "t"),
-                formula=("not implemented", "the t density: Γ((ν+1)/2)/(Γ(ν/2)·√(νπ))·"
-                         "(1 + t²/ν)^(−(ν+1)/2)"))
+def _stdtr_ddf(df, t, out):
+    # stdtr = 1 − I_z(ν/2, ½)/2 for t ≥ 0 (I/2 for t < 0), z = ν/(ν + t²): through betainc
+    at_zero = t.data == 0  # stdtr(ν, 0) = ½ for every ν
+    ts = where(at_zero, 1.0, t)
+    z = df / (df + ts * ts)
+    half = df * 0.5
+    dz = ts * ts / ((df + ts * ts) * (df + ts * ts))
+    d_i = betainc_dab(half, lift(0.5, df), z, 0) * 0.5 + _betainc_dx(half, 0.5, z, None) * dz
+    return where(at_zero, 0.0, d_i * np.where(t.data >= 0, -0.5, 0.5))
+
+
+stdtr = special("stdtr", _stdtr_ddf, _stdtr_dt, saves="inputs", args=("df", "t"),
+                formula=("through ∂I/∂a of betainc", "the t density: Γ((ν+1)/2)/(Γ(ν/2)·√(νπ))"
+                         "·(1 + t²/ν)^(−(ν+1)/2)"))

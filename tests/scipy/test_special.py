@@ -151,10 +151,10 @@ def test_erfinv_at_the_ends_and_logit_at_0_and_1():
 
 @pytest.mark.parametrize("call,which", [
     (lambda v, x: sc.jv(v, x), "v"), (lambda v, x: sc.iv(v, x), "v"),
-    (lambda a, x: sc.gammainc(a, x), "a"), (lambda a, x: sc.betainc(a, 2.0, x), "a"),
+    (lambda v, x: sc.ive(v, x), "v"), (lambda n, x: sc.yn(n, x), "n"),
     (lambda n, x: S.polygamma(n, x), "n"),
 ])
-def test_a_gradient_asked_of_an_order_or_shape_argument_raises(call, which):
+def test_a_gradient_asked_of_an_order_raises(call, which):
     a = leaf([1.0, 2.0])
     x = leaf([0.3, 0.6])
     out = call(a, x)  # computing is fine; only the gradient is missing

@@ -1,7 +1,7 @@
 """``scipy.stats`` on Tensors: the distributions HIPS autograd differentiates, each a module
 of functions with scipy's signatures (``norm.logpdf(x, loc=0, scale=1)``), differentiable in
 ``x`` and in every parameter (the cdfs of t, gamma, beta and chi2 in their shape parameters
-excepted: asking for those gradients raises).
+to first order: that derivative is computed numerically, and a second one through it raises).
 
 ``norm``: pdf, logpdf, cdf, logcdf, sf, logsf; ``t``, ``gamma``, ``beta``, ``chi2``: pdf,
 logpdf, cdf; ``poisson``: pmf, logpmf, cdf; ``multivariate_normal``: pdf, logpdf, entropy;

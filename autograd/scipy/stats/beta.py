@@ -1,7 +1,7 @@
 """The beta distribution, as ``scipy.stats.beta``: ``pdf, logpdf, cdf`` of
-``(x, a, b, loc=0, scale=1)``; differentiable in ``x``, ``loc``, ``scale``, and in ``a``, ``b``
-except for ``cdf`` (the incomplete beta function's derivative in its parameters has no
-closed form here: asking for it raises).
+``(x, a, b, loc=0, scale=1)``, differentiable in ``x`` and every parameter (the cdf's
+derivatives in ``a`` and ``b`` are computed numerically: first order only, see
+``autograd.ops.incomplete``).
 
 Examples
 --------

@@ -1,7 +1,6 @@
 """The gamma distribution, as ``scipy.stats.gamma``: ``pdf, logpdf, cdf`` of
-``(x, a, loc=0, scale=1)``; differentiable in ``x``, ``loc``, ``scale``, and in the shape ``a``
-except for ``cdf`` (the incomplete gamma function's derivative in ``a`` has no closed form
-here: asking for it raises).
+``(x, a, loc=0, scale=1)``, differentiable in ``x`` and every parameter (the cdf's derivative
+in the shape ``a`` is computed numerically: first order only, see ``autograd.ops.incomplete``).
 
 Examples
 --------

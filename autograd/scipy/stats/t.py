@@ -1,7 +1,7 @@
 """Student's t distribution, as ``scipy.stats.t``: ``pdf, logpdf, cdf`` of
-``(x, df, loc=0, scale=1)``; differentiable in ``x``, ``loc``, ``scale``, and in ``df`` except
-for ``cdf`` (the derivative of the incomplete beta function in its parameters has no closed
-form here: asking for it raises).
+``(x, df, loc=0, scale=1)``, differentiable in ``x``, ``df``, ``loc`` and ``scale`` (the
+cdf's derivative in ``df`` is computed numerically: first order only, see
+``autograd.ops.incomplete``).
 
 Examples
 --------
