@@ -119,6 +119,7 @@ def _cospi(x: Tensor) -> Tensor:
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_SQRT_2PI = math.sqrt(2 * math.pi)
 _math_erf = np.vectorize(math.erf, otypes=[np.float64])
 _erf_impl = None
 
@@ -145,6 +146,8 @@ erfcinv = special("erfcinv", lambda x, out: exp(out * out) * -_SQRT_PI_OVER_TWO,
                   formula="−√π/2·exp(erfcinv(x)²)", saves="output")
 ndtr = special("ndtr", lambda x, out: exp(x * x * -0.5) * _INV_SQRT_2PI,
                formula="exp(−x²/2)/√(2π)", saves="inputs")
+ndtri = special("ndtri", lambda p, out: exp(out * out * 0.5) * _SQRT_2PI,
+                formula="√(2π)·exp(ndtri(p)²/2)", saves="output", args=("p",))
 log_ndtr = special("log_ndtr", lambda x, out: exp(x * x * -0.5 - out) * _INV_SQRT_2PI,
                    formula="exp(−x²/2 − log_ndtr(x))/√(2π)")
 

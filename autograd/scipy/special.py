@@ -36,6 +36,7 @@ from ..ops.special import (
     log_ndtr,
     logit,
     ndtr,
+    ndtri,
     polygamma,
     rgamma,
     stdtr,
@@ -47,9 +48,9 @@ psi = digamma
 
 __all__ = [
     "gamma", "gammaln", "gammasgn", "rgamma", "digamma", "psi", "polygamma", "beta", "betaln",
-    "betainc", "gammainc", "gammaincc", "erf", "erfc", "erfinv", "erfcinv", "ndtr", "log_ndtr",
-    "stdtr", "expit", "logit", "xlogy", "xlog1py", "j0", "j1", "y0", "y1", "jv", "jn", "yn",
-    "i0", "i1", "iv", "ive", "logsumexp", "softmax", "log_softmax", "multigammaln",
+    "betainc", "gammainc", "gammaincc", "erf", "erfc", "erfinv", "erfcinv", "ndtr", "ndtri",
+    "log_ndtr", "stdtr", "expit", "logit", "xlogy", "xlog1py", "j0", "j1", "y0", "y1", "jv",
+    "jn", "yn", "i0", "i1", "iv", "ive", "logsumexp", "softmax", "log_softmax", "multigammaln",
 ]
 
 

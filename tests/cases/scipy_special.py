@@ -44,6 +44,7 @@ CASES = {
     "erfinv": [(sc.erfinv, lambda r: (U(r, 2, 3, low=-0.9, high=0.9),))],
     "erfcinv": [(sc.erfcinv, lambda r: (U(r, 2, 3, low=0.1, high=1.9),))],
     "ndtr": [(sc.ndtr, lambda r: (T(r, 2, 3),))],
+    "ndtri": [(sc.ndtri, lambda r: (U(r, 2, 3, low=0.05, high=0.95),))],
     "log_ndtr": [(sc.log_ndtr, lambda r: (T(r, 2, 3),)),
                  (sc.log_ndtr, lambda r: (U(r, 4, low=-30.0, high=-5.0),))],
     "stdtr": [(lambda x: sc.stdtr(3.5, x), lambda r: (T(r, 2, 3),)),

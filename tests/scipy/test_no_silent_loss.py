@@ -33,6 +33,7 @@ M = leaf([[2.0, 0.5], [0.5, 1.0]])
 
 OURS = [
     ("stats.norm.logpdf", lambda: st.norm.logpdf(X)),
+    ("stats.norm.ppf", lambda: st.norm.ppf(X)),
     ("stats.norm.cdf", lambda: st.norm(0.0, 2.0).cdf(X)),  # a frozen distribution
     ("stats.norm.logpdf", lambda: st.norm.logpdf(1.0, loc=X)),  # a parameter
     ("stats.t.pdf", lambda: st.t.pdf(X, 3.0)),
@@ -58,7 +59,8 @@ OURS = [
     ("integrate.odeint", lambda: si.odeint(lambda y, t: -y, X, [0.0, 1.0])),
 ]
 NONE = [
-    ("stats.norm.ppf", lambda: st.norm.ppf(X)),
+    ("stats.logistic.ppf", lambda: st.logistic.ppf(X)),
+    ("stats.t.ppf", lambda: st.t.ppf(X, 3.0)),
     ("stats.entropy", lambda: st.entropy(X)),
     ("stats.pearsonr", lambda: st.pearsonr(X, X)),
     ("linalg.expm", lambda: sl.expm(M)),

@@ -25,9 +25,9 @@ UNIT = rng.uniform(0.05, 0.95, (3, 4))
 # (name, args): an argument that is an ndarray is given as a Tensor requiring grad
 UNARY = [("gamma", REAL), ("gammaln", REAL), ("gammasgn", REAL), ("rgamma", REAL),
          ("digamma", REAL), ("psi", POS), ("erf", REAL), ("erfc", REAL), ("erfinv", UNIT * 2 - 1),
-         ("erfcinv", UNIT * 2), ("ndtr", REAL), ("log_ndtr", REAL * 10), ("expit", REAL * 5),
-         ("logit", UNIT), ("j0", REAL * 3), ("j1", REAL * 3), ("y0", POS), ("y1", POS),
-         ("i0", REAL), ("i1", REAL)]
+         ("erfcinv", UNIT * 2), ("ndtr", REAL), ("ndtri", UNIT), ("log_ndtr", REAL * 10),
+         ("expit", REAL * 5), ("logit", UNIT), ("j0", REAL * 3), ("j1", REAL * 3), ("y0", POS),
+         ("y1", POS), ("i0", REAL), ("i1", REAL)]
 BINARY = [("beta", (POS, POS[::-1])), ("betaln", (POS, POS.T[:, :3].T)), ("xlogy", (REAL, POS)),
           ("xlog1py", (REAL, UNIT - 0.5)), ("gammainc", (2.5, POS)), ("gammaincc", (0.5, POS)),
           ("jv", (1.5, POS)), ("jn", (3, REAL)), ("yn", (2, POS)), ("iv", (np.arange(4), REAL)),

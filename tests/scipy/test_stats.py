@@ -27,8 +27,9 @@ P3 = rng.uniform(0.5, 3.0, (2, 1))  # a parameter broadcast against x
 UNIVARIATE = [
     ("norm", ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf"), X, (0.3, 1.7)),
     ("norm", ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf"), X, (P3 - 1, P3)),
-    ("t", ("pdf", "logpdf", "cdf"), X, (3.5, 0.3, 1.7)),
-    ("t", ("pdf", "logpdf", "cdf"), X, (P3, -0.2, P3)),
+    ("norm", ("ppf", "isf"), XUNIT, (P3 - 1, P3)),
+    ("t", ("pdf", "logpdf", "cdf", "logcdf"), X, (3.5, 0.3, 1.7)),
+    ("t", ("pdf", "logpdf", "cdf", "logcdf"), X, (P3, -0.2, P3)),
     ("gamma", ("pdf", "logpdf", "cdf"), XPOS, (2.5, 0.05, 1.3)),
     ("gamma", ("pdf", "logpdf", "cdf"), XPOS, (P3, 0.0, P3)),
     ("chi2", ("pdf", "logpdf", "cdf"), XPOS, (3.0,)),
@@ -55,7 +56,7 @@ def _second_order(dist, fn, n_params):
     """The parameters second derivatives exist in: all, but the cdfs' shape parameters (their
     first derivative is numerical: a second one through it raises, see test_incomplete)."""
     shapes = {"t": 1, "gamma": 1, "chi2": 1, "beta": 2}.get(dist, 0)
-    return [i for i in range(n_params) if fn != "cdf" or i >= shapes]
+    return [i for i in range(n_params) if fn not in ("cdf", "logcdf") or i >= shapes]
 
 
 @pytest.mark.parametrize("dist,fns,x,params", UNIVARIATE, ids=IDS)

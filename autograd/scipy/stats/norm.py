@@ -1,5 +1,6 @@
 """The normal distribution, as ``scipy.stats.norm``: ``pdf, logpdf, cdf, logcdf, sf, logsf``
-of ``(x, loc=0, scale=1)``, differentiable in ``x``, ``loc`` and ``scale``.
+of ``(x, loc=0, scale=1)`` and the quantiles ``ppf, isf`` of ``(q, loc=0, scale=1)``,
+differentiable in ``x`` (or ``q``), ``loc`` and ``scale``.
 
 Examples
 --------
@@ -14,10 +15,10 @@ from __future__ import annotations
 import math
 
 from ...ops.elementwise import exp, log
-from ...ops.special import log_ndtr, ndtr
+from ...ops.special import log_ndtr, ndtr, ndtri
 from ._util import args, nan_where, positive
 
-__all__ = ["pdf", "logpdf", "cdf", "logcdf", "sf", "logsf"]
+__all__ = ["pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf"]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -60,3 +61,15 @@ def logsf(x, loc=0.0, scale=1.0):
     """``log(1 − cdf)``, accurate far in the upper tail."""
     z, scale = _z(x, loc, scale)
     return nan_where(log_ndtr(-z), positive(scale))
+
+
+def ppf(q, loc=0.0, scale=1.0):
+    """The quantile function: ``loc + scale·Φ⁻¹(q)`` (scipy.special.ndtri)."""
+    q, loc, scale = args(q, loc, scale)
+    return nan_where(loc + scale * ndtri(q), positive(scale))
+
+
+def isf(q, loc=0.0, scale=1.0):
+    """The inverse survival function ``ppf(1 − q) = loc − scale·Φ⁻¹(q)``."""
+    q, loc, scale = args(q, loc, scale)
+    return nan_where(loc - scale * ndtri(q), positive(scale))

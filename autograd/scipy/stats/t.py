@@ -1,4 +1,4 @@
-"""Student's t distribution, as ``scipy.stats.t``: ``pdf, logpdf, cdf`` of
+"""Student's t distribution, as ``scipy.stats.t``: ``pdf, logpdf, cdf, logcdf`` of
 ``(x, df, loc=0, scale=1)``, differentiable in ``x``, ``df``, ``loc`` and ``scale`` (the
 cdf's derivative in ``df`` is computed numerically: first order only, see
 ``autograd.ops.incomplete``).
@@ -18,7 +18,7 @@ from ...ops.elementwise import exp, log
 from ...ops.special import gammaln, stdtr, xlog1py
 from ._util import args, nan_where, positive
 
-__all__ = ["pdf", "logpdf", "cdf"]
+__all__ = ["pdf", "logpdf", "cdf", "logcdf"]
 
 
 def logpdf(x, df, loc=0.0, scale=1.0):
@@ -41,3 +41,8 @@ def cdf(x, df, loc=0.0, scale=1.0):
     """``P(T ≤ x)``: scipy.special.stdtr at ``(x − loc)/scale``."""
     x, df, loc, scale = args(x, df, loc, scale)
     return nan_where(stdtr(df, (x - loc) / scale), positive(df, scale))
+
+
+def logcdf(x, df, loc=0.0, scale=1.0):
+    """``log P(T ≤ x)``."""
+    return log(cdf(x, df, loc, scale))
