@@ -77,6 +77,8 @@ def bind(d: OpDef) -> None:
         _register(FUNCTIONS, f, fn, d, "function")
     if d.export:
         EXPORTS[d.name] = fn
+        for alias in d.aliases:
+            _register(EXPORTS, alias, fn, d, "the name")
 
 
 def resolve_pending() -> bool:

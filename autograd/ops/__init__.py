@@ -13,11 +13,25 @@ from .._scipy_guard import check_scipy_caller, refusal, scipy_ufunc_name
 from .._tensor import Tensor, _wrap
 from ..bind import EXPORTS, FUNCTIONS, PENDING, UFUNCS, resolve_pending
 from ..registry import OPS, OpDef, op
-from . import bessel, elementwise, linalg, reduce, shape, special
+from . import (
+    arrange,
+    bessel,
+    binary,
+    contract,
+    elementwise,
+    join,
+    linalg,
+    math,
+    reduce,
+    scan,
+    shape,
+    special,
+)
 from .shape import index_add, index_put, sum_to_shape
 
 __all__ = ["OPS", "OpDef", "op", "EXPORTS", "index_add", "index_put", "sum_to_shape",
-           "bessel", "elementwise", "linalg", "reduce", "shape", "special", *EXPORTS]
+           "elementwise", "linalg", "reduce", "shape", "math", "binary", "arrange", "join",
+           "scan", "contract", "special", "bessel", *EXPORTS]
 globals().update(EXPORTS)
 
 
