@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .special import special
+from .special import scipy_special, special
 
 j0 = special("j0", lambda x, out: -j1(x), formula="−J₁(x)", saves="inputs")
 j1 = special("j1", lambda x, out: (j0(x) - jv(2, x)) * 0.5, formula="(J₀(x) − J₂(x))/2",
@@ -23,7 +23,23 @@ jv = special("jv", None, lambda v, x, out: (jv(v - 1, x) - jv(v + 1, x)) * 0.5,
 yn = special("yn", None, lambda n, x, out: (yn(n - 1, x) - yn(n + 1, x)) * 0.5,
              formula=("none (the order)", "(Yₙ₋₁(x) − Yₙ₊₁(x))/2"), saves="inputs",
              args=("n", "x"))
-i0 = special("i0", lambda x, out: i1(x), formula="I₁(x)", saves="inputs")
+_i0_impl = None
+
+
+def _i0():
+    """scipy.special.i0 where scipy is installed, else numpy's own ``np.i0``."""
+    global _i0_impl
+    if _i0_impl is None:
+        try:
+            _i0_impl = scipy_special().i0
+        except ImportError:
+            _i0_impl = np.i0
+    return _i0_impl
+
+
+# also numpy's np.i0 (a function, not a ufunc); its derivative needs I₁, so scipy
+i0 = special("i0", lambda x, out: i1(x), formula="I₁(x)", saves="inputs", compute=_i0,
+             function=np.i0)
 i1 = special("i1", lambda x, out: (i0(x) + iv(2, x)) * 0.5, formula="(I₀(x) + I₂(x))/2",
              saves="inputs")
 iv = special("iv", None, lambda v, x, out: (iv(v - 1, x) + iv(v + 1, x)) * 0.5,

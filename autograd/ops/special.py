@@ -52,7 +52,7 @@ def _operand(a, like: Tensor | None) -> Tensor:
 
 def special(name: str, *derivatives: Callable | None, formula, saves: str = "both",
             ufunc: str | tuple | None = "", export: bool = False, compute: Callable | None = None,
-            args: tuple = ("x",)) -> Callable:
+            args: tuple = ("x",), function=None) -> Callable:
     """Declare the op ``name`` computing ``scipy.special.NAME``, one derivative per argument.
 
     ``derivatives[i](*inputs, out)`` is the local derivative in argument ``i`` (a Tensor the
@@ -100,7 +100,8 @@ def special(name: str, *derivatives: Callable | None, formula, saves: str = "bot
         "\n    >>> x = ag.tensor([0.25, 0.5], dtype=np.float64, requires_grad=True)"
         f"\n    >>> {call}.grad_fn\n    <{node_name(name)}>\n")
     uf = () if ufunc is None else ufunc
-    return op(forward, name=name, ufunc=uf, saves=saves, formula=formula, export=export)
+    return op(forward, name=name, ufunc=uf, function=function, saves=saves, formula=formula,
+              export=export)
 
 
 def _sinpi(x: Tensor) -> Tensor:

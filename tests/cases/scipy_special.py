@@ -61,7 +61,7 @@ CASES = {
     "jv": [(lambda x: sc.jv(1.5, x), lambda r: (U(r, 2, 3, low=0.5, high=6.0),)),
            (lambda x: sc.jn(2, x), lambda r: (T(r, 2, 3),))],
     "yn": [(lambda x: sc.yn(2, x), lambda r: (U(r, 2, 3, low=0.5, high=6.0),))],
-    "i0": [(sc.i0, lambda r: (T(r, 2, 3),))],
+    "i0": [(sc.i0, lambda r: (T(r, 2, 3),)), (np.i0, lambda r: (T(r, 4),))],
     "i1": [(sc.i1, lambda r: (T(r, 2, 3),))],
     "iv": [(lambda x: sc.iv(0.5, x), lambda r: (U(r, 2, 3, low=0.2, high=3.0),)),
            (lambda x: sc.iv(np.array([1, 2, 3]), x), lambda r: (T(r, 2, 3),))],

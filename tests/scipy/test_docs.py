@@ -28,7 +28,10 @@ def test_docstring_examples_run(name):
     finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     tests = [t for t in finder.find(mod, name, globs=globs, extraglobs=globs) if t.examples]
-    for t in tests:
-        if t.name.startswith(name) or t.name.startswith(mod.__name__):
-            runner.run(t)
+    # numpy's default print options (a demo run in-process by another test may change them)
+    with np.printoptions(precision=8, suppress=False, threshold=1000, linewidth=75,
+                         edgeitems=3, floatmode="maxprec", sign="-"):
+        for t in tests:
+            if t.name.startswith(name) or t.name.startswith(mod.__name__):
+                runner.run(t)
     assert runner.summarize(verbose=False).failed == 0

@@ -59,6 +59,13 @@ def test_binary_values_match_scipy(name, args):
         np.testing.assert_array_equal(out.data, expected)
 
 
+def test_numpys_i0_is_the_same_op():
+    x = leaf(REAL)
+    y = np.i0(x)
+    assert y.grad_fn.name == "I0Backward"
+    np.testing.assert_allclose(y.data, np.i0(REAL), rtol=1e-14)
+
+
 def test_polygamma_is_a_scipy_function_not_a_ufunc_so_it_is_ag_scipy_special_polygamma():
     x = leaf(POS)
     for n in (0, 1, 2, np.array([0, 1, 2, 3])):
