@@ -29,6 +29,33 @@ from ..ops.shape import reshape, stack
 __all__ = ["odeint"]
 
 
+def _tensors_in(obj) -> list:
+    """The floating Tensors in ``obj``, looking inside lists, tuples and dicts (a network's
+    parameters as a list of (W, b) pairs), in order."""
+    found, stack = [], [obj]
+    while stack:
+        o = stack.pop()
+        if isinstance(o, Tensor):
+            if o.dtype.kind == "f":
+                found.append(o)
+        elif isinstance(o, (list, tuple)):
+            stack.extend(reversed(o))
+        elif isinstance(o, dict):
+            stack.extend(reversed(list(o.values())))
+    return found
+
+
+def _replace(obj, new: dict):
+    """``obj`` with each Tensor ``t`` replaced by ``new[id(t)]`` (same nesting)."""
+    if isinstance(obj, Tensor):
+        return new.get(id(obj), obj)
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_replace(o, new) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _replace(v, new) for k, v in obj.items()}
+    return obj
+
+
 def _call(func: Callable, y, t, args: tuple, tfirst: bool) -> Tensor:
     out = func(t, y, *args) if tfirst else func(y, t, *args)
     if isinstance(out, (list, tuple)):
@@ -42,7 +69,8 @@ def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
     every time of ``t`` (shape ``(len(t), len(y0))``), as ``scipy.integrate.odeint``.
 
     ``func`` takes and returns Tensors (``y`` of shape ``(len(y0),)``, ``t`` a float). The
-    result is differentiable in ``y0``, in the times ``t`` and in every Tensor of ``args``;
+    result is differentiable in ``y0``, in the times ``t`` and in every Tensor of ``args``
+    (also inside lists, tuples and dicts there: a network's parameters);
     ``options`` (``rtol``, ``atol``, ``hmax``, ``mxstep``, ...) go to scipy's ``odeint`` for
     both the forward and the adjoint solve.
 
@@ -72,7 +100,7 @@ def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
     ys_np, info = result if full_output else (result, None)
     out_dtype = y0.dtype if y0.dtype.kind == "f" else np.float64
     data = np.asarray(ys_np, dtype=out_dtype)
-    params = tuple(a for a in args if isinstance(a, Tensor) and a.dtype.kind == "f")
+    params = tuple({id(p): p for p in _tensors_in(args)}.values())  # each Tensor once
 
     def backward(g, out):
         if state.grad_enabled:
@@ -103,9 +131,7 @@ def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
             yt = Tensor(y, requires_grad=True)
             leaves = [Tensor(p.data, requires_grad=True) if n else p
                       for p, n in zip(params, need)]
-            it = iter(leaves)
-            call_args = tuple(next(it) if isinstance(x, Tensor) and x.dtype.kind == "f" else x
-                              for x in args)
+            call_args = _replace(args, {id(p): q for p, q in zip(params, leaves)})
             out = _call(func, yt, tt, call_args, tfirst)
             wrt = [yt] + [q for q, n in zip(leaves, need) if n]
             if not out.requires_grad:

@@ -166,3 +166,28 @@ def test_float32_y0_full_output_and_errors():
     assert ys.dtype == np.float32 and info["message"] == "Integration successful."
     with pytest.raises(ValueError, match="t must be a 1-D sequence of times"):
         odeint(lambda y, t: -y, ag.tensor([1.0]), [[0.0, 1.0]])
+
+
+def test_args_may_nest_the_parameters_as_hips_ode_net_does():
+    """args=(params,) with params a list of (W, b) pairs, as HIPS autograd's ode_net example."""
+    r = np.random.default_rng(2)
+    params = [(leaf(r.standard_normal((2, 6)) * 0.3), leaf(r.standard_normal(6) * 0.1)),
+              (leaf(r.standard_normal((6, 2)) * 0.3), leaf(r.standard_normal(2) * 0.1))]
+
+    def nn_predict(inputs, t, params):
+        for w, b in params:
+            outputs = inputs @ w + b
+            inputs = ag.tanh(outputs)  # HIPS uses ReLU: its kinks blur finite differences
+        return outputs
+
+    ts = np.linspace(0.0, 1.0, 4)
+    y0 = ag.tensor(np.array([2.0, 0.0]))
+    w = rng.standard_normal((4, 2))
+
+    def loss(w0, b0, w1, b1):
+        return (odeint(nn_predict, y0, ts, args=([(w0, b0), (w1, b1)],), **TIGHT) * w).sum()
+
+    flat = [p for pair in params for p in pair]
+    assert ag.gradcheck(loss, tuple(flat), eps=1e-6, atol=1e-6, rtol=1e-5)
+    grads = ag.grad(loss(*flat), flat)
+    assert all(g is not None and np.abs(g.data).sum() > 0 for g in grads)
