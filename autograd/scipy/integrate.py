@@ -91,6 +91,10 @@ def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
     t_np = np.asarray(t.data, dtype=np.float64)
     if t_np.ndim != 1:
         raise ValueError(f"odeint: t must be a 1-D sequence of times, got shape {t_np.shape}")
+    params = tuple({id(p): p for p in _tensors_in(args)}.values())  # each Tensor once
+    if state.grad_enabled:
+        _check_closure(func, y0_np, t_np[0], args, params, tfirst)
+
     def rhs(y, tt):
         with no_grad():
             return np.asarray(_call(func, Tensor(y), tt, args, tfirst).data, dtype=np.float64)
@@ -100,7 +104,6 @@ def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
     ys_np, info = result if full_output else (result, None)
     out_dtype = y0.dtype if y0.dtype.kind == "f" else np.float64
     data = np.asarray(ys_np, dtype=out_dtype)
-    params = tuple({id(p): p for p in _tensors_in(args)}.values())  # each Tensor once
 
     def backward(g, out):
         if state.grad_enabled:
@@ -116,6 +119,17 @@ def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
 
     ys = record(data, (y0, t, *params), "OdeintBackward", backward)
     return (ys, info) if full_output else ys
+
+
+def _check_closure(func, y0, t0, args, params, tfirst) -> None:
+    """Refuse a ``func`` that reads a Tensor requiring grad from outside ``args``: the solver
+    runs it without recording, and that Tensor's gradient would be silently lost."""
+    detached = _replace(args, {id(p): p.detach() for p in params})
+    with enable_grad():
+        out = _call(func, Tensor(y0), t0, detached, tfirst)
+    if out.requires_grad:
+        raise ValueError("odeint: func uses a Tensor that requires grad without receiving it "
+                         "through args; pass it in args=(...) so that its gradient is computed")
 
 
 def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):

@@ -191,3 +191,11 @@ def test_args_may_nest_the_parameters_as_hips_ode_net_does():
     assert ag.gradcheck(loss, tuple(flat), eps=1e-6, atol=1e-6, rtol=1e-5)
     grads = ag.grad(loss(*flat), flat)
     assert all(g is not None and np.abs(g.data).sum() > 0 for g in grads)
+
+
+def test_a_tensor_captured_by_func_instead_of_passed_in_args_is_refused():
+    k = leaf(0.5)
+    with pytest.raises(ValueError, match="pass it in args"):
+        odeint(lambda y, t: -k * y, ag.tensor([1.0]), [0.0, 1.0])
+    with ag.no_grad():  # nothing to lose
+        odeint(lambda y, t: -k * y, ag.tensor([1.0]), [0.0, 1.0])
