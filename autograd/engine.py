@@ -21,8 +21,8 @@ import numpy as np
 
 from ._tensor import Tensor, _wrap
 from .freed import keep_shape
-from .mode import state
-from .ops.elementwise import astype
+from .mode import anywhere, state
+from .ops.elementwise import COMPLEX_GRADIENT, astype
 from .ops.shape import sum_to_shape
 from .versions import check_saved, clock, parent_at
 
@@ -52,27 +52,43 @@ def topological_order(roots: Iterable, parents: Callable = _tensor_parents) -> l
     if getattr(parents, "pair_slots", False):
         return _by_creation(roots)
     order: list = []
-    seen: set[int] = set()
-    tensors = parents is _tensor_parents
     stack = list(roots)
     stack.reverse()
-    push, pop, mark, place = stack.append, stack.pop, seen.add, order.append
+    push, pop, place = stack.append, stack.pop, order.append
+    if parents is _tensor_parents:  # the hot path of every backward(): parents inlined, and
+        seen: set = set()           # the tensors themselves kept (identity hash, no id() call)
+        mark = seen.add
+        while stack:
+            node = pop()
+            if node is _DONE:  # its parents are all in ``order``: the node can follow them
+                place(pop())
+                continue
+            if node in seen:
+                continue
+            mark(node)
+            push(node)
+            push(_DONE)
+            if node._op is not None:
+                ps = node._parents
+                for p in reversed(ps) if len(ps) > 1 else ps:  # the first is explored first
+                    if p not in seen:
+                        push(p)
+        return order
+    ids: set[int] = set()  # any other node type: keyed by id, never by __eq__ or __hash__
+    mark = ids.add
     while stack:
         node = pop()
-        if node is _DONE:  # its parents are all in ``order``: the node can follow them
+        if node is _DONE:
             place(pop())
             continue
-        if id(node) in seen:
+        if id(node) in ids:
             continue
         mark(id(node))
         push(node)
         push(_DONE)
-        if tensors:  # inlined _tensor_parents: the hot path of every backward()
-            ps = node._parents if node._op is not None else ()
-        else:
-            ps = parents(node)
-        for p in reversed(ps) if len(ps) > 1 else ps:  # the first parent is explored first
-            if id(p) not in seen:
+        ps = parents(node)
+        for p in reversed(ps) if len(ps) > 1 else ps:
+            if id(p) not in ids:
                 push(p)
     return order
 
@@ -128,22 +144,22 @@ def _seed(root: Tensor, gradient) -> Tensor:
 
 
 def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool,
-         create_graph: bool, inputs: Sequence[Tensor] | None = None) -> dict[int, Tensor] | None:
+         create_graph: bool, inputs: Sequence[Tensor] | None = None) -> dict[Tensor, Tensor] | None:
     """Propagate ``seeds`` from ``roots`` back through the graph.
 
     With ``inputs`` None, gradients accumulate into the leaves' ``.grad``; otherwise the total
-    gradient of each input is returned (keyed by ``id``) and ``.grad`` is left alone.
+    gradient of each input is returned (keyed by the input) and ``.grad`` is left alone.
     """
     order = topological_order(roots)
     wanted = reaches = None
-    captured: dict[int, Tensor] = {}
+    captured: dict[Tensor, Tensor] = {}
     if inputs is not None:
-        wanted = {id(t) for t in inputs}
+        wanted = set(inputs)
         reaches = _reaching(order, wanted)
 
-    grads: dict[int, Tensor] = {}
+    grads: dict[Tensor, Tensor] = {}
     for r, s in zip(roots, seeds):
-        grads[id(r)] = grads[id(r)] + s if id(r) in grads else s
+        grads[r] = grads[r] + s if r in grads else s
 
     ran: list[Tensor] = []  # nodes whose backward ran, to free when retain_graph is False
     prev_mode = state.grad_enabled
@@ -154,16 +170,16 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
     errstate.__enter__()
     try:
         for t in reversed(order):
-            g = grads.pop(id(t), None)
+            g = grads.pop(t, None)
             if g is None:
                 continue
             if t._hooks:
                 g = _run_hooks(t, g)
             leaf = t._op is None
             if wanted is not None:
-                if id(t) in wanted:
-                    captured[id(t)] = g
-                if leaf or id(t) not in reaches:
+                if t in wanted:
+                    captured[t] = g
+                if leaf or t not in reaches:
                     continue
             elif leaf:
                 if t._requires_grad:
@@ -183,21 +199,35 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
     return captured if wanted is not None else None
 
 
-def _reaching(order: list, wanted: set[int]) -> set[int]:
-    """The ids of the nodes from which some wanted input can be reached (the ones to run)."""
-    reaches: set[int] = set()
+def _reaching(order: list, wanted: set) -> set:
+    """The nodes from which some wanted input can be reached (the ones to run)."""
+    reaches: set = set()
     for t in order:
-        if id(t) in wanted or any(id(p) in reaches for p in _tensor_parents(t)):
-            reaches.add(id(t))
+        if t in wanted or any(p in reaches for p in _tensor_parents(t)):
+            reaches.add(t)
     return reaches
 
 
 def _run_hooks(t: Tensor, g: Tensor) -> Tensor:
-    """Pass ``g`` through ``t``'s hooks; a hook's non-None result replaces it."""
+    """Pass ``g`` through ``t``'s hooks; a hook's non-None result (a Tensor or an ndarray of
+    the same shape and dtype, as PyTorch checks) replaces it."""
     for hook in tuple(t._hooks.values()):
         replaced = hook(g)
-        if replaced is not None:
-            g = replaced
+        if replaced is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if isinstance(replaced, np.ndarray):
+            replaced = _wrap(replaced)
+        elif not isinstance(replaced, Tensor):
+            raise TypeError(f"hook '{name}' returned a {type(replaced).__name__}; a hook must "
+                            f"return None, a Tensor or an ndarray (the new gradient)")
+        if replaced._data.shape != g._data.shape:
+            raise RuntimeError(f"hook '{name}' has changed the size of value: the gradient has "
+                               f"shape {g.shape}, the hook returned shape {replaced.shape}")
+        if replaced._data.dtype != g._data.dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                               f"{g.dtype} got {replaced.dtype})")
+        g = replaced
     return g
 
 
@@ -217,14 +247,14 @@ def local_gradients(t: Tensor, g: Tensor) -> tuple[tuple, tuple]:
     if time != clock.now:  # something was written in place since
         check_saved(t)
         parents = tuple(parent_at(p, time) for p in parents)
-    if state.anomaly:
+    if anywhere.anomaly and state.anomaly:
         from .anomaly import checked_backward
         return parents, checked_backward(t._grad_fn, g, t)
     return parents, backward(g, t)
 
 
 def send_to_parents(grads: dict, parents: tuple, parent_grads: tuple) -> None:
-    """Add each parent's gradient into ``grads`` (keyed by ``id``), summed back to the
+    """Add each parent's gradient into ``grads`` (keyed by the parent), summed back to the
     parent's shape where broadcasting stretched it and cast to its dtype."""
     for p, pg in zip(parents, parent_grads):
         if pg is None or not p._requires_grad:
@@ -232,8 +262,10 @@ def send_to_parents(grads: dict, parents: tuple, parent_grads: tuple) -> None:
         if pg._data.shape != p._data.shape:
             pg = sum_to_shape(pg, p._data.shape)
         if pg._data.dtype != p._data.dtype:
+            if pg._data.dtype.kind == "c" and p._data.dtype.kind != "c":
+                raise RuntimeError(COMPLEX_GRADIENT.format(dtype=p.dtype))
             pg = astype(pg, p._data.dtype)
-        key = id(p)
+        key = p
         prev = grads.get(key)
         grads[key] = pg if prev is None else prev + pg
 
@@ -267,6 +299,17 @@ def backward(root: Tensor, gradient=None, retain_graph: bool | None = None,
     _run([root], [_seed(root, gradient)], retain_graph=retain_graph, create_graph=create_graph)
 
 
+def _tensor_list(xs, what: str) -> list:
+    """``xs`` (a Tensor or a sequence of Tensors) as a list; TypeError naming anything else."""
+    items = [xs] if isinstance(xs, Tensor) else list(xs) if isinstance(xs, (list, tuple)) \
+        else [xs]
+    for x in items:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"grad: {what} must be Tensors, got {type(x).__name__} (pass a "
+                            f"Tensor or a sequence of Tensors)")
+    return items
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
          create_graph: bool = False, allow_unused: bool = False) -> tuple:
     """Gradients of ``outputs`` with respect to ``inputs``, as ``torch.autograd.grad``.
@@ -292,8 +335,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     >>> ag.grad(dx, x)                                  # 6x = 18
     (Tensor(18.),)
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    outputs = _tensor_list(outputs, "outputs")
+    inputs = _tensor_list(inputs, "inputs")
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs)
     if len(grad_outputs) != len(outputs):
@@ -316,7 +359,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
                     inputs=inputs) if roots else {}
     result = []
     for i, t in enumerate(inputs):
-        g = captured.get(id(t))
+        g = captured.get(t)
         if g is None and not allow_unused:
             raise RuntimeError(
                 f"grad: input {i} was not used in the graph of the outputs; "

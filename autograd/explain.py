@@ -119,7 +119,7 @@ class _Tensors:
             for p, pg in zip(parents, pgs):
                 one: dict = {}
                 send_to_parents(one, (p,), (pg,))  # un-broadcast and cast, as the engine does
-                sent.append(one[id(p)]._data if one else None)
+                sent.append(one[p]._data if one else None)
             out.append(sent)
         return parents, out[0], out[1]
 
