@@ -20,7 +20,8 @@ from typing import Callable
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap, record
+from .._quiet import quietly
+from .._tensor import Tensor, _wrap, get_default_dtype, record
 from ..registry import node_name, op
 from ._util import lift
 from .elementwise import cos, exp, log, sin, where
@@ -50,6 +51,21 @@ def _operand(a, like: Tensor | None) -> Tensor:
     return _wrap(np.asarray(a))
 
 
+def _result_dtype(inputs) -> np.dtype:
+    """PyTorch's rule: the promoted float dtype of the array operands (Python numbers are
+    weak), the default float dtype when none is floating (``gammaln`` of integers)."""
+    floats = [a.dtype for a in inputs if isinstance(a, (Tensor, np.ndarray))
+              and a.dtype.kind == "f"]
+    return np.result_type(*floats) if floats else get_default_dtype()
+
+
+def _compute(fn: Callable, *raw) -> np.ndarray:
+    try:
+        return fn(*raw)
+    except RuntimeWarning:  # numpy's warnings made errors (scipy's polygamma is Python code)
+        return quietly(fn, *raw)
+
+
 def special(name: str, *derivatives: Callable | None, formula, saves: str = "both",
             ufunc: str | tuple | None = "", export: bool = False, compute: Callable | None = None,
             args: tuple = ("x",), function=None) -> Callable:
@@ -57,7 +73,8 @@ def special(name: str, *derivatives: Callable | None, formula, saves: str = "bot
 
     ``derivatives[i](*inputs, out)`` is the local derivative in argument ``i`` (a Tensor the
     incoming gradient multiplies), or None where it has none. ``compute`` replaces the
-    scipy call (``erf`` without scipy).
+    scipy call (``erf`` without scipy). The result has PyTorch's dtype (``_result_dtype``):
+    scipy computes integers (and float16) in a wider type.
     """
     fn_of = compute or (lambda: getattr(scipy_special(), name))
     nargs = len(derivatives)
@@ -70,10 +87,16 @@ def special(name: str, *derivatives: Callable | None, formula, saves: str = "bot
                             f"({', '.join(args)}), got {len(inputs)}")
         if nargs == 1 and inputs[0].__class__ is Tensor:  # the fast path
             x = inputs[0]
-            return record(fn_of()(x._data), (x,), forward.op, backward)
+            data = _compute(fn_of(), x._data)
+            if data.dtype != x._data.dtype:
+                data = data.astype(_result_dtype(inputs), copy=False)
+            return record(data, (x,), forward.op, backward)
         like = next((a for a in inputs if isinstance(a, Tensor) and a.dtype.kind == "f"), None)
         raw = [a._data if isinstance(a, Tensor) else a for a in inputs]
-        data = fn_of()(*raw)
+        data = np.asarray(_compute(fn_of(), *raw))
+        dtype = _result_dtype(raw)
+        if data.dtype != dtype and data.dtype.kind == "f":
+            data = data.astype(dtype, copy=False)
         return record(data, tuple(_operand(a, like) for a in inputs), forward.op, backward)
 
     def backward(g, out):
@@ -132,8 +155,7 @@ def _erf():
         try:
             _erf_impl = scipy_special().erf
         except ImportError:
-            _erf_impl = lambda x: _math_erf(x).astype(  # noqa: E731
-                x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
+            _erf_impl = _math_erf
     return _erf_impl
 
 
@@ -191,9 +213,15 @@ gammaln = special("gammaln", lambda x, out: digamma(x), formula="ψ(x)", saves="
 gammasgn = special("gammasgn", lambda x, out: x * 0.0, formula="0", saves=None)
 digamma = special("digamma", lambda x, out: polygamma(1, x), formula="ψ′(x) = polygamma(1, x)",
                   saves="inputs", ufunc=("scipy.special.digamma", "scipy.special.psi"))
+def _polygamma():
+    # scipy's polygamma is Python code (not a ufunc) whose (−1)^(n+1) warns for a non-integer
+    # order: computed with numpy's warnings off, as the ufuncs are
+    return lambda n, x: quietly(scipy_special().polygamma, n, x)
+
+
 polygamma = special("polygamma", None, lambda n, x, out: polygamma(n + 1, x),
                     formula=("none (an order)", "polygamma(n + 1, x)"), saves="inputs",
-                    ufunc=None, args=("n", "x"))  # scipy's polygamma is a function, not a ufunc
+                    ufunc=None, args=("n", "x"), compute=_polygamma)
 
 
 def _rgamma_dx(x, out):
