@@ -8,6 +8,7 @@ declared, so the tables below are generated from the declarations and cannot dri
 from __future__ import annotations
 
 import sys
+import types
 from typing import Callable
 
 from ._tensor import Tensor
@@ -22,6 +23,39 @@ _BOUND: dict[str, str] = {}  # Tensor attribute -> the op that declared it
 # [(attribute, op)]. They are bound once that module has been imported (``resolve_pending``):
 # a ufunc of it can only reach a Tensor after that, and autograd never imports it itself.
 PENDING: dict[str, list] = {}
+NAMESPACES: dict[str, types.ModuleType] = {}  # "linalg" -> the module ``autograd.linalg``
+
+
+def namespace(name: str) -> types.ModuleType:
+    """The module ``autograd.<name>`` that ops declared with ``namespace=name`` are exported
+    in (``ag.linalg``), made on first use; dotted names nest (``"scipy.special"``)."""
+    module = NAMESPACES.get(name)
+    if module is not None:
+        return module
+    full = f"autograd.{name}"
+    module = sys.modules.get(full)
+    if module is None:
+        module = types.ModuleType(full, f"``{full}``: the ops declared with namespace={name!r}.")
+        module.__all__ = []
+        sys.modules[full] = module
+    parent_name, _, leaf = name.rpartition(".")
+    parent = namespace(parent_name) if parent_name else sys.modules["autograd"]
+    setattr(parent, leaf, module)
+    NAMESPACES[name] = module
+    return module
+
+
+def _export(d: OpDef, name: str, fn: Callable) -> None:
+    if d.namespace is None:
+        _register(EXPORTS, name, fn, d, "the name")
+        return
+    module = namespace(d.namespace)
+    owner = getattr(module, name, None)
+    if owner is not None and owner is not fn:
+        raise ValueError(f"op {d.name!r} is exported as {module.__name__}.{name}, which "
+                         "another op already is")
+    setattr(module, name, fn)
+    module.__all__.append(name)
 
 
 def _set(attr: str, value: Callable, d: OpDef) -> None:
@@ -52,8 +86,9 @@ def _register(table: dict, key, fn: Callable, d: OpDef, what: str) -> None:
 def bind(d: OpDef) -> None:
     """Make ``d``'s op reachable under every name its declaration gives."""
     fn = d.fn
+    adapter = d.method_adapter
     for name in d.methods:
-        _set(name, d.method_adapter or fn, d)
+        _set(name, adapter.get(name, fn) if isinstance(adapter, dict) else adapter or fn, d)
     if d.operator:
         _set(d.operator, fn, d)
     if d.reflected:
@@ -76,9 +111,9 @@ def bind(d: OpDef) -> None:
     for f in d.functions:
         _register(FUNCTIONS, f, fn, d, "function")
     if d.export:
-        EXPORTS[d.name] = fn
+        _export(d, d.name.rpartition(".")[2], fn)
         for alias in d.aliases:
-            _register(EXPORTS, alias, fn, d, "the name")
+            _export(d, alias, fn)
 
 
 def resolve_pending() -> bool:

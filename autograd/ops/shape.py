@@ -12,7 +12,7 @@ import numpy as np
 
 from .._tensor import Tensor, record
 from ..registry import op
-from ._util import as_tensor, check_axis, lift, normalize_axis
+from ._util import as_tensor, check_axis, lift, lift_all, normalize_axis
 
 
 def _shape_arg(shape) -> tuple:
@@ -24,7 +24,8 @@ def _shape_arg(shape) -> tuple:
         raise TypeError(f"shape must be ints, got {shape!r}") from None
 
 
-@op(method=("reshape", "view"), function=np.reshape, saves=None, formula="1 (reshaped back)")
+@op(method=("reshape", "view"), function=np.reshape, saves=None, formula="1 (reshaped back)",
+    numpy_args={"newshape": "shape"})
 def reshape(x, *shape) -> Tensor:
     """Same data, new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; one size may be -1."""
     x = as_tensor(x)
@@ -48,7 +49,18 @@ def _transpose_method(self, *axes):
     return transpose(self, axes or None)
 
 
-@op(method="transpose", method_adapter=_transpose_method, function=np.transpose, saves=None,
+def _permute_method(self, *dims):
+    """PyTorch's ``t.permute(2, 0, 1)`` (or ``t.permute((2, 0, 1))``): the axes in this order."""
+    if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
+        dims = dims[0]
+    if len(dims) != self.ndim:
+        raise RuntimeError(f"permute: the number of dims ({len(dims)}) does not match the "
+                           f"tensor's ({self.ndim})")
+    return transpose(self, dims)
+
+
+@op(method=("transpose", "permute"), function=np.transpose, saves=None,
+    method_adapter={"transpose": _transpose_method, "permute": _permute_method},
     formula="1 (axes permuted back)")
 def transpose(x, axes=None) -> Tensor:
     """Permute the axes (reverse them by default)."""
@@ -78,7 +90,13 @@ def swapaxes(x, axis1: int, axis2: int) -> Tensor:
     return transpose(x, perm)
 
 
-@op(composite=True, method="expand_dims", function=np.expand_dims)
+def _unsqueeze_method(self, dim: int) -> Tensor:
+    """PyTorch's ``t.unsqueeze(dim)``: a size-1 axis inserted at ``dim``."""
+    return expand_dims(self, dim)
+
+
+@op(composite=True, method=("expand_dims", "unsqueeze"), function=np.expand_dims,
+    method_adapter={"unsqueeze": _unsqueeze_method})
 def expand_dims(x, axis) -> Tensor:
     """Insert size-1 axes at ``axis`` (an int or tuple, positions in the result)."""
     x = as_tensor(x)
@@ -145,12 +163,16 @@ def sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
     return reshape(g, shape) if g.shape != shape else g
 
 
-@op(function=np.concatenate, saves=None, formula="1 (each input's slice)")
-def concatenate(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
-    tensors = tuple(as_tensor(t) for t in tensors)
+@op(function=np.concatenate, saves=None, formula="1 (each input's slice)", alias="cat")
+def concatenate(tensors, axis: int | None = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (``axis=None``: flattened first, as in numpy);
+    ``ag.cat(tensors, dim=1)`` is PyTorch's name for it."""
+    axis = axis if dim is None else dim
+    tensors = tuple(lift_all(tensors))
     if not tensors:
         raise ValueError("concatenate: need at least one tensor")
+    if axis is None:
+        tensors, axis = tuple(reshape(t, -1) for t in tensors), 0
     try:
         data = np.concatenate([t._data for t in tensors], axis=axis)
     except ValueError as e:
@@ -174,7 +196,7 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
 @op(composite=True, function=np.stack)
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join tensors of one shape along a new axis."""
-    tensors = [as_tensor(t) for t in tensors]
+    tensors = lift_all(tensors)
     if not tensors:
         raise ValueError("stack: need at least one tensor")
     shapes = {t.shape for t in tensors}
