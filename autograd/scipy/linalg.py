@@ -21,6 +21,7 @@ import scipy.linalg
 from .._tensor import Tensor, record
 from ..ops._util import as_tensor
 from ..ops.linalg import matmul
+from ..ops.linalg_solve import cholesky as _np_cholesky
 from ..ops.reduce import sum
 from ..ops.shape import expand_dims, swapaxes, transpose
 from ..registry import op
@@ -97,30 +98,6 @@ def solve_triangular(a, b, trans=0, lower: bool = False, unit_diagonal: bool = F
 # ---------------------------------------------------------------------------- Cholesky
 
 
-@op(saves="output", export=False, formula="L⁻ᵀ·Φ(Lᵀ·g)·L⁻¹, symmetrised (Φ: the lower "
-    "triangle, diagonal halved)")
-def cholesky_lower(a) -> Tensor:
-    """The lower Cholesky factor ``L`` of a symmetric positive definite ``a = L Lᵀ`` (only
-    ``a``'s lower triangle is read); its gradient is symmetric."""
-    a = _float(a)
-    _square("cholesky", a)
-    try:
-        data = np.linalg.cholesky(a.data)
-    except np.linalg.LinAlgError:
-        raise np.linalg.LinAlgError("cholesky: the matrix is not positive definite") from None
-    n = a.shape[0]
-    phi = np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
-
-    def backward(g, L):
-        # Murray (2016): Ā = ½(S + Sᵀ), S = L⁻ᵀ Φ(Lᵀ Ḡ) L⁻¹
-        p = matmul(transpose(L), g) * phi
-        s = solve_triangular(L, transpose(solve_triangular(L, p, trans=1, lower=True)),
-                             trans=1, lower=True)
-        return ((s + transpose(s)) * 0.5,)
-
-    return record(data, (a,), cholesky_lower.op, backward)
-
-
 def cholesky(a, lower: bool = False, overwrite_a: bool = False,
              check_finite: bool = True) -> Tensor:
     """The Cholesky factor of a symmetric positive definite ``a``: upper ``U`` with
@@ -132,8 +109,9 @@ def cholesky(a, lower: bool = False, overwrite_a: bool = False,
     Tensor([[2., 1.],
             [0., 1.]])
     """
-    L = cholesky_lower(a)
-    return L if lower else transpose(L)
+    a = _float(a)
+    _square("cholesky", a)
+    return _np_cholesky(a, upper=not lower)  # numpy's, ag.linalg.cholesky: one op
 
 
 def cho_factor(a, lower: bool = False, overwrite_a: bool = False,

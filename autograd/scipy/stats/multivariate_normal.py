@@ -28,7 +28,7 @@ from ...ops.elementwise import exp, log, where
 from ...ops.linalg import matmul
 from ...ops.reduce import sum
 from ...ops.shape import reshape, squeeze, swapaxes
-from ..linalg import cholesky_lower, solve_triangular
+from ..linalg import cholesky, solve_triangular
 from ._util import args, data
 
 __all__ = ["logpdf", "pdf", "entropy"]
@@ -91,7 +91,7 @@ def _factor(cov: Tensor, allow_singular: bool):
     lower triangular in the coordinates of ``basis`` (None: the identity)."""
     if not allow_singular:
         try:
-            L = cholesky_lower(cov)
+            L = cholesky(cov, lower=True)
         except np.linalg.LinAlgError:
             raise np.linalg.LinAlgError("When `allow_singular is False`, the input matrix must "
                                         "be symmetric positive definite.") from None
@@ -104,9 +104,10 @@ def _factor(cov: Tensor, allow_singular: bool):
     basis = u[:, s > eps]
     if basis.shape[1] == cov.shape[0]:  # full rank: an orthogonal change of basis, exact
         basis = None
-        return cholesky_lower(cov), cov.shape[0], None
+        return cholesky(cov, lower=True), cov.shape[0], None
     projected = _on_range(cov, basis)
-    return cholesky_lower((projected + swapaxes(projected, 0, 1)) * 0.5), basis.shape[1], basis
+    return (cholesky((projected + swapaxes(projected, 0, 1)) * 0.5, lower=True), basis.shape[1],
+            basis)
 
 
 def _on_range(cov: Tensor, basis: np.ndarray) -> Tensor:
