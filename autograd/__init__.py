@@ -7,6 +7,7 @@
 >>> x.grad            # d/dx of sum(x·tanh(x))
 """
 
+from . import return_types
 from ._tensor import Node, Tensor, as_tensor, get_default_dtype, record, set_default_dtype, tensor
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
@@ -47,5 +48,5 @@ __all__ = [
     "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp", "detect_anomaly",
     "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose", "Diagnosis",
     "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
-    "sum_to_shape", "draw", "render_svg", *_OP_EXPORTS,
+    "sum_to_shape", "draw", "render_svg", "return_types", *_OP_EXPORTS,
 ]

@@ -14,8 +14,6 @@ arrays when the backward pass is not being recorded, and on the Tensors themselv
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from autograd import (
@@ -23,7 +21,6 @@ from autograd import (
     as_tensor,
     clip,
     default_generator,
-    exp,
     is_grad_enabled,
     log,
     log_softmax,
@@ -39,10 +36,19 @@ from autograd import (
 )
 from autograd import softmax as ag_softmax
 
+from .ops.activation import erf, gelu
+from .ops.attention import scaled_dot_product_attention
+from .ops.conv import conv1d, conv2d
+from .ops.embedding import embedding, one_hot
+from .ops.norm import batch_norm, layer_norm, rms_norm
+from .ops.pool import avg_pool2d, max_pool2d
+
 __all__ = [
     "linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "leaky_relu", "gelu", "erf",
     "dropout", "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "cross_entropy", "nll_loss", "hinge_loss", "huber_loss",
+    "cross_entropy", "nll_loss", "hinge_loss", "huber_loss", "embedding", "one_hot",
+    "layer_norm", "rms_norm", "batch_norm", "conv1d", "conv2d", "max_pool2d", "avg_pool2d",
+    "scaled_dot_product_attention",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -137,30 +143,6 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """``x`` where positive, else ``negative_slope * x``."""
     x = _tensor(x)
     return where(x.data > 0, x, x * negative_slope)
-
-
-@op(export=False, saves="inputs", formula="2/√π·exp(−x²)")
-def erf(x) -> Tensor:
-    """The error function ``2/sqrt(pi) * integral_0^x exp(-t²) dt``, elementwise."""
-    x = _tensor(x)
-    data = np.asarray(_erf(x.data), dtype=x.dtype if x.dtype.kind == "f" else np.float64)
-    # d erf(x)/dx = 2/sqrt(pi) * exp(-x²)
-    return record(data, (x,), erf,
-                  lambda g, out: (g * (2 / math.sqrt(math.pi)) * exp(-(x * x)),))
-
-
-_erf = np.vectorize(math.erf, otypes=[np.float64])
-
-
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    """Gaussian error linear unit ``x * Φ(x)``; ``approximate="tanh"`` for the tanh formula."""
-    x = _tensor(x)
-    if approximate == "none":
-        return x * (erf(x * (1 / math.sqrt(2))) + 1) * 0.5
-    if approximate == "tanh":
-        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
-        return x * (tanh(inner) + 1) * 0.5
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:

@@ -12,11 +12,11 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..bind import EXPORTS, FUNCTIONS, UFUNCS
 from ..registry import OPS, OpDef, op
-from . import elementwise, linalg, reduce, shape
+from . import elementwise, linalg, reduce, selection, shape
 from .shape import index_add, index_put, sum_to_shape
 
 __all__ = ["OPS", "OpDef", "op", "EXPORTS", "index_add", "index_put", "sum_to_shape",
-           "elementwise", "linalg", "reduce", "shape", *EXPORTS]
+           "elementwise", "linalg", "reduce", "selection", "shape", *EXPORTS]
 globals().update(EXPORTS)
 
 

@@ -38,22 +38,42 @@ def reshape(x, *shape) -> Tensor:
     return record(data, (x,), reshape.op, lambda g, out: (reshape(g, x.shape),))
 
 
-def _transpose_method(self, *axes):
-    """Permute the axes: ``t.transpose()`` reverses them, ``t.transpose(1, 0, 2)`` permutes."""
-    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
-        axes = axes[0]
-    return transpose(self, axes or None)
+def _is_int(a) -> bool:
+    return isinstance(a, (int, np.integer)) and not isinstance(a, bool)
 
 
-@op(method="transpose", method_adapter=_transpose_method, function=np.transpose, saves=None,
-    formula="1 (axes permuted back)")
-def transpose(x, axes=None) -> Tensor:
-    """Permute the axes (reverse them by default)."""
+@op(method="transpose", function=np.transpose, saves=None, formula="1 (axes permuted back)")
+def transpose(x, *dims, axes=None, dim0=None, dim1=None) -> Tensor:
+    """Permute the axes, as numpy: ``t.transpose()`` reverses them, ``t.transpose(axes)`` and
+    ``t.transpose(2, 0, 1)`` permute. As PyTorch, exactly two ints swap those two axes at any
+    rank: ``k.transpose(-2, -1)`` (also ``dim0=``, ``dim1=``).
+
+    Examples
+    --------
+    >>> ag.zeros(2, 3, 4).transpose(0, 2).shape    # PyTorch: swap two axes
+    (4, 3, 2)
+    >>> ag.zeros(2, 3, 4).transpose(1, 2, 0).shape  # numpy: a permutation
+    (3, 4, 2)
+    """
     x = as_tensor(x)
+    if dim0 is not None or dim1 is not None:
+        if dims or axes is not None or dim0 is None or dim1 is None:
+            raise TypeError("transpose: give both dim0= and dim1=, and nothing else")
+        dims = (dim0, dim1)
+    if dims and axes is not None:
+        raise TypeError("transpose: give the axes positionally or as axes=, not both")
+    if len(dims) == 2 and _is_int(dims[0]) and _is_int(dims[1]):  # PyTorch: swap two axes
+        a1, a2 = (normalize_axis(a, x.ndim, "transpose")[0] if x.ndim else 0 for a in dims)
+        axes = list(range(x.ndim))
+        axes[a1], axes[a2] = axes[a2], axes[a1]
+    elif len(dims) == 1:
+        axes = dims[0]
+    elif dims:
+        axes = dims
     if axes is None:
         axes = tuple(range(x.ndim))[::-1]
     else:
-        axes = tuple(axes)
+        axes = (axes,) if _is_int(axes) else tuple(axes)
         if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
             raise ValueError(f"transpose: axes {axes} are not a permutation of {x.ndim} axes")
         axes = tuple(a % x.ndim for a in axes)
@@ -177,9 +197,41 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
 
 
-@op(composite=True, method="split", function=np.split)
+def _split_dim(x, split_size_or_sections, dim: int = 0) -> tuple:
+    """PyTorch's ``split``: chunks of ``split_size`` (the last may be smaller), or a list of
+    chunk sizes."""
+    x = as_tensor(x)
+    ax = normalize_axis(dim, x.ndim, "split")[0]
+    n = x.shape[ax]
+    if _is_int(split_size_or_sections):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else [])
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise ValueError(f"split: split sizes {sizes} must be non-negative and sum to "
+                             f"{n} (dim {ax} of shape {x.shape})")
+    return tuple(_cut(x, ax, list(np.cumsum(sizes[:-1])) if sizes else []))
+
+
+def _cut(x: Tensor, ax: int, points: list) -> list:
+    edges = [0] + [int(p) for p in points] + [x.shape[ax]]
+    index = [slice(None)] * x.ndim
+    parts = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        index[ax] = slice(lo, hi)
+        parts.append(x[tuple(index)])
+    return parts
+
+
+@op(composite=True, method="split", function=np.split, pytorch=_split_dim)
 def split(x, indices_or_sections, axis: int = 0) -> list:
-    """Split into a list of tensors (numpy's rules: a number of equal parts or split points)."""
+    """Split into a list of tensors (numpy's rules: a number of equal parts or split points).
+
+    Spelled as PyTorch (``x.split(size, dim=d)``) it cuts chunks of ``size`` (a tuple).
+    """
     x = as_tensor(x)
     ax = normalize_axis(axis, x.ndim, "split")[0]
     n = x.shape[ax]
@@ -190,13 +242,7 @@ def split(x, indices_or_sections, axis: int = 0) -> list:
         points = [n // k * i for i in range(1, k)]
     else:
         points = [int(p) for p in indices_or_sections]
-    edges = [0] + points + [n]
-    index = [slice(None)] * x.ndim
-    parts = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        index[ax] = slice(lo, hi)
-        parts.append(x[tuple(index)])
-    return parts
+    return _cut(x, ax, points)
 
 
 # ---------------------------------------------------------------------------- indexing
