@@ -12,14 +12,10 @@ from ._tensor import Node, Tensor, as_tensor, get_default_dtype, record, set_def
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
                        arange,
-                       default_generator,
                        eye,
                        full,
-                       manual_seed,
                        ones,
                        ones_like,
-                       rand,
-                       randn,
                        zeros,
                        zeros_like,
 )
@@ -31,6 +27,19 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import EXPORTS as _OP_EXPORTS
 from .ops import OPS, OpDef, sum_to_shape
+from .random import (
+                       Generator,
+                       default_generator,
+                       get_rng_state,
+                       initial_seed,
+                       manual_seed,
+                       multinomial,
+                       rand,
+                       randint,
+                       randn,
+                       randperm,
+                       set_rng_state,
+)
 from .registry import op
 from .scalar import Value
 from .versions import increment_version
@@ -43,10 +52,11 @@ globals().update(_OP_EXPORTS)  # every declared op as ``ag.NAME`` (``ag.exp``, `
 __all__ = [
     "Tensor", "tensor", "as_tensor", "Node", "Value", "set_default_dtype", "get_default_dtype",
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
-    "manual_seed", "default_generator", "no_grad", "enable_grad", "set_grad_enabled",
-    "is_grad_enabled", "grad", "topological_order", "gradcheck", "gradgradcheck",
-    "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp", "detect_anomaly",
-    "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose", "Diagnosis",
-    "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
+    "randint", "randperm", "multinomial", "Generator", "default_generator", "initial_seed",
+    "get_rng_state", "set_rng_state", "manual_seed", "no_grad", "enable_grad",
+    "set_grad_enabled", "is_grad_enabled", "grad", "topological_order", "gradcheck",
+    "gradgradcheck", "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose",
+    "Diagnosis", "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
     "sum_to_shape", "draw", "render_svg", "return_types", *_OP_EXPORTS,
 ]

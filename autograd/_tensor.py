@@ -435,3 +435,23 @@ def record(data: np.ndarray, parents: tuple, op: Any, backward: Callable) -> Ten
 def tensor(data: Any, requires_grad: bool = False, dtype=None) -> Tensor:
     """Same as ``Tensor(data, requires_grad, dtype)``."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _cast(dtype, torch_name: str):
+    dtype = np.dtype(dtype)
+
+    def cast(self) -> Tensor:
+        return self if self._data.dtype == dtype else self.astype(dtype)
+
+    cast.__name__ = torch_name
+    cast.__doc__ = (f"This tensor as {dtype} (``self`` if it already is), as PyTorch's "
+                    f"``.{torch_name}()``; differentiable between floating dtypes.")
+    return cast
+
+
+# PyTorch's cast methods, set after the class body so that the names ``float`` and ``int``
+# inside it stay the builtins
+for _dtype, _torch_name in ((np.float32, "float"), (np.float64, "double"),
+                            (np.float16, "half"), (np.int64, "long"), (np.int32, "int"),
+                            (np.bool_, "bool")):
+    setattr(Tensor, _torch_name, _cast(_dtype, _torch_name))

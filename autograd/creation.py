@@ -1,34 +1,13 @@
-"""Tensor factories and the global random generator."""
+"""Tensor factories (the random ones live in ``autograd.random``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ._tensor import Tensor, get_default_dtype
+from .random import default_generator, manual_seed, rand, randn  # noqa: F401 (their old home)
 
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Seed the generator behind ``randn``/``rand`` (and ``nn`` initialisation and dropout)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-
-
-def default_generator() -> np.random.Generator:
-    """The numpy random generator behind ``randn``/``rand``, ``nn.init`` and dropout (reseeded
-    by ``manual_seed``): use it in your own layers so that one seed reproduces a run.
-
-    Examples
-    --------
-    >>> ag.manual_seed(0); a = ag.default_generator().random()
-    >>> ag.manual_seed(0); a == ag.default_generator().random()
-    True
-    """
-    return _rng
-
-
-rng = default_generator
+rng = default_generator  # the name nn used before
 
 
 def _shape(shape) -> tuple:
@@ -84,15 +63,3 @@ def arange(start, stop=None, step=1, requires_grad: bool = False, dtype=None) ->
 def eye(n: int, m: int | None = None, requires_grad: bool = False, dtype=None) -> Tensor:
     """The identity matrix (``n`` x ``m``)."""
     return Tensor(np.eye(n, m, dtype=_float(dtype)), requires_grad=requires_grad)
-
-
-def randn(*shape, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Standard normal samples from the global generator (see ``manual_seed``)."""
-    data = _rng.standard_normal(_shape(shape)).astype(_float(dtype))
-    return Tensor(data, requires_grad=requires_grad)
-
-
-def rand(*shape, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Uniform samples in [0, 1) from the global generator (see ``manual_seed``)."""
-    data = _rng.random(_shape(shape)).astype(_float(dtype))
-    return Tensor(data, requires_grad=requires_grad)

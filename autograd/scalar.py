@@ -140,6 +140,8 @@ class Value:
     >>> y.backward()
     >>> x.grad                  # 2x / (x² + 1)
     0.6000000000000001
+    >>> Value(1.0) == Value(1.0), Value(1.0) < 2     # compared as floats, hashed by identity
+    (True, True)
     """
 
     __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "__weakref__")
@@ -176,9 +178,45 @@ class Value:
             return None if self._op else ()
         return (self._da,) if self._b is None else (self._da, self._db)
 
+    @property
+    def is_leaf(self) -> bool:
+        """True for a Value not computed by a recorded op (an input or a weight)."""
+        return not self._op
+
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
         return f"Value({name}data={self.data!r}, grad={self.grad!r})"
+
+    # ----------------------------------------------------------------- comparisons
+    # As floats: on ``data``, with a Value or a real number, giving Python bools (nothing is
+    # recorded). The hash stays the identity, so Values are distinct keys of dicts and sets
+    # (the graph walks key by ``id`` and never call ``==``).
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data == o
+
+    def __ne__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data != o
+
+    def __lt__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data < o
+
+    def __le__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data <= o
+
+    def __gt__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data > o
+
+    def __ge__(self, other) -> bool:
+        o = other.data if isinstance(other, Value) else _number(other)
+        return NotImplemented if o is None else self.data >= o
 
     # ----------------------------------------------------------------- arithmetic
     # Each op: its result, then d(result)/d(parent) for each parent, in the same call.

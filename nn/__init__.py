@@ -7,37 +7,43 @@
 >>> loss.backward(); opt.step(); opt.zero_grad()
 
 Everything is a composition of autograd ops (plus a few fused ops in ``nn.functional``), so
-every gradient comes from the engine's backward walk.
+every gradient comes from the engine's backward walk. The layout follows ``torch.nn``:
+``nn.layers`` (one family of modules per file), ``nn.functional``, ``nn.init``, ``nn.optim``
+(with ``nn.optim.lr_scheduler``), ``nn.utils`` (gradient clipping) and ``nn.data``
+(datasets and loaders).
 """
 
-from . import functional, init, optim
+from . import data, functional, init, optim, utils
 from .layers import (
-                     GELU,
-                     BCELoss,
-                     BCEWithLogitsLoss,
-                     CrossEntropyLoss,
-                     Dropout,
-                     Flatten,
-                     HingeLoss,
-                     HuberLoss,
-                     Identity,
-                     L1Loss,
-                     LeakyReLU,
-                     Linear,
-                     LogSoftmax,
-                     MSELoss,
-                     NLLLoss,
-                     ReLU,
-                     Sigmoid,
-                     Softmax,
-                     Tanh,
+    GELU,
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    Dropout,
+    Flatten,
+    HingeLoss,
+    HuberLoss,
+    Identity,
+    L1Loss,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    ModuleDict,
+    ModuleList,
+    MSELoss,
+    NLLLoss,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
 )
-from .module import Module, Parameter, Sequential
+from .module import Module, Parameter
 from .viz import draw_network
 
 __all__ = [
-    "functional", "init", "optim", "Module", "Parameter", "Sequential",
-    "Linear", "Identity", "Flatten", "Dropout",
+    "functional", "init", "optim", "utils", "data", "Module", "Parameter", "Sequential",
+    "ModuleList", "ModuleDict", "Linear", "Identity", "Flatten", "Dropout",
     "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "GELU", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
     "HingeLoss", "HuberLoss", "draw_network",

@@ -1,6 +1,6 @@
 """Initialisers that fill a Tensor's data in place, as ``torch.nn.init`` does.
 
-Every function draws from autograd's global generator (reseeded by ``ag.manual_seed``), writes
+Every function draws from autograd's default generator (seeded by ``ag.manual_seed``), writes
 into ``tensor.data`` without recording anything, and returns the tensor.
 """
 

@@ -1,4 +1,4 @@
-"""Modules: containers of Parameters that compute something in ``forward``.
+"""Modules: containers of Parameters (and buffers) that compute something in ``forward``.
 
 A Module finds its Parameters and submodules by looking at its attributes (also inside lists,
 tuples and dicts), in the order they were assigned, so nothing has to be registered by hand::
@@ -9,17 +9,21 @@ tuples and dicts), in the order they were assigned, so nothing has to be registe
 
         def forward(self, x):
             return self.layers[1](self.layers[0](x).relu())
+
+Scalar ``ag.Value`` leaves count as parameters too, as in micrograd, so a network of Values
+trains with ``nn.optim``. State that is not trained but saved with the model (BatchNorm's
+running statistics, a causal mask) is registered with ``register_buffer``.
 """
 
 from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from typing import Any, Callable, Iterator, Mapping, NamedTuple
+from typing import Any, Callable, Iterator, Mapping, NamedTuple, Union
 
 import numpy as np
 
-from autograd import Tensor, increment_version
+from autograd import Tensor, Value, increment_version
 
 
 class Parameter(Tensor):
@@ -41,6 +45,9 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+ParamLike = Union[Parameter, Value]
+
+
 class IncompatibleKeys(NamedTuple):
     """What ``load_state_dict(..., strict=False)`` could not match."""
 
@@ -48,8 +55,13 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list
 
 
+def _is_param(value: Any) -> bool:
+    return isinstance(value, Parameter) or isinstance(value, Value) and value.is_leaf
+
+
 def _members(module: Module) -> Iterator[tuple[str, Any]]:
-    """The direct Parameters and submodules of ``module`` as ``(name, object)`` pairs.
+    """The direct Parameters (and leaf Values) and submodules of ``module`` as ``(name,
+    object)`` pairs.
 
     Lists, tuples and dicts held in attributes are searched too (``layers.0``, ``heads.out``),
     to any nesting, without recursion.
@@ -57,7 +69,7 @@ def _members(module: Module) -> Iterator[tuple[str, Any]]:
     stack = list(reversed(list(module._named_attributes())))
     while stack:
         name, value = stack.pop()
-        if isinstance(value, (Parameter, Module)):
+        if isinstance(value, Module) or _is_param(value):
             yield name, value
         elif isinstance(value, (list, tuple)):
             stack.extend(reversed([(f"{name}.{i}", v) for i, v in enumerate(value)]))
@@ -65,11 +77,36 @@ def _members(module: Module) -> Iterator[tuple[str, Any]]:
             stack.extend(reversed([(f"{name}.{k}", v) for k, v in value.items()]))
 
 
+def _member_objects(module: Module) -> Iterator[Any]:
+    """``_members`` without the names (a micrograd network has thousands of Values)."""
+    stack = [v for _, v in module._named_attributes()]
+    stack.reverse()
+    while stack:
+        value = stack.pop()
+        if isinstance(value, (Module, Parameter, Value)):
+            if not isinstance(value, Value) or value.is_leaf:
+                yield value
+        elif isinstance(value, (list, tuple)):
+            stack.extend(reversed(value))
+        elif isinstance(value, dict):
+            stack.extend(reversed(list(value.values())))
+
+
+def _check_name(kind: str, name: Any) -> None:
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+    if not name:
+        raise KeyError(f'{kind} name can\'t be empty string ""')
+    if "." in name:
+        raise KeyError(f'{kind} name can\'t contain ".", got {name!r}')
+
+
 class Module:
     """Base class of layers and models: subclass it and define ``forward``.
 
     Parameters and submodules are found through attributes (and lists, tuples and dicts of
-    them). ``model(x)`` calls ``model.forward(x)``.
+    them); leaf ``ag.Value`` attributes are parameters too. ``model(x)`` calls
+    ``model.forward(x)``.
 
     Examples
     --------
@@ -92,10 +129,65 @@ class Module:
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
 
+    # ----------------------------------------------------------------- registration
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True
+                        ) -> None:
+        """Add a Tensor that is part of the module's state but not trained (running
+        statistics, a mask): it becomes the attribute ``name``, is listed by ``buffers()`` and,
+        when ``persistent``, is saved in ``state_dict()`` under its dotted name
+        (``0.running_mean``). Reassigning the attribute replaces the buffer; ``None`` is
+        allowed and not saved.
+
+        Examples
+        --------
+        >>> class Causal(nn.Module):
+        ...     def __init__(self, n):
+        ...         self.register_buffer("mask", ag.tensor(np.tril(np.ones((n, n), bool))))
+        >>> list(Causal(3).state_dict())
+        ['mask']
+        """
+        _check_name("buffer", name)
+        if tensor is not None and (not isinstance(tensor, Tensor)
+                                   or isinstance(tensor, Parameter)):
+            raise TypeError(f"cannot assign {type(tensor).__name__!r} object to buffer "
+                            f"{name!r} (a Tensor or None required)")
+        flags = self.__dict__.setdefault("_buffer_flags", {})
+        if name not in flags and name in vars(self):
+            raise KeyError(f"attribute {name!r} already exists")
+        flags[name] = bool(persistent)
+        setattr(self, name, tensor)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Set the attribute ``name`` to ``param`` (a Parameter, or None for an absent one)."""
+        _check_name("parameter", name)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign {type(param).__name__!r} object to parameter "
+                            f"{name!r} (an nn.Parameter or None required)")
+        setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Set the attribute ``name`` to the submodule ``module``."""
+        _check_name("module", name)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        setattr(self, name, module)
+
     # ----------------------------------------------------------------- discovery
     def _named_attributes(self) -> Iterator[tuple[str, Any]]:
-        """The attributes searched for Parameters and submodules (``Sequential`` overrides)."""
+        """The attributes searched for Parameters and submodules (containers override)."""
         return iter(vars(self).items())
+
+    def _own_buffers(self, persistent_only: bool = False) -> Iterator[tuple[str, Tensor]]:
+        flags = self.__dict__.get("_buffer_flags", {})
+        for name, persistent in flags.items():
+            value = self.__dict__.get(name)
+            if isinstance(value, Tensor) and (persistent or not persistent_only):
+                yield name, value
+
+    def _children(self) -> Iterator[Module]:
+        for value in _member_objects(self):
+            if isinstance(value, Module):
+                yield value
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """The direct submodules as ``(name, module)`` pairs, in assignment order."""
@@ -105,55 +197,94 @@ class Module:
 
     def children(self) -> Iterator[Module]:
         """The direct submodules, in assignment order."""
-        for _, m in self.named_children():
-            yield m
+        return self._children()
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every submodule, depth first (pre-order), each once."""
+    def named_modules(self, prefix: str = "", remove_duplicate: bool = True
+                      ) -> Iterator[tuple[str, Module]]:
+        """This module and every submodule, depth first (pre-order); each once unless
+        ``remove_duplicate=False`` (a module used twice then appears under both names)."""
         seen: set[int] = set()
-        stack = [(prefix, self)]
+        stack: list = [(prefix, self, ())]
         while stack:
-            name, module = stack.pop()
-            if id(module) in seen:
+            name, module, path = stack.pop()
+            if remove_duplicate:
+                if id(module) in seen:
+                    continue
+                seen.add(id(module))
+            elif id(module) in path:  # a module inside itself: stop, never loop
                 continue
-            seen.add(id(module))
             yield name, module
-            kids = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
+            inner = path + (id(module),)
+            kids = [(f"{name}.{n}" if name else n, m, inner) for n, m in module.named_children()]
             stack.extend(reversed(kids))
 
     def modules(self) -> Iterator[Module]:
-        """This module and every submodule, depth first."""
-        for _, m in self.named_modules():
-            yield m
+        """This module and every submodule, depth first (pre-order), each once."""
+        seen: set[int] = set()
+        stack: list = [self]
+        while stack:
+            module = stack.pop()
+            if id(module) not in seen:
+                seen.add(id(module))
+                yield module
+                stack.extend(reversed(list(module._children())))
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """Every Parameter as ``(dotted name, Parameter)``, each once, depth first.
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, ParamLike]]:
+        """Every Parameter (and leaf ``ag.Value``) as ``(dotted name, parameter)``, each once,
+        depth first.
 
         Each module's own Parameters come first (in assignment order), then its submodules',
         as in PyTorch: a ``Sequential`` of Linears gives ``0.weight, 0.bias, 1.weight, ...``.
+        A Parameter held by two modules (weight tying) is listed once, under its first name.
         """
         seen: set[int] = set()
-        for mod_name, module in self.named_modules(prefix):
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, module in modules:
             for name, value in _members(module):
-                if isinstance(value, Parameter) and id(value) not in seen:
+                if _is_param(value) and (not remove_duplicate or id(value) not in seen):
                     seen.add(id(value))
                     yield (f"{mod_name}.{name}" if mod_name else name), value
 
-    def parameters(self) -> Iterator[Parameter]:
-        """Every Parameter, in the order of ``named_parameters()``."""
-        for _, p in self.named_parameters():
-            yield p
+    def parameters(self, recurse: bool = True) -> Iterator[ParamLike]:
+        """Every Parameter (and leaf ``ag.Value``), in the order of ``named_parameters()``."""
+        seen: set[int] = set()
+        for module in (self.modules() if recurse else [self]):
+            for value in _member_objects(module):
+                if not isinstance(value, Module) and id(value) not in seen:
+                    seen.add(id(value))
+                    yield value
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Every buffer as ``(dotted name, Tensor)``, each once, in the order of
+        ``named_modules()`` (each module's in registration order)."""
+        seen: set[int] = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, module in modules:
+            for name, value in module._own_buffers():
+                if not remove_duplicate or id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{mod_name}.{name}" if mod_name else name), value
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer, in the order of ``named_buffers()``."""
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
 
     # ----------------------------------------------------------------- training
     def zero_grad(self) -> None:
-        """Reset every Parameter's gradient to None (PyTorch's ``set_to_none=True``)."""
+        """Reset every Parameter's gradient to None (PyTorch's ``set_to_none=True``) and every
+        Value's to 0.0."""
         for p in self.parameters():
-            p.grad = None
+            p.grad = 0.0 if isinstance(p, Value) else None
 
     def requires_grad_(self, flag: bool = True) -> Module:
-        """Set ``requires_grad`` on every Parameter (``False`` freezes them); returns ``self``."""
+        """Set ``requires_grad`` on every Parameter (``False`` freezes them); returns ``self``.
+        (Values always record, so they are left as they are.)"""
         for p in self.parameters():
-            p.requires_grad = flag
+            if isinstance(p, Tensor):
+                p.requires_grad = flag
         return self
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
@@ -181,40 +312,82 @@ class Module:
         """Set evaluation mode (Dropout inactive); the same as ``train(False)``."""
         return self.train(False)
 
+    def to(self, dtype) -> Module:
+        """Convert every floating Parameter and buffer (and gradient) to ``dtype``, keeping
+        the objects; returns ``self``. Make the optimizer after converting."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to: dtype must be a floating dtype, got {dtype}")
+        for t in [*self.parameters(), *self.buffers()]:
+            if isinstance(t, Tensor) and t.dtype.kind == "f" and t.dtype != dtype:
+                t.data = t.data.astype(dtype)
+                if t.grad is not None:
+                    t.grad = Tensor(t.grad.data.astype(dtype))
+        return self
+
+    def double(self) -> Module:
+        """``to(np.float64)``."""
+        return self.to(np.float64)
+
     # ----------------------------------------------------------------- state
+    def _state_entries(self) -> Iterator[tuple[str, ParamLike | Tensor]]:
+        """What ``state_dict`` saves, PyTorch's order and names: per module (pre-order, a
+        shared module under each of its names) its Parameters, then its persistent buffers."""
+        for mod_name, module in self.named_modules(remove_duplicate=False):
+            pre = f"{mod_name}." if mod_name else ""
+            for name, value in _members(module):
+                if _is_param(value):
+                    yield pre + name, value
+            for name, value in module._own_buffers(persistent_only=True):
+                yield pre + name, value
+
     def state_dict(self) -> OrderedDict:
-        """A copy of every Parameter's data, keyed by dotted name (numpy arrays)."""
-        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+        """A copy of every Parameter's and persistent buffer's data (numpy arrays; a Value's
+        as a 0-d float64 array), keyed by dotted name as in PyTorch (``0.weight``,
+        ``1.running_mean``). A tied Parameter appears under each of its names."""
+        return OrderedDict((name, np.array(t.data, copy=True)) for name, t in
+                           self._state_entries())
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
                         ) -> IncompatibleKeys:
-        """Copy arrays (or Tensors) from ``state_dict`` into the Parameters, in place.
+        """Copy arrays (or Tensors) from ``state_dict`` into the Parameters and buffers, in
+        place.
 
         Raises ``RuntimeError`` naming every missing or unexpected key (unless
-        ``strict=False``) and every entry whose shape differs from its Parameter's; nothing is
-        copied when anything is wrong. Values are converted to each Parameter's dtype.
+        ``strict=False``) and every entry whose shape differs from its target's; nothing is
+        copied when anything is wrong. Values are converted to each target's dtype.
         """
-        params = dict(self.named_parameters())
+        targets = OrderedDict(self._state_entries())
         given = {k: np.asarray(v.data if isinstance(v, Tensor) else v)
                  for k, v in state_dict.items()}
-        missing = [k for k in params if k not in given]
-        unexpected = [k for k in given if k not in params]
+        missing = [k for k in targets if k not in given]
+        unexpected = [k for k in given if k not in targets]
         errors = []
         if strict and missing:
             errors.append("missing key(s): " + ", ".join(map(repr, missing)))
         if strict and unexpected:
             errors.append("unexpected key(s): " + ", ".join(map(repr, unexpected)))
         for k, v in given.items():
-            if k in params and v.shape != params[k].shape:
-                errors.append(f"size mismatch for {k!r}: the checkpoint has shape {v.shape}, "
-                              f"the model's parameter has shape {params[k].shape}")
+            if k in targets:
+                t = targets[k]
+                shape = () if isinstance(t, Value) else t.shape
+                kind = "parameter" if _is_param(t) else "buffer"
+                if v.shape != shape:
+                    errors.append(f"size mismatch for {k!r}: the checkpoint has shape "
+                                  f"{v.shape}, the model's {kind} has shape {shape}")
+                elif v.dtype.kind not in "biuf":
+                    errors.append(f"{k!r}: the checkpoint holds dtype {v.dtype}, not numbers")
         if errors:
             raise RuntimeError(f"error(s) in loading state_dict for {type(self).__name__}:\n  "
                                + "\n  ".join(errors))
         for k, v in given.items():
-            if k in params:
-                np.copyto(params[k].data, v, casting="unsafe")
-                increment_version(params[k])
+            if k in targets:
+                t = targets[k]
+                if isinstance(t, Value):
+                    t.data = float(v)
+                else:
+                    np.copyto(t.data, v, casting="unsafe")
+                    increment_version(t)
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: str | os.PathLike) -> None:
@@ -222,7 +395,8 @@ class Module:
         np.savez(path, **self.state_dict())
 
     def load(self, path: str | os.PathLike, strict: bool = True) -> Module:
-        """Load Parameters from a ``.npz`` file written by ``save``; returns ``self``."""
+        """Load Parameters and buffers from a ``.npz`` file written by ``save``; returns
+        ``self``."""
         path = os.fspath(path)
         if not os.path.exists(path) and os.path.exists(path + ".npz"):
             path += ".npz"
@@ -244,47 +418,7 @@ class Module:
         body = ([extra] if extra else []) + lines
         return f"{type(self).__name__}(\n  " + "\n  ".join(body) + "\n)"
 
-
-class Sequential(Module):
-    """Modules applied one after another; indexable (``seq[0]``, ``seq[1:]``) and iterable.
-
-    Examples
-    --------
-    >>> model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    >>> [name for name, _ in model.named_parameters()][:2]
-    ['0.weight', '0.bias']
-    """
-
-    def __init__(self, *modules: Module) -> None:
-        for i, m in enumerate(modules):
-            if not isinstance(m, Module):
-                raise TypeError(f"Sequential: argument {i} is a {type(m).__name__}, "
-                                "not an nn.Module")
-        self.layers = list(modules)
-
-    def _named_attributes(self):
-        return ((str(i), m) for i, m in enumerate(self.layers))
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Apply each module in turn."""
-        for m in self.layers:
-            x = m(x)
-        return x
-
-    def append(self, module: Module) -> Sequential:
-        """Add ``module`` at the end; returns ``self``."""
-        if not isinstance(module, Module):
-            raise TypeError(f"Sequential.append: got a {type(module).__name__}, not a Module")
-        self.layers.append(module)
-        return self
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return Sequential(*self.layers[index])
-        return self.layers[index]
-
-    def __len__(self) -> int:
-        return len(self.layers)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self.layers)
+    # last in the class body, so that ``float`` above is the builtin
+    def float(self) -> Module:
+        """``to(np.float32)``."""
+        return self.to(np.float32)

@@ -368,7 +368,41 @@ def test_repr_and_identity():
     x = Value(2.0, label="w")
     assert repr(x) == "Value(label='w', data=2.0, grad=0.0)"
     assert repr(Value(1)) == "Value(data=1.0, grad=0.0)"
-    assert Value(1.0) != Value(1.0) and len({x, x, Value(2.0)}) == 2  # identity, like micrograd
+    assert len({x, x, Value(2.0), Value(2.0)}) == 3  # hashed by identity, like micrograd
+    d = {Value(1.0): "a", Value(1.0): "b"}
+    assert sorted(d.values()) == ["a", "b"]
+
+
+def test_values_compare_like_floats():
+    a, b, c = Value(1.0), Value(1.0), Value(2.0)
+    table = [
+        (a == b, True), (a != b, False), (a < c, True), (a <= b, True), (c > a, True),
+        (a >= c, False), (a == 1, True), (1.0 == a, True), (a < 1.5, True), (3 > c, True),
+        (np.float64(0.5) < a, True), (a == np.float32(1.0), True), (a != 2, True),
+    ]
+    for got, want in table:
+        assert type(got) is bool and got == want
+    assert (a == "1.0") is False and (a != None) is True  # noqa: E711 (other types: unequal)
+    with pytest.raises(TypeError):
+        a < "x"  # noqa: B015
+    assert max([Value(3.0), c, Value(-1.0)]).data == 3.0
+    assert [v.data for v in sorted([c, Value(-1.0), a])] == [-1.0, 1.0, 2.0]
+    nan = Value(float("nan"))
+    assert nan != nan and not nan == nan and not nan < a  # IEEE, as floats
+    y = a * c + a  # comparing records nothing and leaves the graph intact
+    assert (y > 2) is True and y._op == "+"
+    y.backward()
+    assert (a.grad, c.grad) == (3.0, 1.0)
+
+
+def test_graph_walks_do_not_rely_on_value_equality():
+    # equal values, different nodes: each is visited and gets its own gradient
+    xs = [Value(1.0) for _ in range(4)]
+    out = xs[0] * xs[1] + xs[2] * xs[3] + xs[0]
+    out.backward(retain_graph=True)
+    assert [x.grad for x in xs] == [2.0, 1.0, 1.0, 1.0]
+    g = ag.draw(out)
+    assert g.source.count("label=<data 1<") == 6  # four distinct leaves and two products
 
 
 def test_docstring_examples_run():

@@ -259,3 +259,23 @@ def test_maximum_minimum_ties_split_evenly():
 def test_clip_passes_gradient_inside_the_closed_interval():
     (g,) = grad_of(lambda x: ag.clip(x, 0.0, 1.0), [-0.5, 0.0, 0.5, 1.0, 1.5])
     np.testing.assert_array_equal(g, [0, 1, 1, 1, 0])
+
+
+def test_pytorch_cast_methods():
+    x = ag.tensor([1.5, -2.7, 0.0], requires_grad=True)
+    table = [("float", np.float32), ("double", np.float64), ("half", np.float16),
+             ("long", np.int64), ("int", np.int32), ("bool", np.bool_)]
+    for name, dtype in table:
+        y = getattr(x, name)()
+        assert y.dtype == dtype
+        assert np.array_equal(y.data, x.data.astype(dtype))
+    assert x.float() is x  # already float32: itself, as PyTorch
+    assert x.long().tolist() == [1, -2, 0] and not x.long().requires_grad  # truncates
+    d = x.double()
+    assert d.requires_grad and d.grad_fn is not None
+    (d * d).sum().backward()
+    assert x.grad.dtype == np.float32 and np.allclose(x.grad.data, 2 * x.data)
+    assert ag.tensor([1, 2]).float().dtype == np.float32
+    w = ag.randn(3, dtype=np.float64, requires_grad=True)
+    (w.float() * 3).sum().backward()  # the gradient comes back in the input's dtype
+    assert w.grad.dtype == np.float64 and np.array_equal(w.grad.data, np.full(3, 3.0))
