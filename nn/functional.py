@@ -145,9 +145,9 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return where(x.data > 0, x, x * negative_slope)
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """``exp(x) / sum(exp(x))`` along ``axis`` (the engine's primitive ``ag.softmax``)."""
-    return ag_softmax(x, axis)
+def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``axis`` (or PyTorch's ``dim``): ``ag.softmax``."""
+    return ag_softmax(x, axis if dim is None else dim)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
