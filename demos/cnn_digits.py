@@ -3,8 +3,9 @@
 conv(1→16, 3x3, pad 1) → ReLU → max-pool 2 → conv(16→32, 3x3, pad 1) → ReLU → max-pool 2 →
 linear(32·2·2 → 10), trained with Adam (learning rate cosine-annealed from 1e-2) on
 minibatches of 64 (80% of the 1797 images; the other 20% are held out and only used to measure
-accuracy). Reaches 98-99% held-out accuracy in about ten seconds. The loss and accuracy curves go to ``cnn_digits.png`` and the first layer's 16
-filters to ``cnn_digits_filters.png`` in the output folder.
+accuracy). Reaches 98-99% held-out accuracy in about ten seconds. The loss and accuracy
+curves go to ``cnn_digits.png`` and the first layer's 16 filters to ``cnn_digits_filters.png``
+in the output folder.
 
 Run: ``python demos/cnn_digits.py [--epochs 20] [--out demos/out]``
 """
