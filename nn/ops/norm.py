@@ -22,22 +22,32 @@ from ._common import grads, tensor_of
 __all__ = ["layer_norm", "rms_norm", "batch_norm"]
 
 
+def _mean(a, axes: tuple):
+    """The mean over ``axes``, kept (a sum times 1/n: numpy's ``mean`` costs more per call)."""
+    n = 1
+    for ax in axes:
+        n *= a.shape[ax]
+    return a.sum(axis=axes, keepdims=True) * (1.0 / n)
+
+
 def _input_grad(gx_hat, x_hat, rstd, axes: tuple, center: bool):
     # x̂ = (x − μ)·rstd:  dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ·x̂))
-    d = gx_hat - x_hat * (gx_hat * x_hat).mean(axis=axes, keepdims=True)
+    d = gx_hat - x_hat * _mean(gx_hat * x_hat, axes)
     if center:
-        d = d - gx_hat.mean(axis=axes, keepdims=True)
+        d = d - _mean(gx_hat, axes)
     return d * rstd
 
 
 def _statistics(x, axes: tuple, eps: float, center: bool):
-    """``x̂`` and ``rstd`` from ``x`` (an array or a Tensor, the same formula)."""
-    xc = x - x.mean(axis=axes, keepdims=True) if center else x
-    rstd = ((xc * xc).mean(axis=axes, keepdims=True) + eps) ** -0.5
-    return xc * rstd, rstd
+    """``x̂``, ``rstd`` and the (biased) variance from ``x`` (an array or a Tensor, the same
+    formula)."""
+    xc = x - _mean(x, axes) if center else x
+    var = _mean(xc * xc, axes)
+    rstd = (var + eps) ** -0.5
+    return xc * rstd, rstd, var
 
 
-def _affine_grads(g, x_hat, weight, bias, w_shape: tuple, other_axes: tuple) -> tuple:
+def _affine_grads(g, x_hat, weight, bias, other_axes: tuple) -> tuple:
     """Gradients of ``y = x̂·w + b`` for ``w`` and ``b`` (summed over ``other_axes``)."""
     gw = gb = None
     if weight is not None and weight.requires_grad:
@@ -48,12 +58,14 @@ def _affine_grads(g, x_hat, weight, bias, w_shape: tuple, other_axes: tuple) -> 
 
 
 def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_shape: tuple,
-                eps: float, center: bool, fixed=None) -> Tensor:
+                eps: float, center: bool, fixed=None) -> tuple:
     """Record ``y = x̂·w + b`` with x̂ normalized over ``axes`` (or with the ``fixed``
-    (mean, rstd) arrays, broadcastable against x, that batch_norm's eval mode uses)."""
+    (mean, rstd) arrays, broadcastable against x, that batch_norm's eval mode uses); returns
+    the result and the biased variance (None with ``fixed``)."""
     xd = x.data
+    var = None
     if fixed is None:
-        x_hat, rstd = _statistics(xd, axes, eps, center)
+        x_hat, rstd, var = _statistics(xd, axes, eps, center)
     else:
         x_hat, rstd = (xd - fixed[0]) * fixed[1], fixed[1]
     data = x_hat * weight.data.reshape(w_shape) if weight is not None else x_hat
@@ -64,7 +76,7 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
     def backward(g, out):
         if is_grad_enabled():  # recorded: x̂ and rstd as Tensors of x, so they differentiate
             if fixed is None:
-                xh, rs = _statistics(x, axes, eps, center)
+                xh, rs, _ = _statistics(x, axes, eps, center)
             else:
                 rs = Tensor(fixed[1])
                 xh = (x - Tensor(fixed[0])) * rs
@@ -76,10 +88,10 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
         if x.requires_grad:
             g_hat = g * w if w is not None else g
             gx = g_hat * rs if fixed is not None else _input_grad(g_hat, xh, rs, axes, center)
-        gw, gb = _affine_grads(g, xh, weight, bias, w_shape, other_axes)
+        gw, gb = _affine_grads(g, xh, weight, bias, other_axes)
         return grads(*(gr for gr, t in zip((gx, gw, gb), (x, weight, bias)) if t is not None))
 
-    return record(np.asarray(data, dtype=xd.dtype), parents, fn, backward)
+    return record(np.asarray(data, dtype=xd.dtype), parents, fn, backward), var
 
 
 def _trailing(name: str, x: Tensor, normalized_shape, weight, bias) -> tuple:
@@ -111,7 +123,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     weight = None if weight is None else tensor_of(weight, like=x)
     bias = None if bias is None else tensor_of(bias, like=x)
     axes, other, shape = _trailing("layer_norm", x, normalized_shape, weight, bias)
-    return _normalized(layer_norm, x, weight, bias, axes, other, shape, eps, center=True)
+    return _normalized(layer_norm, x, weight, bias, axes, other, shape, eps, center=True)[0]
 
 
 @op(export=False, saves="inputs", formula=("rstd·(ĝ − x̂·mean(ĝ·x̂))", "Σ g·x̂"))
@@ -128,7 +140,7 @@ def rms_norm(input, normalized_shape, weight=None, eps: float | None = None) -> 
     axes, other, shape = _trailing("rms_norm", x, normalized_shape, weight, None)
     if eps is None:
         eps = float(np.finfo(x.dtype if x.dtype.kind == "f" else np.float64).eps)
-    return _normalized(rms_norm, x, weight, None, axes, other, shape, eps, center=False)
+    return _normalized(rms_norm, x, weight, None, axes, other, shape, eps, center=False)[0]
 
 
 @op(export=False, saves="inputs",
@@ -168,15 +180,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None,
         mean = np.asarray(_array(running_mean), dtype=x.dtype).reshape(w_shape)
         rstd = (np.asarray(_array(running_var), dtype=x.dtype).reshape(w_shape) + eps) ** -0.5
         return _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True,
-                           fixed=(mean, rstd))
+                           fixed=(mean, rstd))[0]
     count = x.size // c
     if count <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input size {x.shape}")
-    out = _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True)
+    out, var = _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True)
     if running_mean is not None or running_var is not None:  # after the op, which can fail
-        mean = x.data.mean(axis=axes)
-        var = x.data.var(axis=axes) * (count / (count - 1))
+        mean = _mean(x.data, axes).reshape(c)
+        var = var.reshape(c) * (count / (count - 1))  # the running variance is unbiased
         for r, s in ((running_mean, mean), (running_var, var)):
             if r is not None:
                 arr = _array(r)
