@@ -1,7 +1,7 @@
 """Convolution: sliding windows forward, strided adds backward.
 
-``im2col`` takes every window of a (padded) input as a strided view (numpy's
-``sliding_window_view``, no index arrays); ``col2im`` adds windows back into place with one
+``im2col`` takes every window of a (padded) input as a strided view (what numpy's
+``sliding_window_view`` gives, no index arrays); ``col2im`` adds windows back into place with one
 strided add per kernel offset (no ``np.add.at`` scatter). They are each other's backward, so
 every derivative built from them is differentiable again. ``conv1d``/``conv2d`` are one op each:
 one matrix product of the windows with the weight forward; backward, the weight gradient is the
@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from autograd import Tensor, is_grad_enabled, op, record, reshape, transpose
 
@@ -83,25 +83,47 @@ def geometry(name: str, size: tuple, kernel, stride, padding, dilation) -> Geome
 
 
 def windows(x: np.ndarray, geo: Geometry, pad_value: float = 0.0) -> np.ndarray:
-    """Every window of ``x`` (N, C, *size) as a strided view of shape (N, C, *out, *kernel)."""
-    d = len(geo.size)
+    """Every window of ``x`` (N, C, *size) as a strided view of shape (N, C, *out, *kernel).
+
+    The view ``sliding_window_view`` would give, stepped by the stride and dilation, made in
+    one ``as_strided`` call (``sliding_window_view`` checks its arguments at a cost of tens
+    of microseconds, more than the copy that follows on small images).
+    """
     if any(lo or hi for lo, hi in geo.pads):
-        x = np.pad(x, ((0, 0), (0, 0)) + geo.pads, constant_values=pad_value)
-    w = sliding_window_view(x, geo.span, axis=tuple(range(2, 2 + d)))
-    step = (slice(None),) * 2 + tuple(slice(None, None, s) for s in geo.stride) + \
-        tuple(slice(None, None, dl) for dl in geo.dilation)
-    return w[step]
+        xp = np.full(x.shape[:2] + geo.padded, pad_value, dtype=x.dtype)
+        xp[(slice(None),) * 2 + tuple(slice(lo, lo + s)
+                                      for (lo, _), s in zip(geo.pads, geo.size))] = x
+        x = xp
+    space = x.strides[2:]
+    strides = x.strides[:2] + tuple(st * s for st, s in zip(space, geo.stride)) + \
+        tuple(st * dl for st, dl in zip(space, geo.dilation))
+    return as_strided(x, x.shape[:2] + geo.out + geo.kernel, strides, writeable=False)
+
+
+def _place(offset: tuple, geo: Geometry) -> tuple:
+    """The input positions (a strided slice of the padded input) that kernel ``offset`` of
+    every window reads."""
+    return (slice(None),) * 2 + tuple(
+        slice(o * dl, o * dl + s * (n - 1) + 1, s)
+        for o, dl, s, n in zip(offset, geo.dilation, geo.stride, geo.out))
 
 
 def add_windows(cols: np.ndarray, geo: Geometry) -> np.ndarray:
     """The adjoint of ``windows``: each window of ``cols`` (N, C, *out, *kernel) added back at
     its place in a zero array of the input's shape, one strided add per kernel offset."""
-    out = np.zeros(cols.shape[:2] + geo.padded, dtype=cols.dtype)
-    for offset in np.ndindex(*geo.kernel):
-        place = (slice(None),) * 2 + tuple(
-            slice(o * dl, o * dl + s * (n - 1) + 1, s)
-            for o, dl, s, n in zip(offset, geo.dilation, geo.stride, geo.out))
-        out[place] += cols[(Ellipsis,) + offset]
+    d = len(geo.size)
+    if geo.stride == geo.kernel and geo.dilation == (1,) * d and \
+            geo.padded == tuple(o * k for o, k in zip(geo.out, geo.kernel)):
+        # the windows tile the input exactly: one strided copy, (N, C, o1, k1, o2, k2, ...)
+        out = np.empty(cols.shape[:2] + geo.padded, dtype=cols.dtype)
+        tiles = out.reshape(cols.shape[:2] + tuple(v for ok in zip(geo.out, geo.kernel)
+                                                   for v in ok))
+        order = (0, 1) + tuple(v for i in range(d) for v in (2 + i, 2 + d + i))
+        tiles[...] = cols.transpose(order)
+    else:
+        out = np.zeros(cols.shape[:2] + geo.padded, dtype=cols.dtype)
+        for offset in np.ndindex(*geo.kernel):
+            out[_place(offset, geo)] += cols[(Ellipsis,) + offset]
     if any(lo or hi for lo, hi in geo.pads):
         out = out[(slice(None),) * 2 + tuple(slice(lo, lo + s)
                                               for (lo, _), s in zip(geo.pads, geo.size))]
@@ -155,6 +177,22 @@ def _weight_grad(g2, cols, groups: int):
     return (g @ c).reshape(o, -1)
 
 
+def _input_grad_channels_last(g2: np.ndarray, w: np.ndarray, geo: Geometry, n: int
+                              ) -> np.ndarray:
+    """``col2im(g · W)`` (groups=1) accumulated channels-last: with the weight's columns
+    ordered (kernel offset, channel), each offset's strided add moves whole channel vectors,
+    which numpy does far faster than the channels-first adds of ``add_windows``."""
+    d, o, c = len(geo.size), w.shape[0], w.shape[1]
+    w_kc = w.transpose((0,) + tuple(range(2, 2 + d)) + (1,)).reshape(o, -1)  # (O, K·C)
+    gcols = (g2 @ w_kc).reshape((n,) + geo.out + geo.kernel + (c,))
+    gx = np.zeros((n,) + geo.padded + (c,), dtype=gcols.dtype)
+    for offset in np.ndindex(*geo.kernel):
+        gx[_place(offset, geo)[1:] + (slice(None),)] += gcols[(slice(None),) * (1 + d) + offset]
+    gx = gx[(slice(None),) + tuple(slice(lo, lo + s) for (lo, _), s in
+                                   zip(geo.pads, geo.size))]
+    return np.ascontiguousarray(gx.transpose((0, d + 1) + tuple(range(1, d + 1))))
+
+
 def _conv(fn, d: int, x, weight, bias, stride, padding, dilation, groups: int) -> Tensor:
     name = fn.op.name
     x = tensor_of(x)
@@ -187,17 +225,43 @@ def _conv(fn, d: int, x, weight, bias, stride, padding, dilation, groups: int) -
     return _conv_record(fn, d, x, weight, bias, geo, groups)
 
 
+def _rows_channels_last(x: np.ndarray, geo: Geometry) -> np.ndarray:
+    """The windows of ``x`` (N, C, *size) as rows (N·L, K·C), each row ordered (kernel
+    offset, channel): copied one offset at a time from a channels-last copy of the input,
+    whole channel vectors per element (numpy copies these far faster than the channels-first
+    windows, whose innermost runs are a kernel row)."""
+    d = len(geo.size)
+    n, c = x.shape[:2]
+    xt = x.transpose((0,) + tuple(range(2, 2 + d)) + (1,))
+    if any(lo or hi for lo, hi in geo.pads):
+        xp = np.zeros((n,) + geo.padded + (c,), dtype=x.dtype)
+        xp[(slice(None),) + tuple(slice(lo, lo + s) for (lo, _), s in
+                                  zip(geo.pads, geo.size)) + (slice(None),)] = xt
+    else:
+        xp = np.ascontiguousarray(xt)
+    rows = np.empty((n,) + geo.out + geo.kernel + (c,), dtype=x.dtype)
+    for offset in np.ndindex(*geo.kernel):
+        rows[(slice(None),) * (1 + d) + offset] = xp[_place(offset, geo)[1:] + (slice(None),)]
+    return rows.reshape(-1, math.prod(geo.kernel) * c)
+
+
 def _conv_record(fn, d: int, x: Tensor, weight: Tensor, bias, geo: Geometry,
                  groups: int) -> Tensor:
     n, c = x.shape[:2]
     o = weight.shape[0]
     k = math.prod(geo.kernel)
     # windows (N, C, *L, *K) -> rows (N·L, C·K), channels before kernel offsets so that each
-    # group's columns are contiguous
+    # group's columns are contiguous; without groups the rows are (kernel offset, channel),
+    # which is faster to copy (the weight's columns are reordered to match)
     to_rows = (0,) + tuple(range(2, 2 + d)) + (1,) + tuple(range(2 + d, 2 + 2 * d))
     from_rows = tuple(np.argsort(to_rows))
-    cols = windows(x.data, geo).transpose(to_rows).reshape(-1, c * k)
-    out = _matmul_w(cols, weight.data.reshape(o, -1), groups)  # (N·L, O)
+    kc = (0,) + tuple(range(2, 2 + d)) + (1,)  # weight (O, C, *K) -> (O, *K, C)
+    if groups == 1:
+        cols = _rows_channels_last(x.data, geo)
+        out = cols @ weight.data.transpose(kc).reshape(o, -1).T  # (N·L, O)
+    else:
+        cols = windows(x.data, geo).transpose(to_rows).reshape(-1, c * k)
+        out = _matmul_w(cols, weight.data.reshape(o, -1), groups)
     out_first = (0, d + 1) + tuple(range(1, d + 1))  # (N, *L, O) -> (N, O, *L)
     data = np.ascontiguousarray(out.reshape((n,) + geo.out + (o,)).transpose(out_first))
     if bias is not None:
@@ -209,16 +273,22 @@ def _conv_record(fn, d: int, x: Tensor, weight: Tensor, bias, geo: Geometry,
     def backward(g, out):
         # out = windows(x) · Wᵀ:  dW = gᵀ · windows(x),  dx = col2im(g · W),  db = Σ g
         recorded = is_grad_enabled()
-        w2 = weight.reshape(o, -1) if recorded else weight.data.reshape(o, -1)
         g2 = (g if recorded else g.data).transpose(out_last).reshape(-1, o)
         gx = gw = gb = None
-        if x.requires_grad:
+        if x.requires_grad and not recorded and groups == 1:
+            gx = _input_grad_channels_last(g2, weight.data, geo, n)
+        elif x.requires_grad:
+            w2 = weight.reshape(o, -1) if recorded else weight.data.reshape(o, -1)
             gcols = _matmul_g(g2, w2, groups).reshape(rows_shape).transpose(from_rows)
             gx = col2im(gcols, geo) if recorded else add_windows(gcols, geo)
-        if weight.requires_grad:
-            rows = reshape(transpose(im2col(x, geo), to_rows), (-1, c * k)) if recorded \
-                else cols
+        if weight.requires_grad and recorded:
+            rows = reshape(transpose(im2col(x, geo), to_rows), (-1, c * k))
             gw = _weight_grad(g2, rows, groups).reshape(weight.shape)
+        elif weight.requires_grad and groups == 1:  # columns (offset, channel) -> (C, *K)
+            gw = np.ascontiguousarray((g2.T @ cols).reshape((o,) + geo.kernel + (c,))
+                                      .transpose(np.argsort(kc)))
+        elif weight.requires_grad:
+            gw = _weight_grad(g2, cols, groups).reshape(weight.shape)
         if bias is not None and bias.requires_grad:
             gb = (g if recorded else g.data).sum(axis=(0,) + tuple(range(2, 2 + d)))
         return grads(gx, gw, gb)

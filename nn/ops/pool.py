@@ -16,7 +16,7 @@ import numpy as np
 from autograd import Tensor, broadcast_to, is_grad_enabled, op, record, reshape
 
 from ._common import grads, tensor_of
-from .conv import Geometry, add_windows, col2im, geometry, windows
+from .conv import Geometry, _place, add_windows, col2im, geometry, windows
 
 __all__ = ["max_pool2d", "avg_pool2d"]
 
@@ -65,15 +65,35 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1) -> Tensor
         return max_pool2d(x[None], kernel_size, stride, padding, dilation)[0]
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     win = windows(x.data, geo, pad_value=fill)
-    flat = win.reshape(win.shape[:4] + (-1,))
-    first = flat.argmax(axis=-1)[..., None]
-    data = np.take_along_axis(flat, first, axis=-1)[..., 0]
+    # the maximum of each window, one kernel offset at a time over output-sized arrays
+    offsets = list(np.ndindex(*geo.kernel))
+    data = win[(Ellipsis,) + offsets[0]].copy()
+    for o in offsets[1:]:
+        np.maximum(data, win[(Ellipsis,) + o], out=data)  # NaN propagates, as in PyTorch
+    nan = x.dtype.kind == "f" and bool(np.isnan(data).any())
+
+    def firsts():
+        """For each kernel offset, where it holds its window's first maximum."""
+        taken = np.zeros(data.shape, dtype=bool)
+        for o in offsets:
+            v = win[(Ellipsis,) + o]
+            hit = (v == data) | (np.isnan(v) & np.isnan(data)) if nan else v == data
+            hit &= ~taken
+            taken |= hit
+            yield o, hit
 
     def backward(g, out):
         # the gradient of each window goes to its first maximum
-        onehot = np.zeros(flat.shape, dtype=g.dtype)
-        np.put_along_axis(onehot, first, 1, axis=-1)
-        return grads(_spread(g, geo, 2, onehot.reshape(win.shape)))
+        if is_grad_enabled():
+            onehot = np.stack([hit for _, hit in firsts()], axis=-1)
+            return grads(_spread(g, geo, 2, onehot.reshape(data.shape + geo.kernel)))
+        gd = g.data
+        gx = np.zeros(gd.shape[:2] + geo.padded, dtype=gd.dtype)
+        for o, hit in firsts():
+            gx[_place(o, geo)] += gd * hit
+        lo = [p[0] for p in geo.pads]
+        return grads(gx[(slice(None),) * 2 + tuple(slice(a, a + s) for a, s in
+                                                    zip(lo, geo.size))])
 
     return record(data, (x,), max_pool2d, backward)
 

@@ -83,3 +83,11 @@ def test_padding_more_than_half_the_kernel_is_refused():
         F.max_pool2d(ag.randn(1, 1, 6, 6), 2, padding=2)
     with pytest.raises(ValueError, match="expected 3-D"):
         F.avg_pool2d(ag.randn(6, 6), 2)
+
+
+def test_max_pool_propagates_nan_and_sends_its_gradient_there():
+    x = ag.tensor(np.array([[[[1.0, np.nan], [3.0, 0.0]]]]), requires_grad=True)
+    y = F.max_pool2d(x, 2)
+    assert np.isnan(y.data).all()
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[[[0.0, 1.0], [0.0, 0.0]]]])
