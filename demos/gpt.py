@@ -9,9 +9,9 @@ position table do not), a linear warmup then a cosine schedule, gradient clippin
 
 Prints the train/val loss every so often and a sample of generated text at the end; the loss
 curves go to ``gpt.png`` in the output folder. The default run (2 layers, 64 wide, context 64,
-3000 steps) takes a few minutes on two cores and goes from 4.6 (uniform over the characters)
-to about 1.6 on held-out text, by which point samples spell Python keywords and reference
-prose.
+3000 steps, 111k parameters) takes about three minutes on two cores; the held-out loss goes
+from 4.5 (about uniform over the 103 characters) to 1.35 nats per character, and the samples
+spell Python keywords, quoted names and reference prose.
 
 Run: ``python demos/gpt.py [--steps 3000] [--out demos/out]``
 """

@@ -69,3 +69,23 @@ def test_gpt_quick(tmp_path):
     assert [g["weight_decay"] for g in opt.param_groups] == [0.1, 0.0]
     assert all(p.ndim >= 2 for p in opt.param_groups[0]["params"])
     assert np.isfinite(h["loss"]).all()
+
+
+def test_microgpt_on_values_and_on_tensors_agree():
+    mg = load("microgpt")
+    r = mg.run(compare=2, steps=40, samples=2, verbose=False)
+    assert len(r["rows"]) == 2 and r["worst"] < 1e-9
+    assert all(lv > 2.5 for _, lv, _ in r["rows"])  # about log 27 at the start
+    assert r["value_ms"] > r["tensor_ms"]
+    assert len(r["losses"]) == 40 and np.isfinite(r["losses"]).all()
+    assert len(r["samples"]) == 2
+
+
+def test_backprop_by_hand_matches_the_engine():
+    bh = load("backprop_by_hand")
+    r = bh.run(batch_size=8, verbose=False)
+    names = [row[0] for row in r["rows"]]
+    assert len(names) >= 22 and {"logprobs", "bnvar_inv", "hprebn", "emb", "C"} <= set(names)
+    assert max(diff for _, _, diff, _ in r["rows"]) < 1e-12
+    assert all(scale > 0 for _, _, _, scale in r["rows"])
+    assert r["library"] < 1e-12
