@@ -21,6 +21,7 @@ from .creation import (
 )
 from .diagnose import Diagnosis, diagnose
 from .engine import grad, topological_order
+from .explain import Explanation, explain
 from .function import Context, Function
 from .functional import hessian, hvp, jacobian, jvp, vjp
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -58,5 +59,6 @@ __all__ = [
     "gradgradcheck", "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose",
     "Diagnosis", "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
-    "sum_to_shape", "draw", "render_svg", "return_types", *_OP_EXPORTS,
+    "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "return_types",
+    *_OP_EXPORTS,
 ]

@@ -64,7 +64,9 @@ class Node:
 
     @property
     def parents(self) -> tuple:
-        """The op's inputs, an ordered tuple of Tensors."""
+        """The op's inputs, an ordered tuple of Tensors; after a ``backward()`` without
+        ``retain_graph``, a big intermediate among them is a ``FreedValue`` (its op and
+        parents, shape and dtype: see ``autograd.freed``)."""
         t = self._out()
         return t._parents if t is not None and t._op is self.op else ()
 

@@ -118,4 +118,7 @@ def bind(d: OpDef) -> None:
     for f in d.functions:
         _register(FUNCTIONS, f, fn, d, "function")
     if d.export:
-        EXPORTS[d.name] = pytorch_spelling(fn, d)
+        spelled = pytorch_spelling(fn, d)
+        EXPORTS[d.name] = spelled
+        for alias in d.aliases:
+            _register(EXPORTS, alias, spelled, d, "the name")

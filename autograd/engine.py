@@ -3,8 +3,9 @@
 The engine knows no op. It sees nodes with parents; for Tensors each node's ``backward``
 closure maps the node's gradient to its parents' gradients, and the engine does the rest in one
 place: it sums a gradient back to its parent's shape, casts it to the parent's dtype,
-accumulates gradients that meet, runs hooks and frees the graph. ``topological_order`` is the
-only graph sort in the project: ``Value`` and the visualisation use it too.
+accumulates gradients that meet, runs hooks and frees what the backward functions held
+(``freed.keep_shape``: the graph's shape stays). ``topological_order`` is the only graph sort
+in the project: ``Value`` and the visualisation use it too.
 
 It imports the Tensor and two ops that un-broadcast and cast gradients (``sum_to_shape``,
 ``astype``), the grad mode, and the in-place guard (``versions``); anomaly mode is imported
@@ -13,11 +14,13 @@ only when it is on.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from ._tensor import Tensor, _wrap
+from .freed import keep_shape
 from .mode import state
 from .ops.elementwise import astype
 from .ops.shape import sum_to_shape
@@ -36,35 +39,88 @@ def topological_order(roots: Iterable, parents: Callable = _tensor_parents) -> l
 
     Iterative depth-first search keyed by identity: deep graphs never touch Python's recursion
     limit, and ``==`` (elementwise on tensors) is never called. ``parents(node)`` returns a
-    sequence (a tuple): the sort is generic, Tensor and Value share it.
+    sequence (a tuple): the sort is generic, Tensor and Value share it. A ``parents`` function
+    marked ``pair_slots = True`` says its nodes keep at most two parents in the slots ``_a``
+    and ``_b`` and a creation number ``_i`` larger than their parents' (``Value``): then the
+    walk only gathers the reachable nodes and sorts them by creation, which is about half the
+    work of the depth-first order (no markers, no second visit).
 
     The stack holds only the nodes themselves and a marker, no tuple or iterator per node: on a
     graph a million deep that spares Python's cyclic garbage collector millions of live
     objects to chase (the sort runs about 5x faster there).
     """
+    if getattr(parents, "pair_slots", False):
+        return _by_creation(roots)
     order: list = []
-    seen: set[int] = set()
-    tensors = parents is _tensor_parents
     stack = list(roots)
     stack.reverse()
+    push, pop, place = stack.append, stack.pop, order.append
+    if parents is _tensor_parents:  # the hot path of every backward(): parents inlined, and
+        seen: set = set()           # the tensors themselves kept (identity hash, no id() call)
+        mark = seen.add
+        while stack:
+            node = pop()
+            if node is _DONE:  # its parents are all in ``order``: the node can follow them
+                place(pop())
+                continue
+            if node in seen:
+                continue
+            mark(node)
+            push(node)
+            push(_DONE)
+            if node._op is not None:
+                ps = node._parents
+                for p in reversed(ps) if len(ps) > 1 else ps:  # the first is explored first
+                    if p not in seen:
+                        push(p)
+        return order
+    ids: set[int] = set()  # any other node type: keyed by id, never by __eq__ or __hash__
+    mark = ids.add
     while stack:
-        node = stack.pop()
-        if node is _DONE:  # its parents are all in ``order``: the node can follow them
-            order.append(stack.pop())
+        node = pop()
+        if node is _DONE:
+            place(pop())
             continue
-        if id(node) in seen:
+        if id(node) in ids:
             continue
-        seen.add(id(node))
-        stack.append(node)
-        stack.append(_DONE)
-        if tensors:  # inlined _tensor_parents: the hot path of every backward()
-            ps = node._parents if node._op is not None else ()
-        else:
-            ps = parents(node)
-        for p in reversed(ps) if len(ps) > 1 else ps:  # the first parent is explored first
-            if id(p) not in seen:
-                stack.append(p)
+        mark(id(node))
+        push(node)
+        push(_DONE)
+        ps = parents(node)
+        for p in reversed(ps) if len(ps) > 1 else ps:
+            if id(p) not in ids:
+                push(p)
     return order
+
+
+_creation = attrgetter("_i")
+
+
+def _by_creation(roots: Iterable) -> list:
+    """The reachable nodes of a pair-slot graph, sorted by creation (parents come first).
+
+    Such nodes hash by identity and never by value, so they are kept in a set themselves
+    (no ``id()`` call per node)."""
+    nodes = list(roots)
+    seen = set(nodes)
+    stack = nodes[:]
+    push, pop, mark, keep = stack.append, stack.pop, seen.add, nodes.append
+    while stack:
+        node = pop()
+        a = node._a
+        if a is None:
+            continue
+        if a not in seen:
+            mark(a)
+            push(a)
+            keep(a)
+        b = node._b
+        if b is not None and b not in seen:
+            mark(b)
+            push(b)
+            keep(b)
+    nodes.sort(key=_creation)
+    return nodes
 
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved "
@@ -88,23 +144,24 @@ def _seed(root: Tensor, gradient) -> Tensor:
 
 
 def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool,
-         create_graph: bool, inputs: Sequence[Tensor] | None = None) -> dict[int, Tensor] | None:
+         create_graph: bool, inputs: Sequence[Tensor] | None = None) -> dict[Tensor, Tensor] | None:
     """Propagate ``seeds`` from ``roots`` back through the graph.
 
     With ``inputs`` None, gradients accumulate into the leaves' ``.grad``; otherwise the total
-    gradient of each input is returned (keyed by ``id``) and ``.grad`` is left alone.
+    gradient of each input is returned (keyed by the input) and ``.grad`` is left alone.
     """
     order = topological_order(roots)
     wanted = reaches = None
-    captured: dict[int, Tensor] = {}
+    captured: dict[Tensor, Tensor] = {}
     if inputs is not None:
-        wanted = {id(t) for t in inputs}
+        wanted = set(inputs)
         reaches = _reaching(order, wanted)
 
-    grads: dict[int, Tensor] = {}
+    grads: dict[Tensor, Tensor] = {}
     for r, s in zip(roots, seeds):
-        grads[id(r)] = grads[id(r)] + s if id(r) in grads else s
+        grads[r] = grads[r] + s if r in grads else s
 
+    ran: list[Tensor] = []  # nodes whose backward ran, to free when retain_graph is False
     prev_mode = state.grad_enabled
     state.grad_enabled = create_graph
     # inf·0 and the like in a backward step are no surprise worth a numpy warning (PyTorch
@@ -113,16 +170,16 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
     errstate.__enter__()
     try:
         for t in reversed(order):
-            g = grads.pop(id(t), None)
+            g = grads.pop(t, None)
             if g is None:
                 continue
             if t._hooks:
                 g = _run_hooks(t, g)
             leaf = t._op is None
             if wanted is not None:
-                if id(t) in wanted:
-                    captured[id(t)] = g
-                if leaf or id(t) not in reaches:
+                if t in wanted:
+                    captured[t] = g
+                if leaf or t not in reaches:
                     continue
             elif leaf:
                 if t._requires_grad:
@@ -133,20 +190,21 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
             parents, parent_grads = local_gradients(t, g)
             send_to_parents(grads, parents, parent_grads)
             if not retain_graph:
-                t._backward = None
-                t._parents = ()
+                ran.append(t)
     finally:
         state.grad_enabled = prev_mode
         errstate.__exit__(None, None, None)
+        if ran:  # drop the backward functions, keep the graph's shape (see freed.py)
+            keep_shape(ran)
     return captured if wanted is not None else None
 
 
-def _reaching(order: list, wanted: set[int]) -> set[int]:
-    """The ids of the nodes from which some wanted input can be reached (the ones to run)."""
-    reaches: set[int] = set()
+def _reaching(order: list, wanted: set) -> set:
+    """The nodes from which some wanted input can be reached (the ones to run)."""
+    reaches: set = set()
     for t in order:
-        if id(t) in wanted or any(id(p) in reaches for p in _tensor_parents(t)):
-            reaches.add(id(t))
+        if t in wanted or any(p in reaches for p in _tensor_parents(t)):
+            reaches.add(t)
     return reaches
 
 
@@ -182,7 +240,7 @@ def local_gradients(t: Tensor, g: Tensor) -> tuple[tuple, tuple]:
 
 
 def send_to_parents(grads: dict, parents: tuple, parent_grads: tuple) -> None:
-    """Add each parent's gradient into ``grads`` (keyed by ``id``), summed back to the
+    """Add each parent's gradient into ``grads`` (keyed by the parent), summed back to the
     parent's shape where broadcasting stretched it and cast to its dtype."""
     for p, pg in zip(parents, parent_grads):
         if pg is None or not p._requires_grad:
@@ -191,7 +249,7 @@ def send_to_parents(grads: dict, parents: tuple, parent_grads: tuple) -> None:
             pg = sum_to_shape(pg, p._data.shape)
         if pg._data.dtype != p._data.dtype:
             pg = astype(pg, p._data.dtype)
-        key = id(p)
+        key = p
         prev = grads.get(key)
         grads[key] = pg if prev is None else prev + pg
 
@@ -274,7 +332,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
                     inputs=inputs) if roots else {}
     result = []
     for i, t in enumerate(inputs):
-        g = captured.get(id(t))
+        g = captured.get(t)
         if g is None and not allow_unused:
             raise RuntimeError(
                 f"grad: input {i} was not used in the graph of the outputs; "

@@ -36,6 +36,7 @@ class OpDef:
     composite : built from other ops (no node of its own, its derivative comes from them).
     differentiable : False for ops with no gradient (comparisons): results never require grad.
     export : whether ``autograd`` exports ``fn`` under ``name``.
+    aliases : more names ``autograd`` exports ``fn`` under (numpy's ``mod`` for ``remainder``).
     """
 
     name: str
@@ -53,6 +54,7 @@ class OpDef:
     composite: bool = False
     differentiable: bool = True
     export: bool = True
+    aliases: tuple = ()
     extra: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -78,7 +80,7 @@ def op(fn: Callable | None = None, *, name: str | None = None, method=None,
        reflected: str | None = None, inplace: str | None = None, ufunc=None, function=None,
        saves: str | None = "both", formula=None, composite: bool = False,
        differentiable: bool = True, export: bool = True, node: str | None = None,
-       **extra: Any):
+       alias=None, **extra: Any):
     """Declare an op: register ``fn`` with its bindings and facts (see ``OpDef``).
 
     A primitive op computes its forward on numpy arrays and ends with
@@ -105,7 +107,8 @@ def op(fn: Callable | None = None, *, name: str | None = None, method=None,
                   method_adapter=method_adapter, operator=operator, reflected=reflected,
                   inplace=inplace, ufuncs=_tuple(ufunc), functions=_tuple(function),
                   saves=saves, formula=_tuple(formula), composite=composite,
-                  differentiable=differentiable, export=export, extra=extra)
+                  differentiable=differentiable, export=export, aliases=_tuple(alias),
+                  extra=extra)
         OPS[key] = d
         f.op = d
         from . import bind  # late: bind needs the Tensor class, which imports this module

@@ -23,6 +23,7 @@ Tensor uses, so graphs of any depth work.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 
@@ -32,6 +33,7 @@ from .engine import topological_order
 from .mode import state
 
 _new = object.__new__
+_next = itertools.count().__next__  # creation order: every Value comes after its parents
 
 _FREED = ("Trying to backward through the graph a second time: the graph of this Value (op "
           "{op!r}) was freed by the previous backward(). Specify retain_graph=True if you need "
@@ -98,6 +100,7 @@ def _node(data: float, op: str, a: Value, da: float, b: Value | None = None,
     out._b = b
     out._db = db
     out.label = ""
+    out._i = _next()
     return out if state.grad_enabled else _unrecorded(out)
 
 
@@ -144,7 +147,7 @@ class Value:
     (True, True)
     """
 
-    __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "__weakref__")
+    __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "_i", "__weakref__")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: float, label: str = "") -> None:
@@ -163,6 +166,7 @@ class Value:
         self._a = self._b = None
         self._da = self._db = 0.0
         self.label = label
+        self._i = _next()
 
     @property
     def _parents(self) -> tuple:
@@ -175,7 +179,9 @@ class Value:
     @property
     def _local(self) -> tuple | None:
         if self._a is None:
-            return None if self._op else ()
+            return ()
+        if self._da is None:
+            return None
         return (self._da,) if self._b is None else (self._da, self._db)
 
     @property
@@ -232,6 +238,7 @@ class Value:
             out._b = other
             out._db = 1.0  # d(a+b)/db
             out.label = ""
+            out._i = _next()
             return out if state.grad_enabled else _unrecorded(out)
         c = _number(other)
         if c is None:
@@ -267,6 +274,7 @@ class Value:
             out._b = other
             out._db = a  # d(ab)/db
             out.label = ""
+            out._i = _next()
             return out if state.grad_enabled else _unrecorded(out)
         c = _number(other)
         if c is None:
@@ -355,8 +363,9 @@ class Value:
         Parameters
         ----------
         retain_graph : bool
-            Keep the graph so that another ``backward()`` can run through it. By default the
-            graph is freed (each node drops its parents and local derivatives), as in PyTorch.
+            Keep the graph so that another ``backward()`` can run through it. By default each
+            node drops its local derivatives, so a second pass raises, as in PyTorch; the
+            graph's shape, values and gradients stay, so it can still be drawn.
 
         Examples
         --------
@@ -369,7 +378,7 @@ class Value:
         order = topological_order((self,), parents=_parents)
         for v in order:  # a fresh pass: every non-leaf gradient restarts from zero
             if v._op:
-                if v._a is None:
+                if v._da is None:
                     raise RuntimeError(_FREED.format(op=v._op))
                 v.grad = 0.0
         self.grad += 1.0
@@ -381,8 +390,9 @@ class Value:
                 b = v._b
                 if b is not None:
                     b.grad += v._db * g
-                if not retain_graph:  # free the graph, as Tensor does
-                    v._a = v._b = None
+                if not retain_graph:  # free what backward needed; the shape stays, as Tensor's
+                    v._da = v._db = None
 
 
 _parents = Value._parents.fget
+_parents.pair_slots = True  # topological_order reads _a and _b directly

@@ -21,6 +21,8 @@ import numpy as np
 
 from ._tensor import Tensor
 from .engine import topological_order
+from .freed import FreedValue
+from .summary import Summary
 
 if TYPE_CHECKING:
     from ._graphviz import Digraph, GraphvizNotFoundError, dot_executable  # noqa: F401
@@ -38,8 +40,8 @@ def __getattr__(name: str):
 # torchviz's legend, plus the grad colour scale
 PARAM, OUTPUT, OP, PLAIN = "#add8e6", "#caff70", "#d3d3d3", "#ffffff"  # lightblue ... white
 SUMMARY = "#fffacd"  # lemonchiffon
-_FONT = "Helvetica"
 _RANKDIRS = ("LR", "RL", "TB", "BT")
+MAX_NODES = 2000  # the default drawing budget: Graphviz lays this many out in seconds
 
 # (upper bound on max|grad|, fill, font colour, legend text); the last row catches the rest
 GRAD_SCALE = (
@@ -59,41 +61,38 @@ GRAD_SCALE = (
 
 
 class _TensorAdapter:
+    # a Tensor, or after backward() a FreedValue standing in for an intermediate's array
     @staticmethod
-    def parents(t: Tensor) -> tuple:
-        node = t._grad_fn
-        return (node.parents or ()) if node is not None else ()
+    def parents(t) -> tuple:
+        return t._parents if t._op is not None else ()
 
     @staticmethod
-    def op(t: Tensor) -> str | None:
-        node = t._grad_fn
-        return None if node is None else re.sub(r"Backward\d*$", "", node.name) or node.name
+    def op(t) -> str | None:
+        op = t._op
+        return None if op is None else re.sub(r"Backward\d*$", "", op.node) or op.node
 
     @staticmethod
-    def freed(t: Tensor) -> bool:
-        node = t._grad_fn
-        return node is not None and node.backward is None and not node.parents
+    def is_param(t) -> bool:
+        return t._op is None and t._requires_grad
 
     @staticmethod
-    def is_param(t: Tensor) -> bool:
-        return t._grad_fn is None and t._requires_grad
-
-    @staticmethod
-    def name(t: Tensor) -> str | None:
+    def name(t) -> str | None:
         return None
 
     @staticmethod
-    def header(t: Tensor) -> str:
+    def header(t) -> str:
         shape = "scalar" if t.ndim == 0 else str(tuple(t.shape))
         return f"{shape} {t.dtype}"
 
     @staticmethod
-    def data(t: Tensor) -> np.ndarray:
-        return np.asarray(t._data)
+    def data(t) -> Summary:
+        return t.summary if isinstance(t, FreedValue) else Summary.of(t._data)
 
     @staticmethod
-    def grad(t: Tensor) -> np.ndarray | None:
-        return None if t.grad is None else np.asarray(t.grad._data)
+    def grad(t) -> Summary | None:
+        if isinstance(t, FreedValue):
+            return t.grad_summary
+        return None if t.grad is None else Summary.of(t.grad._data)
 
 
 class _ValueAdapter:
@@ -104,10 +103,6 @@ class _ValueAdapter:
     @staticmethod
     def op(v) -> str | None:
         return (v._op or "op") if v._parents else None
-
-    @staticmethod
-    def freed(v) -> bool:
-        return False
 
     @staticmethod
     def is_param(v) -> bool:
@@ -122,13 +117,13 @@ class _ValueAdapter:
         return ""
 
     @staticmethod
-    def data(v) -> np.ndarray:
-        return np.asarray(float(v.data))
+    def data(v) -> Summary:
+        return Summary.of(np.asarray(float(v.data)))
 
     @staticmethod
-    def grad(v) -> np.ndarray | None:
+    def grad(v) -> Summary | None:
         g = getattr(v, "grad", None)
-        return None if g is None else np.asarray(float(g))
+        return None if g is None else Summary.of(np.asarray(float(g)))
 
 
 class _MicrogradAdapter(_ValueAdapter):
@@ -147,7 +142,7 @@ class _MicrogradAdapter(_ValueAdapter):
 
 
 def _adapter(node: Any):
-    if isinstance(node, Tensor):
+    if isinstance(node, (Tensor, FreedValue)):
         return _TensorAdapter
     if hasattr(node, "_op") and hasattr(node, "data"):
         if hasattr(node, "_parents"):
@@ -160,51 +155,8 @@ def _adapter(node: Any):
 # ---------------------------------------------------------------------------- labels
 
 
-def _num(x: float, digits: int = 4) -> str:
-    return f"{x + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
-
-
-def _summary(arr: np.ndarray) -> str:
-    """A few characters that say what is in ``arr``."""
-    if arr.size == 0:
-        return "empty"
-    if arr.dtype == bool:
-        return f"{int(arr.sum())} of {arr.size} true"
-    if arr.size == 1:
-        return _num(arr.item())
-    if arr.size <= 4:
-        return "[" + ", ".join(_num(x, 3) for x in arr.ravel().tolist()) + "]"
-    a = arr.astype(np.float64, copy=False)
-    finite = a[np.isfinite(a)]
-    if finite.size == 0:
-        return "no finite values"
-    return f"mean {_num(finite.mean(), 3)} std {_num(finite.std(), 3)}"
-
-
-def _grad_size(g: np.ndarray) -> float:
-    """max |g|, infinite when some element is not finite."""
-    if g.size == 0:
-        return 0.0
-    a = np.abs(g.astype(np.float64, copy=False))
-    return float("inf") if not np.isfinite(a).all() else float(a.max())
-
-
-def _grad_summary(g: np.ndarray) -> str:
-    if g.size <= 4:
-        return "grad " + _summary(g)
-    return f"grad max|g| {_num(_grad_size(g), 3)}"
-
-
-def _nonfinite(arr: np.ndarray) -> str:
-    if arr.dtype.kind not in "fc":
-        return ""
-    n_nan, n_inf = int(np.isnan(arr).sum()), int(np.isinf(arr).sum())
-    parts = [f"{n} {what}" for n, what in ((n_nan, "nan"), (n_inf, "inf")) if n]
-    return ", ".join(parts)
-
-
-def _grad_style(g: np.ndarray) -> tuple[str, str]:
-    size = _grad_size(g)
+def _grad_style(g: Summary) -> tuple[str, str]:
+    size = g.max_abs
     for bound, fill, font, _ in GRAD_SCALE:
         if size < bound or (bound == 0.0 and size == 0.0):
             return fill, font
@@ -222,7 +174,7 @@ def _legend_label() -> str:
 
 
 def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: str = "LR",
-         max_nodes: int | None = None, params: Mapping[str, Any] | None = None,
+         max_nodes: int | None = MAX_NODES, params: Mapping[str, Any] | None = None,
          color_by_grad: bool = False, graph_attr: Mapping[str, str] | None = None) -> Digraph:
     """Draw the graph recorded behind ``root`` (a ``Tensor`` or a ``Value``, or a list of them).
 
@@ -234,10 +186,11 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
         Put a short summary of each value's data / gradient into its box.
     rankdir : {"LR", "RL", "TB", "BT"}
         Direction in which data flows across the picture.
-    max_nodes : int, optional
-        Draw at most this many nodes: the part of the graph nearest the output is kept and
-        the rest collapses into one summary node (counts of the values, ops and parameters
-        it stands for). ``None`` draws everything.
+    max_nodes : int or None
+        Draw at most this many nodes (2,000 unless told): the part of the graph nearest the
+        output is kept and the rest collapses into one summary node that says how many
+        values, ops and parameters it stands for. ``None`` draws everything, however long
+        Graphviz takes (minutes for 10^5 nodes).
     params : mapping of name to Tensor, optional
         Names to show on parameters, e.g. ``dict(model.named_parameters())``.
     color_by_grad : bool
@@ -254,9 +207,10 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
 
     Notes
     -----
-    A backward pass without ``retain_graph=True`` frees the graph: draw before it, or pass
-    ``retain_graph=True`` to see the full graph with its gradients. Only leaves (and tensors
-    that ``retain_grad()``) keep a gradient, as in PyTorch. A leaf read by three or more ops
+    Draw before or after ``backward()``: backward keeps the graph's shape, and each
+    intermediate it freed keeps a summary of its data (see ``autograd.freed``). Only leaves
+    (and tensors that ``retain_grad()``) keep a gradient, as in PyTorch. A leaf read by three
+    or more ops
     (a weight shared across time steps) is drawn once, and each further use gets a small
     dashed reference box instead of an edge across the whole picture.
 
@@ -264,8 +218,9 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
     --------
     >>> w = ag.tensor([[1.0, -2.0]], requires_grad=True)
     >>> loss = (w * 3.0).tanh().sum()
-    >>> loss.backward(retain_graph=True)
-    >>> ag.draw(loss, params={"w": w}).render("graph", format="svg")
+    >>> loss.backward()
+    >>> ag.draw(loss, params={"w": w}).render("graph")     # graph.svg
+    'graph.svg'
     """
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
     if not roots:
@@ -287,7 +242,17 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
                             "dict(model.named_parameters())")
         for k, v in params.items():
             names[id(v)] = str(k)
+    return _drawing(roots, ad, names, show_data=show_data, show_grad=show_grad,
+                    rankdir=rankdir, max_nodes=max_nodes, color_by_grad=color_by_grad,
+                    graph_attr=graph_attr)
 
+
+def _drawing(roots: list, ad, names: dict, *, show_data: bool = True, show_grad: bool = True,
+             rankdir: str = "LR", max_nodes: int | None = MAX_NODES,
+             color_by_grad: bool = False, graph_attr: Mapping[str, str] | None = None) -> Digraph:
+    """``draw`` once its arguments are checked: ``ad`` says what a node looks like, ``names``
+    maps ``id(node)`` to a name. Value ``i`` of ``topological_order(roots, ad.parents)`` is
+    the DOT node ``v{i}``, its op ``o{i}`` (``ag.explain`` highlights them by these names)."""
     from ._graphviz import Digraph
 
     order = topological_order(roots, parents=ad.parents)
@@ -298,7 +263,7 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
 
     g = Digraph("autograd", graph_attr={"rankdir": rankdir, "nodesep": "0.15",
                                         "ranksep": "0.3", **(graph_attr or {})},
-                node_attr={"fontname": _FONT, "fontsize": "10", "height": "0.3"},
+                node_attr={"fontsize": "10", "height": "0.3"},
                 edge_attr={"arrowsize": "0.6", "color": "#555555"})
     root_ids = {id(r) for r in roots}
     body = g.body
@@ -308,16 +273,13 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
         body.append(_value_line(i, v, ad, names, id(v) in root_ids, show_data, show_grad,
                                 color_by_grad))
         if i in kept_ops:
-            freed = ad.freed(v)
-            label = escape(ad.op(v)) + ("<br/><i>graph freed</i>" if freed else "")
-            style = "filled,dashed" if freed else "filled"
-            body.append(f'\to{i} [label=<{label}> shape=ellipse style="{style}" '
+            body.append(f'\to{i} [label=<{_fit(ad.op(v))}> shape=ellipse style="filled" '
                         f'fillcolor="{OP}"]\n')
             body.append(f"\to{i} -> v{i}\n")
     for j, i in sorted(stubs):
         v = order[j]
-        label = names.get(id(v)) or ad.name(v) or ad.header(v) or _summary(ad.data(v))
-        body.append(f'\tr{j}_{i} [label=<{escape(label)}> shape=box style="filled,dashed" '
+        label = names.get(id(v)) or ad.name(v) or ad.header(v) or ad.data(v).text()
+        body.append(f'\tr{j}_{i} [label=<{_fit(label)}> shape=box style="filled,dashed" '
                     f'fillcolor="{PARAM if ad.is_param(v) else PLAIN}" fontsize=8 '
                     f'tooltip="used again: the same value as the full box"]\n')
 
@@ -332,7 +294,7 @@ def draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir: 
         if i not in kept_ops and parents_idx[i]:
             fed_by_summary.append(f"v{i}")
     if len(kept_values) < len(order):
-        body.append(_summary_line(order, kept_values, kept_ops, ad))
+        body.append(_summary_line(order, kept_values, kept_ops, ad, max_nodes))
         for n in fed_by_summary:
             body.append(f"\tsummary -> {n} [style=dashed]\n")
     if color_by_grad:
@@ -400,27 +362,37 @@ def _choose(order: list, parents_idx: list, roots: list[int], ad, max_nodes: int
     return take(lo)[:3]
 
 
+def _fit(text: str) -> str:
+    """``text`` escaped for a label, with a space around it per character Graphviz measures
+    too narrow: it knows the widths of ASCII only and takes a non-ASCII character as wide as
+    one space per UTF-8 byte, which is too little for some two-byte ones (ω, ×: up to 0.27
+    em short, where a space is 0.32 em)."""
+    short = sum(1 for ch in text if 0x80 <= ord(ch) < 0x800)
+    return " " * (short // 2) + escape(text) + " " * (short - short // 2)
+
+
 def _value_line(i: int, v, ad, names: dict, is_root: bool, show_data: bool, show_grad: bool,
                 color_by_grad: bool) -> str:
     rows = []
     name = names.get(id(v)) or ad.name(v)
     if name:
-        rows.append(f"<b>{escape(name)}</b>")
+        rows.append(f"<b>{_fit(name)}</b>")
     header = ad.header(v)
     if header:
         rows.append(f'<font point-size="9">{escape(header)}</font>')
     data = ad.data(v)
     if show_data:
-        rows.append(("data " if not header else "") + escape(_summary(data)))
+        text = ("data " if not header else "") + escape(data.text())
+        rows.append(f'<font color="#777777"><i>{text}</i></font>' if data.gone else text)
     g = ad.grad(v) if (show_grad or color_by_grad) else None
     fill = OUTPUT if is_root else PARAM if ad.is_param(v) else PLAIN
     font = "black"
     if color_by_grad and g is not None:
         fill, font = _grad_style(g)
     if show_grad and g is not None:
-        text = escape(_grad_summary(g))
+        text = escape(g.grad_text())
         rows.append(f'<font color="#444444">{text}</font>' if font == "black" else text)
-    bad = _nonfinite(data) + (", grad " + _nonfinite(g) if g is not None and _nonfinite(g)
+    bad = data.nonfinite() + (", grad " + g.nonfinite() if g is not None and g.nonfinite()
                               else "")
     if bad:
         rows.append(f'<font color="red">{escape(bad.strip(", "))}</font>')
@@ -433,7 +405,7 @@ def _value_line(i: int, v, ad, names: dict, is_root: bool, show_data: bool, show
             f'fillcolor="{fill}"{extra}]\n')
 
 
-def _summary_line(order: list, kept_values: set, kept_ops: set, ad) -> str:
+def _summary_line(order: list, kept_values: set, kept_ops: set, ad, max_nodes: int) -> str:
     n_values = n_ops = n_params = 0
     ops: dict[str, int] = {}
     for i, v in enumerate(order):
@@ -453,7 +425,8 @@ def _summary_line(order: list, kept_values: set, kept_ops: set, ad) -> str:
              f"{n_values:,} values ({n_params:,} {'leaf' if n_params == 1 else 'leaves'} "
              "that need grad)" if n_params
              else f"{n_values:,} values",
-             f"{n_ops:,} ops" + (f": {kinds}" if kinds else "")]
+             f"{n_ops:,} ops" + (f": {kinds}" if kinds else ""),
+             f'<font point-size="8">not drawn: max_nodes={max_nodes:,}</font>']
     return (f'\tsummary [label=<{"<br/>".join(lines)}> shape=note style=filled '
             f'fillcolor="{SUMMARY}"]\n')
 
@@ -466,11 +439,23 @@ def render_svg(root: Any, path: str | os.PathLike, **kwargs) -> str:
     str
         ``path``.
 
+    Raises
+    ------
+    ValueError
+        When ``path`` ends in another extension than ``.svg`` (``ag.draw(root).render(path,
+        format="png")`` writes other formats).
+
     Examples
     --------
     >>> ag.render_svg(loss, "graph.svg", params=dict(model.named_parameters()))
     'graph.svg'
     """
+    suffix = os.path.splitext(os.fspath(path))[1]
+    if suffix and suffix.lower() != ".svg":
+        raise ValueError(
+            f"render_svg writes SVG, but the path {os.fspath(path)!r} ends in {suffix!r}: "
+            f"name it .svg, or write another format with ag.draw(root).render(outfile="
+            f"{os.fspath(path)!r})")
     svg = draw(root, **kwargs).pipe(format="svg")
     with open(path, "wb") as f:
         f.write(svg)

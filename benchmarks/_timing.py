@@ -10,13 +10,15 @@ from typing import Callable
 
 
 def settle() -> None:
-    """Collect and freeze the heap built by imports (numpy, torch, ...).
+    """Collect the garbage left by imports before timing.
 
-    Python's cyclic collector otherwise re-traverses every long-lived object of every imported
-    library on each full collection, which taxes pure-Python engines for torch's mere presence.
+    The heap is *not* frozen (``gc.freeze()``): a user's script does not freeze it, and
+    freezing flatters the engines that create many Python objects (it spares them the
+    collector's walks over every imported library). Every contender runs under the same
+    default collector; ``bench_value`` also reports the figures with the collector disabled
+    in both engines (the pure Python work).
     """
     gc.collect()
-    gc.freeze()
 
 
 def interleaved(cases: dict[str, Callable[[], object]], repeats: int = 5,

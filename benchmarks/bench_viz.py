@@ -24,10 +24,11 @@ def chain(n_ops: int) -> ag.Tensor:
 def main() -> None:
     settle()
     y = chain(5_000)
-    g = ag.draw(y)
+    g = ag.draw(y, max_nodes=None)
     nodes = g.source.count("label=")
     cases = {
-        f"draw, {nodes:,} nodes (DOT source)": lambda: ag.draw(y),
+        f"draw, {nodes:,} nodes (DOT source)": lambda: ag.draw(y, max_nodes=None),
+        "draw, default budget (2,000 nodes)": lambda: ag.draw(y),
         "draw, max_nodes=200": lambda: ag.draw(y, max_nodes=200),
         "draw + render SVG, max_nodes=200": lambda: ag.draw(y, max_nodes=200).pipe("svg"),
         "draw + render SVG, max_nodes=1000": lambda: ag.draw(y, max_nodes=1000).pipe("svg"),

@@ -2,15 +2,18 @@
 
 1. One sigmoid neuron ``a = σ(z)``, ``z = w·a_prev + b`` with cost ``C = (a - y)²``. By the chain
    rule ``∂C/∂w = a_prev · σ'(z) · 2(a - y)`` and ``∂C/∂b = σ'(z) · 2(a - y)``, where
-   ``σ'(z) = σ(z)(1 - σ(z))``. The engine gets the same numbers from ``C.backward()``.
+   ``σ'(z) = σ(z)(1 - σ(z))``. The engine gets the same numbers from ``C.backward()``, and
+   ``chain_rule.html`` (``ag.explain``) shows them being made: the demo prints the step where
+   the product sent to w is a_prev · σ'(z) · 2(a - y).
 2. The six losses: the engine's gradient with respect to the prediction beside the textbook
    formula (mean reduction, so every formula carries a ``1/n``).
 
-Run: ``python demos/chain_rule.py``
+Run: ``python demos/chain_rule.py [--out demos/out]``
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -29,25 +32,33 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-z))
 
 
+OUT = Path(__file__).resolve().parent / "out"
+
+
 def single_neuron(seed: int = 0) -> dict:
-    """∂C/∂w and ∂C/∂b of one sigmoid neuron, from the engine and from the chain rule."""
+    """∂C/∂w and ∂C/∂b of one sigmoid neuron, from the engine and from the chain rule; also
+    the explanation of its backward pass (``ag.explain``) and the step that makes ∂C/∂w."""
     rng = np.random.default_rng(seed)
     a_prev = rng.normal(size=3)  # the previous layer's activations a^{L-1}
     y = 1.0
     ag.manual_seed(seed)
     layer = nn.Linear(3, 1, dtype=np.float64)
-    a = layer(ag.Tensor(a_prev)).sigmoid()
+    z_node = layer(ag.Tensor(a_prev))  # z = w·a_prev + b
+    a = z_node.sigmoid()
     cost = ((a - y) ** 2).sum()
+    page = ag.explain(cost, params={"w": layer.weight, "b": layer.bias})  # before backward
     cost.backward()
 
     w, b = layer.weight.data[0], layer.bias.data[0]
     z = w @ a_prev + b
     act = sigmoid(z)
     dsig = act * (1 - act)  # σ'(z)
+    step = page.step_of("backward", z_node)  # z's op (Linear) sends ∂C/∂z · a_prev to w
+    (to_w,) = [e for e in page.steps[step - 1].edges if page.values[e.parent] is layer.weight]
     return {
         "engine_w": layer.weight.grad.data[0], "hand_w": a_prev * dsig * 2 * (act - y),
         "engine_b": layer.bias.grad.data[0], "hand_b": dsig * 2 * (act - y),
-        "cost": cost.item(),
+        "cost": cost.item(), "page": page, "step": step, "page_w": to_w.product[0],
     }
 
 
@@ -87,19 +98,29 @@ def loss_gradients(seed: int = 0, n: int = 5, classes: int = 4) -> list[tuple[st
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="output folder (default %(default)s)")
+    args = parser.parse_args(argv)
     np.set_printoptions(precision=6, suppress=True)
     r = single_neuron()
     print("One sigmoid neuron, C = (a - y)²")
     print(f"  engine  ∂C/∂w = {r['engine_w']}   ∂C/∂b = {r['engine_b']:.6f}")
     print(f"  by hand ∂C/∂w = {r['hand_w']}   ∂C/∂b = {r['hand_b']:.6f}   "
           "(a_prev · σ'(z) · 2(a - y))")
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = r["page"].save(args.out / "chain_rule.html")
+    same = "the same numbers" if np.allclose(r["page_w"], r["hand_w"]) else "DIFFERENT numbers"
+    print(f"  wrote {path}: step {r['step']} of {len(r['page'].steps)} (open "
+          f"chain_rule.html#step-{r['step']}) is where the engine multiplies ∂C/∂z = "
+          f"σ'(z)·2(a - y) by a_prev and sends it to w: {r['page_w']}, {same} as by hand")
     print("\nThe six losses: gradient with respect to the prediction (mean over n)")
     for name, formula, engine, analytic in loss_gradients():
         same = "agree" if np.allclose(engine, analytic) else "DIFFER"
         print(f"\n  {name:<6} formula {formula}   [{same}]")
         print(f"    engine   {engine.ravel()[:6]}")
         print(f"    analytic {analytic.ravel()[:6]}")
+    return r
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ Three samples with three features each (the columns [50, 25, 75], [0.2, 0.01, 1.
 
 Nothing about this network is differentiated by hand: the gradient vector ∇C of the cost with
 respect to all 36 parameters falls out of the engine's backward walk. The demo prints the cost
-falling to near zero, prints ∇C at the first step, and writes the computation graph
-(``graph.svg``, ``ag.render_svg``) and the architecture (``network.svg``, ``nn.draw_network``)
-into the output folder.
+falling to near zero, prints ∇C at the first step, and writes into the output folder the
+computation graph (``graph.svg``, ``ag.render_svg``), the architecture (``network.svg``,
+``nn.draw_network``) and the first step's backward pass, one chain-rule step at a time
+(``backprop.html``, ``ag.explain``: open it in a browser and step with the arrow keys).
 
 Run: ``python demos/quickstart.py [--out demos/out] [--steps 200]``
 """
@@ -65,13 +66,15 @@ def train(steps: int = 200, lr: float = 0.05, seed: int = 1, out_dir: Path | Non
         loss = F.cross_entropy(model(x), y)
         opt.zero_grad()
         draw = step == 0 and out_dir is not None
-        loss.backward(retain_graph=draw)  # keep the graph of step 0 to draw it with gradients
+        # explain runs a backward pass of its own, so it comes before backward() frees the graph
+        page = ag.explain(loss, params=model.named_parameters()) if draw else None
+        loss.backward()
         if step == 0:
             first_grad = gradient_vector(model)
             if verbose:
                 show_gradient(model, loss.item())
             if draw:
-                write_pictures(loss, model, out_dir, verbose)
+                write_pictures(loss, model, page, out_dir, verbose)
         opt.step()
         losses.append(loss.item())
         if verbose and (step % (steps // 10 or 1) == 0 or step == steps - 1):
@@ -93,13 +96,22 @@ def show_gradient(model: nn.Module, cost: float) -> None:
     print(f"  ({sum(p.size for p in model.parameters())} numbers in all)\n")
 
 
-def write_pictures(loss: ag.Tensor, model: nn.Module, out_dir: Path, verbose: bool) -> None:
-    """``graph.svg`` (the recorded computation) and ``network.svg`` (the architecture)."""
+def write_pictures(loss: ag.Tensor, model: nn.Module, page: ag.Explanation, out_dir: Path,
+                   verbose: bool) -> list[Path]:
+    """``graph.svg`` (the recorded computation, after backward: with the gradients),
+    ``network.svg`` (the architecture) and ``backprop.html`` (the chain rule, step by step)."""
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ag.render_svg(loss, out_dir / "graph.svg", params=dict(model.named_parameters()))
-    (out_dir / "network.svg").write_bytes(nn.draw_network(model).pipe(format="svg"))
+    paths = [Path(ag.render_svg(loss, out_dir / "graph.svg",
+                                params=dict(model.named_parameters()))),
+             out_dir / "network.svg", Path(page.save(out_dir / "backprop.html"))]
+    paths[1].write_bytes(nn.draw_network(model).pipe(format="svg"))
     if verbose:
-        print(f"wrote {out_dir / 'graph.svg'} and {out_dir / 'network.svg'}\n")
+        for p in paths:
+            print(f"wrote {p}")
+        print(f"  ({len(page.steps)} steps: open backprop.html and press → to step through "
+              "the forward pass, then backward, node by node)\n")
+    return paths
 
 
 def main(argv: list[str] | None = None) -> dict:

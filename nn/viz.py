@@ -21,7 +21,6 @@ from autograd.viz import Digraph
 
 __all__ = ["draw_network"]
 
-_FONT = "Helvetica"
 INPUT, HIDDEN, OUTPUT, LAYER, ACT = "#fff2cc", "#dae8fc", "darkolivegreen1", "lightblue", \
     "lightgrey"
 POSITIVE, NEGATIVE = "#2166ac", "#b2182b"
@@ -139,9 +138,8 @@ def draw_network(model: Any, *, mode: str = "auto", max_neurons: int = 16,
         mode = "neurons" if fully_connected and widest <= max_neurons else "layers"
 
     g = Digraph(type(model).__name__, graph_attr={"rankdir": rankdir, "ranksep": "0.6",
-                                                   "nodesep": "0.12", "fontname": _FONT},
-                node_attr={"fontname": _FONT, "fontsize": "10"},
-                edge_attr={"arrowsize": "0.5", "fontname": _FONT})
+                                                   "nodesep": "0.12"},
+                node_attr={"fontsize": "10"}, edge_attr={"arrowsize": "0.5"})
     total = sum(_count(_shape(p)) for _, p in named)
     label = f"{type(model).__name__}: {total:,} parameters"
     if mode == "neurons" and show_weights:

@@ -47,7 +47,8 @@ def test_graph_is_freed_and_reuse_names_retain_graph():
     x = leaf(1.0, 2.0)
     y = (x * x).sum()
     y.backward()
-    assert y.grad_fn.backward is None and y.grad_fn.parents == ()
+    assert y.grad_fn.backward is None  # freed; the shape stays (tests/test_freed.py)
+    assert [n.name for n in y.grad_fn.next_functions] == ["MulBackward"]
     with pytest.raises(RuntimeError, match="retain_graph=True"):
         y.backward()
 
@@ -64,7 +65,7 @@ def test_freed_graph_releases_intermediate_tensors():
     import gc
     import weakref
 
-    x = leaf(1.0, 2.0)
+    x = ag.tensor(np.arange(1000.0), requires_grad=True)
     mid = x * 2
     ref = weakref.ref(mid)
     y = mid.sum()

@@ -100,12 +100,28 @@ def test_reused_input_draws_two_edges():
     assert [(t, h) for t, h, _ in d.edges].count(("v0", "o1")) == 2
 
 
-def test_freed_graph_draws_what_is_left():
-    a, b, loss = mul_sum()
-    loss.backward()
-    d = drawn(loss)
-    assert len(d.nodes) == 2 and len(d.edges) == 1
-    assert "graph freed" in d.text(op_nodes(d)[0])
+def test_graph_after_backward_draws_every_op_with_summaries_and_gradients():
+    a = ag.tensor(np.arange(100.0).reshape(10, 10), requires_grad=True)
+    b = ag.tensor(np.full((10, 10), 0.5), requires_grad=True)
+    loss = (a * b).tanh().sum()
+    before = drawn(loss)
+    loss.backward()  # no retain_graph: the big intermediates are freed, their shapes stay
+    d = drawn(loss, params={"a": a, "b": b})
+    assert d.nodes.keys() == before.nodes.keys() and len(d.edges) == len(before.edges)
+    assert sorted(d.text(o) for o in op_nodes(d)) == ["Mul", "Sum", "Tanh"]
+    (vmul,) = [v for v in value_nodes(d) if d.nodes.get("o" + v[1:], {}).get("text") == "Mul"]
+    assert d.text(vmul) == "(10, 10) float64 values freed"
+    (va,) = d.find("a ")
+    grad_a = 0.5 * (1 - np.tanh(a.data * 0.5) ** 2)
+    assert d.text(va) == (f"a (10, 10) float64 mean 49.5 std 28.9 "
+                          f"grad max|g| {np.abs(grad_a).max():.3g}")
+    (out,) = [v for v in value_nodes(d) if d.text(v).startswith("scalar")]
+    assert d.text(out) == f"scalar float64 {loss.item():.4g}"
+    small = ag.tensor([0.5, -1.0], requires_grad=True)
+    y = (small * 3.0).tanh().sum()  # every value tiny: all kept with their numbers
+    y.backward()
+    text = " ".join(v["text"] for v in drawn(y).nodes.values())
+    assert "freed" not in text and "[1.5, -3]" in text and "[0.905, -0.995]" in text
 
 
 def test_constants_and_nonfinite_values_are_marked():
@@ -267,7 +283,7 @@ def test_max_nodes_not_reached_draws_everything():
 def test_ten_thousand_nodes_draw_in_seconds_without_recursion():
     _, y = chain(5000)  # 10,001 values and 5,000 ops
     start = time.perf_counter()
-    g = draw(y)
+    g = draw(y, max_nodes=None)
     elapsed = time.perf_counter() - start
     assert g.source.count("->") == 5000 * 2 + 5000
     assert elapsed < 5.0
@@ -320,14 +336,19 @@ def test_render_svg_writes_a_file(tmp_path):
     assert len(parse_svg(open(path, "rb").read()).nodes) == 3
 
 
-def test_system_dot_is_preferred(tmp_path, monkeypatch):
+def test_bundled_renderer_first_and_system_dot_for_the_formats_it_lacks(tmp_path, monkeypatch):
     pure = _graphviz._graphviz_pure_binary()
     assert pure is not None and os.access(pure, os.X_OK)
-    os.symlink(pure, tmp_path / "dot")
+    fake = tmp_path / "dot"  # a "system dot" that writes a marker instead of a PDF
+    fake.write_text("#!/bin/sh\necho '%PDF-fake'\n")
+    fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
-    assert _graphviz.dot_executable() == str(tmp_path / "dot")
+    assert _graphviz.dot_executable() == pure
+    assert _graphviz.dot_executable("png") == pure
+    assert _graphviz.dot_executable("pdf") == str(fake)
     a, b, loss = mul_sum()
     assert len(parse_svg(draw(loss).pipe(format="svg")).nodes) == 6
+    assert draw(loss).pipe(format="pdf").startswith(b"%PDF-fake")
 
 
 def test_wheel_binary_is_used_without_system_dot(monkeypatch):

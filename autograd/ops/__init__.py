@@ -12,11 +12,24 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..bind import EXPORTS, FUNCTIONS, UFUNCS
 from ..registry import OPS, OpDef, op
-from . import elementwise, linalg, reduce, selection, shape
+from . import (
+    arrange,
+    binary,
+    contract,
+    elementwise,
+    join,
+    linalg,
+    math,
+    reduce,
+    scan,
+    selection,
+    shape,
+)
 from .shape import index_add, index_put, sum_to_shape
 
 __all__ = ["OPS", "OpDef", "op", "EXPORTS", "index_add", "index_put", "sum_to_shape",
-           "elementwise", "linalg", "reduce", "selection", "shape", *EXPORTS]
+           "elementwise", "linalg", "reduce", "shape", "math", "binary", "arrange", "join",
+           "scan", "contract", "selection", *EXPORTS]
 globals().update(EXPORTS)
 
 

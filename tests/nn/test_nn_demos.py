@@ -31,10 +31,17 @@ def test_chain_rule_by_hand_equals_engine():
         assert np.allclose(engine, analytic, rtol=1e-10, atol=1e-12), name
 
 
-def test_chain_rule_main_prints_agreement(capsys):
-    load("chain_rule").main()
+def test_chain_rule_main_prints_agreement(capsys, tmp_path):
+    r = load("chain_rule").main(["--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert out.count("[agree]") == 6 and "DIFFER" not in out
+    # the page's step where the engine sends a_prev·σ'(z)·2(a - y) to w
+    assert f"step {r['step']} of {len(r['page'].steps)}" in out and "the same numbers" in out
+    assert f"chain_rule.html#step-{r['step']}" in out
+    step = r["page"].steps[r["step"] - 1]
+    assert step.kind == "backward" and r["page"].names[step.node] == "linear₁"
+    np.testing.assert_allclose(r["page_w"], r["hand_w"], rtol=1e-12)
+    assert (tmp_path / "chain_rule.html").read_text(encoding="utf-8").startswith("<!DOCTYPE")
 
 
 def test_quickstart_cost_falls_to_near_zero(tmp_path):
@@ -47,7 +54,10 @@ def test_quickstart_cost_falls_to_near_zero(tmp_path):
     assert grad.shape == (36,) and np.abs(grad).max() > 0
     graph = (tmp_path / "graph.svg").read_text()
     assert graph.lstrip().startswith("<") and "0.weight" in graph  # parameter names shown
+    assert "grad" in graph  # drawn after backward, with the gradients
     assert "<svg" in (tmp_path / "network.svg").read_text()
+    page = (tmp_path / "backprop.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "0.weight" in page and "∇C" in page
 
 
 def test_quickstart_data_is_standardised():
@@ -89,3 +99,21 @@ def test_digits_benchmark_contenders_compute_the_same_training():
     init = b.initial_weights()
     few = batches[:8]
     assert np.isclose(b.train_nn(x, y, few, init), b.train_numpy(x, y, few, init), rtol=1e-5)
+
+
+def test_draw_graphs_writes_into_its_folder_and_prints_every_file(tmp_path, capsys):
+    import subprocess
+    import sys
+
+    out = tmp_path / "new" / "folder"  # created
+    paths = load("draw_graphs").main(["--out", str(out)])
+    printed = capsys.readouterr().out
+    assert [p.name for p in paths] == ["graph.svg", "graph_grad_colours.svg", "network.svg"]
+    for p in paths:
+        assert p.parent == out and f"wrote {p}" in printed
+        assert p.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert "grad" in paths[0].read_text(encoding="utf-8")  # drawn after a plain backward()
+    assert load("draw_graphs").OUT == DEMOS / "out"
+    run = subprocess.run([sys.executable, str(DEMOS / "draw_graphs.py"), "--help"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "--out" in run.stdout

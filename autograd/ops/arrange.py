@@ -1,0 +1,340 @@
+"""Rearranging values: flips and rotations, rolls, moving axes, repeating and tiling, padding,
+triangles (``tril``/``triu``), gathering along an axis, ``select`` and ``linspace``.
+
+``flip``, ``roll``, ``pad``, ``tril`` and ``triu`` are primitives whose backward is the same
+kind of op on the gradient; the rest are composed of ``transpose``, ``reshape``, indexing and
+``where``, and get their derivatives from those.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap, record
+from ..registry import op
+from ._util import as_tensor, lift, normalize_axis, operands
+from .elementwise import where
+from .shape import broadcast_to, index_add, reshape, transpose
+
+
+def axis_list(axis, ndim: int, name: str) -> list[int]:
+    """``axis`` (an int or a sequence) as non-negative ints, in the order given."""
+    axes = [axis] if isinstance(axis, (int, np.integer)) else list(axis)
+    out = [normalize_axis(a, ndim, name)[0] for a in axes]
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name}: repeated axis in {axis!r}")
+    return out
+
+
+def permuted(x: Tensor, perm) -> Tensor:
+    """``transpose(x, perm)``, or ``x`` itself when ``perm`` keeps every axis in place."""
+    perm = tuple(perm)
+    return x if perm == tuple(range(x.ndim)) else transpose(x, perm)
+
+
+# ---------------------------------------------------------------------------- flips
+
+
+@op(method="flip", function=np.flip, saves=None, formula="1 (flipped back)")
+def flip(m, axis=None) -> Tensor:
+    """Reverse the order of elements along ``axis`` (an int, a tuple, or all axes).
+
+    Examples
+    --------
+    >>> ag.flip(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), 1)
+    Tensor([[2., 1.],
+            [4., 3.]])
+    """
+    m = as_tensor(m)
+    axes = normalize_axis(axis, m.ndim, "flip")
+    data = np.flip(m._data, axes)
+    return record(data, (m,), flip.op, lambda g, out: (flip(g, axes),))
+
+
+@op(composite=True, method="fliplr", function=np.fliplr)
+def fliplr(m) -> Tensor:
+    """Reverse the columns (axis 1) of a tensor of at least 2 dimensions."""
+    m = as_tensor(m)
+    if m.ndim < 2:
+        raise ValueError(f"fliplr: the input must be at least 2-D, got shape {m.shape}")
+    return flip(m, 1)
+
+
+@op(composite=True, method="flipud", function=np.flipud)
+def flipud(m) -> Tensor:
+    """Reverse the rows (axis 0) of a tensor of at least 1 dimension."""
+    m = as_tensor(m)
+    if m.ndim < 1:
+        raise ValueError("flipud: the input must be at least 1-D, got a 0-d tensor")
+    return flip(m, 0)
+
+
+@op(composite=True, method="rot90", function=np.rot90)
+def rot90(m, k: int = 1, axes=(0, 1)) -> Tensor:
+    """Rotate by 90 degrees ``k`` times in the plane of ``axes``, from the first axis towards
+    the second (numpy's and PyTorch's direction)."""
+    m = as_tensor(m)
+    axes = tuple(axes)
+    if len(axes) != 2:
+        raise ValueError(f"rot90: axes must name 2 axes, got {axes!r}")
+    a0, a1 = axis_list(axes, m.ndim, "rot90")
+    k = operator.index(k) % 4
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(m, (a0, a1))
+    perm = list(range(m.ndim))
+    perm[a0], perm[a1] = a1, a0
+    return transpose(flip(m, a1), perm) if k == 1 else flip(transpose(m, perm), a1)
+
+
+# ---------------------------------------------------------------------------- moving values
+
+
+@op(method="roll", function=np.roll, saves=None, formula="1 (rolled back)")
+def roll(a, shift, axis=None) -> Tensor:
+    """Shift elements cyclically by ``shift`` along ``axis`` (the flattened tensor if None)."""
+    a = as_tensor(a)
+    data = np.roll(a._data, shift, axis)
+    back = tuple(-int(s) for s in shift) if isinstance(shift, (tuple, list)) else -int(shift)
+    return record(data, (a,), roll.op, lambda g, out: (roll(g, back, axis),))
+
+
+@op(composite=True, method="moveaxis", function=np.moveaxis)
+def moveaxis(a, source, destination) -> Tensor:
+    """Move axes ``source`` to positions ``destination``; the others keep their order."""
+    a = as_tensor(a)
+    src = axis_list(source, a.ndim, "moveaxis")
+    dst = axis_list(destination, a.ndim, "moveaxis")
+    if len(src) != len(dst):
+        raise ValueError(f"moveaxis: source {source!r} and destination {destination!r} must "
+                         "name the same number of axes")
+    order = [i for i in range(a.ndim) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permuted(a, order)
+
+
+@op(composite=True, function=np.rollaxis)
+def rollaxis(a, axis: int, start: int = 0) -> Tensor:
+    """Move ``axis`` so that it comes before the axis now at ``start`` (numpy's older form of
+    ``moveaxis``)."""
+    a = as_tensor(a)
+    n = a.ndim
+    ax = normalize_axis(axis, n, "rollaxis")[0]
+    start = operator.index(start)
+    if start < 0:
+        start += n
+    if not 0 <= start <= n:
+        raise ValueError(f"rollaxis: start {start} is out of range for {n} dimension(s)")
+    if ax < start:
+        start -= 1
+    order = [i for i in range(n) if i != ax]
+    order.insert(start, ax)
+    return permuted(a, order)
+
+
+@op(composite=True, method=("repeat", "repeat_interleave"), function=np.repeat)
+def repeat(a, repeats, axis=None) -> Tensor:
+    """Repeat each element ``repeats`` times (an int, or one count per element) along ``axis``
+    (of the flattened tensor if None); gradients of the copies add up.
+
+    Examples
+    --------
+    >>> ag.repeat(ag.tensor([1.0, 2.0]), 2)
+    Tensor([1., 1., 2., 2.])
+    """
+    a = as_tensor(a)
+    if axis is None:
+        a, ax = reshape(a, (-1,)), 0
+    else:
+        ax = normalize_axis(axis, a.ndim, "repeat")[0]
+    repeats = repeats._data if isinstance(repeats, Tensor) else repeats
+    try:
+        source = np.repeat(np.arange(a.shape[ax]), repeats)
+    except ValueError as e:
+        raise ValueError(f"repeat: {e} (repeats {repeats!r}, axis {ax} of size "
+                         f"{a.shape[ax]})") from None
+    return a[(slice(None),) * ax + (source,)]
+
+
+@op(composite=True, method="tile", function=np.tile)
+def tile(A, reps) -> Tensor:
+    """The tensor repeated ``reps`` times along each axis (numpy's and PyTorch's ``tile``)."""
+    A = as_tensor(A)
+    reps = (operator.index(reps),) if isinstance(reps, (int, np.integer)) else tuple(reps)
+    d = max(A.ndim, len(reps))
+    shape = (1,) * (d - A.ndim) + A.shape
+    reps = (1,) * (d - len(reps)) + reps
+    # (1, s0, 1, s1, ...) broadcast to (r0, s0, r1, s1, ...): each copy a block of the result
+    x = reshape(A, tuple(d for s in shape for d in (1, s)))
+    x = broadcast_to(x, tuple(d for r, s in zip(reps, shape) for d in (r, s)))
+    return reshape(x, tuple(r * s for r, s in zip(reps, shape)))
+
+
+@op(composite=True, method="ravel", function=np.ravel)
+def ravel(a, order: str = "C") -> Tensor:
+    """The elements as a 1-D tensor, in C order (or Fortran order with ``order="F"``)."""
+    a = as_tensor(a)
+    if order in ("F",):
+        a = transpose(a)
+    elif order not in ("C", "A", "K"):
+        raise ValueError(f"ravel: order must be one of 'C', 'F', 'A', 'K', got {order!r}")
+    return reshape(a, (-1,))
+
+
+# ---------------------------------------------------------------------------- padding
+
+_PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+
+
+@op(function=np.pad, saves=None, formula="1 at the copied positions (copies summed)")
+def pad(array, pad_width, mode: str = "constant", **kwargs) -> Tensor:
+    """numpy's ``pad`` in the modes that copy values: ``constant`` (``constant_values``),
+    ``edge``, ``reflect``, ``symmetric`` and ``wrap``. Each output value's gradient goes to
+    the element it was copied from.
+
+    Examples
+    --------
+    >>> ag.pad(ag.tensor([1.0, 2.0]), (1, 2))
+    Tensor([0., 1., 2., 0., 0.])
+    """
+    x = as_tensor(array)
+    if mode not in _PAD_MODES or kwargs.get("reflect_type", "even") != "even":
+        raise ValueError(f"pad: mode {mode!r} with {kwargs or 'no options'} has no gradient "
+                         f"here; the modes that copy values are {', '.join(_PAD_MODES)}")
+    fill = kwargs.get("constant_values")
+    if isinstance(fill, Tensor):
+        if fill._requires_grad:
+            raise TypeError("pad: constant_values that require grad are not supported; pad "
+                            "with 0 and add the constant times a mask")
+        kwargs["constant_values"] = fill._data
+    data = np.pad(x._data, pad_width, mode, **kwargs)
+    if mode == "constant":  # the input is a box inside the output
+        before = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (x.ndim, 2))[:, 0]
+        box = tuple(slice(int(b), int(b) + s) for b, s in zip(before, x.shape))
+        return record(data, (x,), pad.op, lambda g, out: (g[box],))
+    # each output position holds a copy of one input element: pad the positions to find it
+    source = np.pad(np.arange(x.size).reshape(x.shape), pad_width, mode, **kwargs).reshape(-1)
+    return record(data, (x,), pad.op, lambda g, out: (
+        reshape(index_add((x.size,), source, reshape(g, (-1,))), x.shape),))
+
+
+# ---------------------------------------------------------------------------- triangles
+
+
+def _diagonal_arg(name: str, k, diagonal) -> int:
+    if diagonal is not None:
+        if k != 0:
+            raise TypeError(f"{name}: give the diagonal as k= (numpy) or diagonal= (PyTorch), "
+                            "not both")
+        k = diagonal
+    return operator.index(k)
+
+
+@op(method="tril", function=np.tril, saves=None, formula="1 on and below diagonal k, else 0")
+def tril(m, k: int = 0, *, diagonal: int | None = None) -> Tensor:
+    """The lower triangle of the last two axes: elements above diagonal ``k`` set to zero
+    (``k`` is numpy's name, ``diagonal`` PyTorch's; ``k > 0`` keeps diagonals above the main).
+
+    Examples
+    --------
+    >>> ag.tril(ag.ones(2, 2))
+    Tensor([[1., 0.],
+            [1., 1.]])
+    """
+    m = as_tensor(m)
+    k = _diagonal_arg("tril", k, diagonal)
+    if m.ndim < 1:
+        raise ValueError("tril: the input must be at least 1-D, got a 0-d tensor")
+    return record(np.tril(m._data, k), (m,), tril.op, lambda g, out: (tril(g, k),))
+
+
+@op(method="triu", function=np.triu, saves=None, formula="1 on and above diagonal k, else 0")
+def triu(m, k: int = 0, *, diagonal: int | None = None) -> Tensor:
+    """The upper triangle of the last two axes: elements below diagonal ``k`` set to zero
+    (``k`` is numpy's name, ``diagonal`` PyTorch's).
+
+    Examples
+    --------
+    >>> ag.triu(ag.ones(2, 2), 1)
+    Tensor([[0., 1.],
+            [0., 0.]])
+    """
+    m = as_tensor(m)
+    k = _diagonal_arg("triu", k, diagonal)
+    if m.ndim < 1:
+        raise ValueError("triu: the input must be at least 1-D, got a 0-d tensor")
+    return record(np.triu(m._data, k), (m,), triu.op, lambda g, out: (triu(g, k),))
+
+
+# ---------------------------------------------------------------------------- gathering
+
+
+@op(composite=True, function=np.take_along_axis)
+def take_along_axis(arr, indices, axis=-1) -> Tensor:
+    """``arr``'s values at ``indices`` along ``axis`` (the flattened tensor if None), as
+    numpy's ``take_along_axis``; repeated indices accumulate their gradient."""
+    arr = as_tensor(arr)
+    idx = np.asarray(indices._data if isinstance(indices, Tensor) else indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"take_along_axis: indices must be integers, got dtype {idx.dtype}")
+    if axis is None:
+        arr, ax = reshape(arr, (-1,)), 0
+    else:
+        ax = normalize_axis(axis, arr.ndim, "take_along_axis")[0]
+    if idx.ndim != arr.ndim:
+        raise ValueError(f"take_along_axis: indices of shape {idx.shape} must have as many "
+                         f"dimensions as arr of shape {arr.shape}")
+    index = tuple(idx if i == ax else
+                  np.arange(s).reshape((1,) * i + (-1,) + (1,) * (arr.ndim - i - 1))
+                  for i, s in enumerate(arr.shape))
+    return arr[index]
+
+
+@op(composite=True, function=np.select)
+def select(condlist, choicelist, default=0) -> Tensor:
+    """Per element, the value of the first choice whose condition holds, else ``default``."""
+    if len(condlist) != len(choicelist):
+        raise ValueError(f"select: {len(condlist)} conditions but {len(choicelist)} choices")
+    if not len(condlist):
+        raise ValueError("select: condlist must not be empty")
+    conds = [np.asarray(c._data if isinstance(c, Tensor) else c) for c in condlist]
+    for i, c in enumerate(conds):
+        if c.dtype != bool:
+            raise TypeError(f"select: condition {i} must be boolean, got dtype {c.dtype}")
+    result = default
+    for c, v in zip(reversed(conds), reversed(list(choicelist))):  # the first true wins
+        result = where(c, v, result)
+    return as_tensor(result)
+
+
+@op(composite=True, function=np.linspace)
+def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = False,
+             dtype=None, axis: int = 0):
+    """``num`` evenly spaced values from ``start`` to ``stop``, differentiable in both ends
+    (which may be tensors: the samples then run along ``axis``)."""
+    start, stop = operands(start, stop)
+    num = operator.index(num)
+    if num < 0:
+        raise ValueError(f"linspace: num must be non-negative, got {num}")
+    div = num - 1 if endpoint else num
+    shape = np.broadcast_shapes(start.shape, stop.shape)
+    dt = np.result_type(start._data, stop._data, 1.0)
+    fraction = np.arange(num, dtype=dt) / div if div > 0 else np.zeros(num, dt)
+    frac = _wrap(fraction.reshape((num,) + (1,) * len(shape)))
+    delta = stop - start
+    samples = start + delta * frac
+    if endpoint and num > 1:  # the last sample is stop itself, as in numpy
+        last = np.zeros(samples.shape, bool)
+        last[-1] = True
+        samples = where(last, stop, samples)
+    if axis != 0:
+        samples = moveaxis(samples, 0, axis)
+    if dtype is not None:
+        samples = samples.astype(dtype)
+    if retstep:
+        return samples, delta / div if div > 0 else lift(float("nan"), delta)
+    return samples

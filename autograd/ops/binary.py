@@ -1,0 +1,132 @@
+"""numpy's two-argument math functions, broadcasting as numpy does: ``logaddexp``,
+``logaddexp2``, ``hypot``, ``arctan2``, ``fmax``/``fmin`` and ``remainder`` (``mod``).
+
+The engine sums each gradient back to its operand's shape after broadcasting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap, record
+from ..registry import op
+from ._util import broadcast_error, operands
+from .elementwise import _picked_backward, exp
+from .math import exp2
+
+
+def _binary(name: str, ufunc, a, b):
+    """Both operands as Tensors and ``ufunc`` of their arrays, with a clear broadcast error."""
+    if a.__class__ is not Tensor or b.__class__ is not Tensor:
+        a, b = operands(a, b)
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            data = ufunc(a._data, b._data)
+    except ValueError:
+        raise broadcast_error(name, a, b) from None
+    return a, b, data
+
+
+@op(method="logaddexp", ufunc=np.logaddexp, saves="both",
+    formula=("exp(a − out)", "exp(b − out)"))
+def logaddexp(a, b) -> Tensor:
+    """``log(exp(a) + exp(b))`` without overflow.
+
+    Examples
+    --------
+    >>> ag.logaddexp(ag.tensor([0.0]), ag.tensor([0.0]))   # log 2
+    Tensor([0.6931472])
+    """
+    a, b, data = _binary("logaddexp", np.logaddexp, a, b)
+    return record(data, (a, b), logaddexp.op, _logaddexp_backward)
+
+
+def _logaddexp_backward(g, out):
+    a, b = out._parents  # each operand's share of the sum: exp(a) / (exp(a) + exp(b))
+    return (g * exp(a - out) if a._requires_grad else None,
+            g * exp(b - out) if b._requires_grad else None)
+
+
+@op(method="logaddexp2", ufunc=np.logaddexp2, saves="both",
+    formula=("2^(a − out)", "2^(b − out)"))
+def logaddexp2(a, b) -> Tensor:
+    """``log2(2**a + 2**b)`` without overflow."""
+    a, b, data = _binary("logaddexp2", np.logaddexp2, a, b)
+    return record(data, (a, b), logaddexp2.op, _logaddexp2_backward)
+
+
+def _logaddexp2_backward(g, out):
+    a, b = out._parents
+    return (g * exp2(a - out) if a._requires_grad else None,
+            g * exp2(b - out) if b._requires_grad else None)
+
+
+@op(method="hypot", ufunc=np.hypot, saves="both", formula=("a/out", "b/out"))
+def hypot(a, b) -> Tensor:
+    """``sqrt(a² + b²)`` without overflow. At ``a = b = 0`` the gradient is NaN, as in
+    PyTorch."""
+    a, b, data = _binary("hypot", np.hypot, a, b)
+    return record(data, (a, b), hypot.op, _hypot_backward)
+
+
+def _hypot_backward(g, out):
+    a, b = out._parents
+    return (g * a / out if a._requires_grad else None,
+            g * b / out if b._requires_grad else None)
+
+
+@op(method=("arctan2", "atan2"), ufunc=np.arctan2, saves="inputs",
+    formula=("b/(a² + b²)", "−a/(a² + b²)"))
+def arctan2(a, b) -> Tensor:
+    """The angle of the point ``(b, a)``: ``arctan(a/b)`` in the right quadrant."""
+    a, b, data = _binary("arctan2", np.arctan2, a, b)
+    return record(data, (a, b), arctan2.op, _arctan2_backward)
+
+
+def _arctan2_backward(g, out):
+    a, b = out._parents
+    s = g / (a * a + b * b)
+    return (s * b if a._requires_grad else None,
+            -s * a if b._requires_grad else None)
+
+
+@op(method="fmax", ufunc=np.fmax, saves="both",
+    formula=("1 where a is the max (½ on ties) else 0", "1 where b is the max (½ on ties) else 0"))
+def fmax(a, b) -> Tensor:
+    """Elementwise maximum that ignores NaN (the other operand wins); on ties the gradient is
+    split evenly, as ``maximum``'s."""
+    a, b, data = _binary("fmax", np.fmax, a, b)
+    return record(data, (a, b), fmax.op, _picked_backward)
+
+
+@op(method="fmin", ufunc=np.fmin, saves="both",
+    formula=("1 where a is the min (½ on ties) else 0", "1 where b is the min (½ on ties) else 0"))
+def fmin(a, b) -> Tensor:
+    """Elementwise minimum that ignores NaN (the other operand wins); on ties the gradient is
+    split evenly, as ``minimum``'s."""
+    a, b, data = _binary("fmin", np.fmin, a, b)
+    return record(data, (a, b), fmin.op, _picked_backward)
+
+
+@op(method="remainder", ufunc=np.remainder, alias="mod", saves="inputs",
+    formula=("1", "−floor(a/b)"))
+def remainder(a, b) -> Tensor:
+    """``a - b * floor(a / b)``: the remainder with the sign of ``b`` (numpy's ``mod``, Python's
+    ``%``). Gradients as in PyTorch: 1 for ``a``, ``-floor(a / b)`` for ``b``.
+
+    Examples
+    --------
+    >>> ag.remainder(ag.tensor([5.0, -5.0]), 3.0)
+    Tensor([2., 1.])
+    """
+    a, b, data = _binary("remainder", np.remainder, a, b)
+    return record(data, (a, b), remainder.op, _remainder_backward)
+
+
+def _remainder_backward(g, out):
+    a, b = out._parents
+    if not b._requires_grad:
+        return g, None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotient = np.floor_divide(a._data, b._data)  # piecewise constant: no graph
+    return (g if a._requires_grad else None), -g * _wrap(quotient)
