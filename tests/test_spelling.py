@@ -47,6 +47,8 @@ TABLE = [
     ("flatten start_dim", lambda: t().flatten(start_dim=1), X.reshape(3, -1)),
     ("flatten end_dim", lambda: t().flatten(end_dim=1), X.reshape(15, 4)),
     ("swapaxes dim0 dim1", lambda: ag.swapaxes(t(), dim0=0, dim1=2), X.swapaxes(0, 2)),
+    ("cumsum dim", lambda: t().cumsum(dim=1), X.cumsum(axis=1)),
+    ("prod dim keepdim", lambda: t().prod(dim=0, keepdim=True), X.prod(0, keepdims=True)),
     # max/min: PyTorch's spelling gives (values, indices); numpy's gives the values
     ("max dim", lambda: tuple(t().max(dim=1)), (X.max(1), X.argmax(1))),
     ("max dim keepdim", lambda: tuple(t().max(dim=2, keepdim=True)),
