@@ -81,6 +81,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     bd = bias.data if isinstance(bias, Tensor) else bias
     with np.errstate(invalid="ignore"):  # a fully masked row gives nan, as PyTorch
         p = softmax(as_tensor(_scores(q.data, k.data, bd, scale)), axis=-1).data
+    masked_rows = bd is not None and bool(np.isnan(p).any())
     data = p @ v.data
     parents = (q, k, v) if mask_t is None else (q, k, v, mask_t)
 
@@ -99,7 +100,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
         dv = pt @ g if v.requires_grad else None
         dp = g @ vt
         ds = pr * (dp - (dp * pr).sum(axis=-1, keepdims=True))
-        if not isinstance(ds, Tensor):
+        if masked_rows and not isinstance(ds, Tensor):
             ds = np.nan_to_num(ds, copy=False)  # fully masked rows send nothing back
         dq = ds @ kk * scale if q.requires_grad else None
         dk = None

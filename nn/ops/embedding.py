@@ -27,10 +27,21 @@ def _check_range(name: str, idx: np.ndarray, num: int) -> None:
 
 
 def _scatter_rows(g: np.ndarray, idx: np.ndarray, num: int, padding_idx) -> np.ndarray:
-    """Rows of ``g`` (*idx.shape, D) summed into a (num, D) array at ``idx``."""
+    """Rows of ``g`` (*idx.shape, D) summed into a (num, D) array at ``idx``: the rows sorted
+    by index, then one ``np.add.reduceat`` over each run of equal indices (a few vectorized
+    passes, where ``np.add.at`` adds row by row); for a small table and batch, one product
+    with the one-hot matrix."""
     g2 = g.reshape(-1, g.shape[-1])
-    out = np.zeros((num, g2.shape[1]), dtype=g.dtype)
-    np.add.at(out, idx.reshape(-1), g2)
+    flat = idx.reshape(-1)
+    if num * flat.size <= 8192:
+        out = (flat == np.arange(num)[:, None]).astype(g.dtype) @ g2
+    else:
+        out = np.zeros((num, g2.shape[1]), dtype=g.dtype)
+    if flat.size and num * flat.size > 8192:
+        order = np.argsort(flat, kind="stable")
+        ordered = flat[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        out[ordered[starts]] = np.add.reduceat(g2[order], starts, axis=0)
     if padding_idx is not None:
         out[padding_idx] = 0
     return out
