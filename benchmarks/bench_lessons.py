@@ -10,6 +10,8 @@ cases interleaved, medians): ``python -m benchmarks lessons``.
   the GPT step with each).
 
 numpy's BLAS and PyTorch both run on one thread (PyTorch's fastest setting at these sizes).
+The makemore case runs before PyTorch is imported (as in a makemore script: the cyclic
+collector then has no torch objects to walk); the others run with PyTorch loaded.
 """
 
 from __future__ import annotations
@@ -213,7 +215,7 @@ def gpt_case(steps: int = STEPS, torch_too: bool = True, approximate: str = "non
             opt.step()
 
     cases = {"autograd": engine}
-    if torch_too and have("torch"):
+    if torch_too and _torch_one_thread():
         import torch
 
         torch.manual_seed(0)
@@ -253,7 +255,7 @@ def cnn_case(steps: int = STEPS) -> dict:
             opt.step()
 
     cases = {"autograd": engine}
-    if have("torch"):
+    if _torch_one_thread():
         import torch
         from torch import nn as tnn
 
@@ -298,16 +300,22 @@ def gelu_case(reps: int = 20) -> dict:
 
 
 def _one_thread():
+    """numpy's BLAS on one thread (PyTorch is set to one thread where its cases import it)."""
     stack = contextlib.ExitStack()
     if have("threadpoolctl"):
         from threadpoolctl import threadpool_limits
 
         stack.enter_context(threadpool_limits(limits=1, user_api="blas"))
-    if have("torch"):
-        import torch
-
-        torch.set_num_threads(1)
     return stack
+
+
+def _torch_one_thread() -> bool:
+    if not have("torch"):
+        return False
+    import torch
+
+    torch.set_num_threads(1)
+    return True
 
 
 def _rows(times: dict, base: str, per: int, unit: str = "step") -> list:
@@ -318,7 +326,7 @@ def _rows(times: dict, base: str, per: int, unit: str = "step") -> list:
 def main(repeats: int = 15) -> dict:
     results = {}
     with _one_thread():
-        settle()
+        settle()  # makemore first: a makemore script has no torch in its heap
         t = interleaved(makemore_case(), repeats=repeats, between=_pause)
         results["makemore"] = t
         print(table("makemore MLP + BatchNorm step (vocab 27, block 3, embedding 10, hidden 200,"
