@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
+import nn
 import nn.functional as F
 
 X = np.random.default_rng(0).standard_normal((3, 5, 4))
@@ -49,6 +50,9 @@ TABLE = [
     ("swapaxes dim0 dim1", lambda: ag.swapaxes(t(), dim0=0, dim1=2), X.swapaxes(0, 2)),
     ("cumsum dim", lambda: t().cumsum(dim=1), X.cumsum(axis=1)),
     ("prod dim keepdim", lambda: t().prod(dim=0, keepdim=True), X.prod(0, keepdims=True)),
+    ("nn.Softmax dim", lambda: nn.Softmax(dim=1)(t()), _softmax(X, 1)),
+    ("nn.LogSoftmax dim", lambda: nn.LogSoftmax(dim=0)(t()), np.log(_softmax(X, 0))),
+    ("nn.Flatten start_dim", lambda: nn.Flatten(start_dim=0, end_dim=1)(t()), X.reshape(15, 4)),
     # max/min: PyTorch's spelling gives (values, indices); numpy's gives the values
     ("max dim", lambda: tuple(t().max(dim=1)), (X.max(1), X.argmax(1))),
     ("max dim keepdim", lambda: tuple(t().max(dim=2, keepdim=True)),
