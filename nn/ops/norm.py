@@ -27,6 +27,8 @@ def _mean(a, axes: tuple):
     n = 1
     for ax in axes:
         n *= a.shape[ax]
+    if type(a) is np.ndarray:
+        return np.add.reduce(a, axis=axes, keepdims=True) * (1.0 / n)
     return a.sum(axis=axes, keepdims=True) * (1.0 / n)
 
 
@@ -43,7 +45,7 @@ def _statistics(x, axes: tuple, eps: float, center: bool):
     formula)."""
     xc = x - _mean(x, axes) if center else x
     var = _mean(xc * xc, axes)
-    rstd = (var + eps) ** -0.5
+    rstd = 1.0 / np.sqrt(var + eps) if type(var) is np.ndarray else (var + eps) ** -0.5
     return xc * rstd, rstd, var
 
 
@@ -168,7 +170,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None,
     bias = None if bias is None else tensor_of(bias, like=x)
     for arg, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
                    ("running_var", running_var)):
-        if t is not None and tuple(np.shape(t.data if isinstance(t, Tensor) else t)) != (c,):
+        if t is not None and getattr(t, "shape", None) != (c,) and np.shape(t) != (c,):
             raise ValueError(f"batch_norm: {arg} must have shape ({c},) (one per channel of "
                              f"the input of shape {x.shape}), got {np.shape(t)}")
     axes = (0,) + tuple(range(2, x.ndim))
