@@ -8,6 +8,7 @@
 """
 
 from . import return_types
+from ._quiet import ignore_fp_warnings as _ignore_fp_warnings
 from ._tensor import Node, Tensor, as_tensor, get_default_dtype, record, set_default_dtype, tensor
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
@@ -20,6 +21,7 @@ from .creation import (
                        zeros_like,
 )
 from .diagnose import Diagnosis, diagnose
+from .dtypes import promote_types, result_type
 from .engine import grad, topological_order
 from .explain import Explanation, explain
 from .function import Context, Function
@@ -48,6 +50,8 @@ from .viz import draw, render_svg
 
 __version__ = "0.1.0"
 
+_ignore_fp_warnings()  # numpy's floating-point warnings from inside autograd and nn: off
+
 globals().update(_OP_EXPORTS)  # every declared op as ``ag.NAME`` (``ag.exp``, ``ag.matmul``)
 
 __all__ = [
@@ -59,6 +63,6 @@ __all__ = [
     "gradgradcheck", "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose",
     "Diagnosis", "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
-    "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "return_types",
-    *_OP_EXPORTS,
+    "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "promote_types",
+    "result_type", "return_types", *_OP_EXPORTS,
 ]

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .mode import state
+from .mode import anywhere, recording, state
 from .registry import OpDef, opdef_of
 from .versions import clock, version_of
 
@@ -160,7 +160,13 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
         flag = bool(flag)
-        if flag and self._data.dtype.kind not in "fc":
+        if flag and self._data.dtype.kind != "f":
+            if self._data.dtype.kind == "c":
+                raise TypeError(
+                    f"complex tensors cannot require gradients here, got dtype "
+                    f"{self._data.dtype}: autograd does not implement PyTorch's conjugate "
+                    f"(Wirtinger) convention for complex derivatives; use real tensors (the "
+                    f"real and imaginary parts as two)")
             raise TypeError(
                 f"only floating-point tensors can require gradients, got dtype {self._data.dtype}")
         if not flag and self._op is not None:
@@ -417,7 +423,7 @@ def record(data: np.ndarray, parents: tuple, op: Any, backward: Callable) -> Ten
     t.grad = None
     t._hooks = None
     t._retains_grad = False
-    if state.grad_enabled:
+    if recording():  # this thread records (see mode.py)
         for p in parents:
             if p._requires_grad:
                 t._requires_grad = True
@@ -425,7 +431,7 @@ def record(data: np.ndarray, parents: tuple, op: Any, backward: Callable) -> Ten
                 t._parents = parents
                 t._backward = backward
                 t._saved_version = clock.now  # for the in-place guard (versions.py)
-                if state.anomaly:
+                if anywhere.anomaly and state.anomaly:
                     from .anomaly import on_record
                     on_record(t)
                 return t

@@ -23,22 +23,11 @@ _LIBRARY_DIRS = tuple(os.path.join(os.path.dirname(_PACKAGE_DIR), name) + os.sep
                       for name in ("autograd", "nn"))
 
 
-class _Hooks:
-    """What ``record()`` and the engine do beyond plain anomaly mode.
-
-    ``on_node``: also called with every recorded node (``autograd.diagnose`` uses it to learn
-    how to replay each op). ``skip_checks``: anomaly mode was switched on only for ``on_node``,
-    so backward steps are not checked for NaN/Inf.
-    """
-
-    __slots__ = ("on_node", "skip_checks")
-
-    def __init__(self) -> None:
-        self.on_node = None
-        self.skip_checks = False
-
-
-hooks = _Hooks()
+# What ``record()`` and the engine do beyond plain anomaly mode, per thread like the flags:
+# ``hooks.on_node`` is also called with every recorded node (``autograd.diagnose`` uses it to
+# learn how to replay each op); ``hooks.skip_checks``: anomaly mode was switched on only for
+# ``on_node``, so backward steps are not checked for NaN/Inf.
+hooks = state
 
 
 class AnomalyError(RuntimeError):

@@ -21,8 +21,8 @@ import numpy as np
 
 from ._tensor import Tensor, _wrap
 from .freed import keep_shape
-from .mode import state
-from .ops.elementwise import astype
+from .mode import anywhere, state
+from .ops.elementwise import COMPLEX_GRADIENT, astype
 from .ops.shape import sum_to_shape
 from .versions import check_saved, clock, parent_at
 
@@ -209,11 +209,25 @@ def _reaching(order: list, wanted: set) -> set:
 
 
 def _run_hooks(t: Tensor, g: Tensor) -> Tensor:
-    """Pass ``g`` through ``t``'s hooks; a hook's non-None result replaces it."""
+    """Pass ``g`` through ``t``'s hooks; a hook's non-None result (a Tensor or an ndarray of
+    the same shape and dtype, as PyTorch checks) replaces it."""
     for hook in tuple(t._hooks.values()):
         replaced = hook(g)
-        if replaced is not None:
-            g = replaced
+        if replaced is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if isinstance(replaced, np.ndarray):
+            replaced = _wrap(replaced)
+        elif not isinstance(replaced, Tensor):
+            raise TypeError(f"hook '{name}' returned a {type(replaced).__name__}; a hook must "
+                            f"return None, a Tensor or an ndarray (the new gradient)")
+        if replaced._data.shape != g._data.shape:
+            raise RuntimeError(f"hook '{name}' has changed the size of value: the gradient has "
+                               f"shape {g.shape}, the hook returned shape {replaced.shape}")
+        if replaced._data.dtype != g._data.dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                               f"{g.dtype} got {replaced.dtype})")
+        g = replaced
     return g
 
 
@@ -233,7 +247,7 @@ def local_gradients(t: Tensor, g: Tensor) -> tuple[tuple, tuple]:
     if time != clock.now:  # something was written in place since
         check_saved(t)
         parents = tuple(parent_at(p, time) for p in parents)
-    if state.anomaly:
+    if anywhere.anomaly and state.anomaly:
         from .anomaly import checked_backward
         return parents, checked_backward(t._grad_fn, g, t)
     return parents, backward(g, t)
@@ -248,6 +262,8 @@ def send_to_parents(grads: dict, parents: tuple, parent_grads: tuple) -> None:
         if pg._data.shape != p._data.shape:
             pg = sum_to_shape(pg, p._data.shape)
         if pg._data.dtype != p._data.dtype:
+            if pg._data.dtype.kind == "c" and p._data.dtype.kind != "c":
+                raise RuntimeError(COMPLEX_GRADIENT.format(dtype=p.dtype))
             pg = astype(pg, p._data.dtype)
         key = p
         prev = grads.get(key)
@@ -283,6 +299,17 @@ def backward(root: Tensor, gradient=None, retain_graph: bool | None = None,
     _run([root], [_seed(root, gradient)], retain_graph=retain_graph, create_graph=create_graph)
 
 
+def _tensor_list(xs, what: str) -> list:
+    """``xs`` (a Tensor or a sequence of Tensors) as a list; TypeError naming anything else."""
+    items = [xs] if isinstance(xs, Tensor) else list(xs) if isinstance(xs, (list, tuple)) \
+        else [xs]
+    for x in items:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"grad: {what} must be Tensors, got {type(x).__name__} (pass a "
+                            f"Tensor or a sequence of Tensors)")
+    return items
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
          create_graph: bool = False, allow_unused: bool = False) -> tuple:
     """Gradients of ``outputs`` with respect to ``inputs``, as ``torch.autograd.grad``.
@@ -308,8 +335,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     >>> ag.grad(dx, x)                                  # 6x = 18
     (Tensor(18.),)
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    outputs = _tensor_list(outputs, "outputs")
+    inputs = _tensor_list(inputs, "inputs")
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs)
     if len(grad_outputs) != len(outputs):

@@ -22,7 +22,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ._tensor import Tensor, _new
-from .mode import no_grad, state
+from .dtypes import result_type
+from .mode import no_grad, recording
 from .registry import OpDef
 from .versions import _base, clock, note_rebase, note_write
 
@@ -48,7 +49,7 @@ def _requires_grad(args, kwargs) -> bool:
 
 
 def apply_inplace(t: Tensor, d: OpDef, name: str, args: tuple, kwargs: dict) -> None:
-    if state.grad_enabled:
+    if recording():
         if t._requires_grad and t._op is None:
             raise RuntimeError(
                 f"a leaf Variable that requires grad is being used in an in-place operation "
@@ -74,6 +75,8 @@ def apply_inplace(t: Tensor, d: OpDef, name: str, args: tuple, kwargs: dict) -> 
             d.ufuncs[0](t._data, other, out=t._data, casting="same_kind")
         except (TypeError, ValueError) as e:
             raise _write_error(t, name, e, other) from None
+        except RuntimeWarning:  # x /= 0 with warnings made errors: numpy raises after it
+            pass  # has written the whole result (inf, nan), which is what PyTorch gives
         note_write(t._data)
         return
     with no_grad():
@@ -97,10 +100,12 @@ def _write_error(t: Tensor, name: str, e: Exception, other: Any) -> RuntimeError
         return RuntimeError(f"{name}: this tensor's memory is read-only (a broadcast view or a "
                             f"constant); use the out-of-place op instead")
     if isinstance(e, TypeError):
-        other_dtype = np.result_type(other) if not isinstance(other, (int, float)) else \
-            np.dtype(type(other))
-        return RuntimeError(f"{name}: result type {np.result_type(t._data, other_dtype)} can't "
-                            f"be cast to the desired output type {t.dtype}")
+        try:  # the dtype PyTorch's promotion gives, as PyTorch's message names it
+            result = result_type(t, other)
+        except (TypeError, ValueError):
+            result = np.result_type(t._data, other)
+        return RuntimeError(f"{name}: result type {result} can't be cast to the desired output "
+                            f"type {t.dtype}")
     shape = np.shape(other)
     try:
         shape = np.broadcast_shapes(t.shape, shape)

@@ -30,7 +30,7 @@ import numbers
 import numpy as np
 
 from .engine import topological_order
-from .mode import state
+from .mode import recording
 
 _new = object.__new__
 _next = itertools.count().__next__  # creation order: every Value comes after its parents
@@ -101,7 +101,7 @@ def _node(data: float, op: str, a: Value, da: float, b: Value | None = None,
     out._db = db
     out.label = ""
     out._i = _next()
-    return out if state.grad_enabled else _unrecorded(out)
+    return out if recording() else _unrecorded(out)
 
 
 def _unrecorded(v: Value) -> Value:
@@ -149,6 +149,12 @@ class Value:
 
     __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "_i", "__weakref__")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
+
+    def __array__(self, dtype=None, copy=None):
+        # what a Tensor op (or np.asarray) would call to turn a Value into data
+        raise TypeError("a Value (the scalar engine) cannot be combined with a Tensor or made "
+                        "into an array: the two engines' graphs do not connect. Use v.data (a "
+                        "float) for a constant, or build the computation with Tensors only")
 
     def __init__(self, data: float, label: str = "") -> None:
         if isinstance(data, Value):
@@ -239,7 +245,7 @@ class Value:
             out._db = 1.0  # d(a+b)/db
             out.label = ""
             out._i = _next()
-            return out if state.grad_enabled else _unrecorded(out)
+            return out if recording() else _unrecorded(out)
         c = _number(other)
         if c is None:
             return NotImplemented
@@ -275,7 +281,7 @@ class Value:
             out._db = a  # d(ab)/db
             out.label = ""
             out._i = _next()
-            return out if state.grad_enabled else _unrecorded(out)
+            return out if recording() else _unrecorded(out)
         c = _number(other)
         if c is None:
             return NotImplemented

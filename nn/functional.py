@@ -21,6 +21,7 @@ from autograd import (
     as_tensor,
     clip,
     default_generator,
+    get_default_dtype,
     is_grad_enabled,
     log,
     log_softmax,
@@ -81,6 +82,8 @@ def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
     """Input and target of an elementwise loss, checked to have one shape."""
     _check_reduction(name, reduction)
     input = _tensor(input)
+    if input.dtype.kind in "biu":  # integer scores: the default float dtype
+        input = input.astype(get_default_dtype())
     target = _tensor(target, like=input)
     if target.dtype.kind in "biu" and input.dtype.kind == "f":  # integer labels: input's dtype
         target = Tensor(target.data.astype(input.dtype))
@@ -105,8 +108,14 @@ def linear(x, weight, bias=None) -> Tensor:
     >>> F.linear(ag.ones(2, 3), ag.ones(4, 3)).shape
     (2, 4)
     """
-    x, weight = _tensor(x), _tensor(weight)
-    bias = None if bias is None else _tensor(bias)
+    weight = _tensor(weight)
+    x = _tensor(x, like=weight)
+    bias = None if bias is None else _tensor(bias, like=weight)
+    for name, t in (("input", x), ("bias", bias)):
+        if t is not None and t.dtype != weight.dtype:  # as PyTorch: no silent promotion
+            raise TypeError(f"linear: the {name} has dtype {t.dtype} but the weight has dtype "
+                            f"{weight.dtype}; they must be equal (convert with "
+                            f".astype(np.{weight.dtype}))")
     if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: the input's last dimension has size "
                          f"{x.shape[-1] if x.ndim else None} (input shape {x.shape}) but the "
@@ -114,9 +123,11 @@ def linear(x, weight, bias=None) -> Tensor:
     if bias is not None and bias.shape != weight.shape[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not match the weight's "
                          f"{weight.shape[0]} outputs (weight shape {weight.shape})")
-    data = x.data @ weight.data.T
-    if bias is not None:
-        data += bias.data
+    try:
+        data = _affine(x.data, weight.data, bias)
+    except RuntimeWarning:  # an overflow with warnings made errors: inf, as PyTorch, quietly
+        with np.errstate(all="ignore"):
+            data = _affine(x.data, weight.data, bias)
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g, out):
@@ -134,6 +145,13 @@ def linear(x, weight, bias=None) -> Tensor:
         return _grads(gx, gw, gb)
 
     return record(data, parents, linear.op, backward)
+
+
+def _affine(x: np.ndarray, w: np.ndarray, bias) -> np.ndarray:
+    data = x @ w.T
+    if bias is not None:
+        data += bias.data
+    return data
 
 
 # ---------------------------------------------------------------------------- activations
@@ -219,13 +237,17 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     """
     input, target = _pair("binary_cross_entropy", input, target, reduction)
     p, y = input.data, target.data
-    if ((p < 0) | (p > 1)).any():
-        raise ValueError("binary_cross_entropy: all elements of input must be probabilities "
-                         "in [0, 1]; use binary_cross_entropy_with_logits for raw scores")
-    with np.errstate(divide="ignore"):
+    if not ((p >= 0) & (p <= 1)).all():  # NaN fails too, as in PyTorch
+        raise ValueError(f"binary_cross_entropy: all elements of input must be probabilities "
+                         f"in [0, 1], got {_first_outside(p)}; use "
+                         f"binary_cross_entropy_with_logits for raw scores")
+    if not ((y >= 0) & (y <= 1)).all():
+        raise ValueError(f"binary_cross_entropy: all elements of target must be in [0, 1], "
+                         f"got {_first_outside(y)}")
+    with np.errstate(all="ignore"):
         log_p = np.maximum(np.log(p), _LOG_FLOOR)
         log_q = np.maximum(np.log1p(-p), _LOG_FLOOR)
-    losses = -(y * log_p + (1 - y) * log_q)
+        losses = -(y * log_p + (1 - y) * log_q)
 
     def backward(g, out):
         g = _expand(g, reduction, p.size, p.shape)
@@ -239,6 +261,11 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     return record(_reduced(losses, reduction), (input, target), binary_cross_entropy, backward)
 
 
+def _first_outside(a: np.ndarray) -> float:
+    """The first element of ``a`` not in [0, 1] (NaN included), for an error message."""
+    return a[~((a >= 0) & (a <= 1))].flat[0].item()
+
+
 @op(export=False, saves="inputs", formula=("σ(x) − y", "−x"))
 def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> Tensor:
     """``binary_cross_entropy(sigmoid(input), target)`` in one overflow-free step.
@@ -247,7 +274,8 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> 
     """
     input, target = _pair("binary_cross_entropy_with_logits", input, target, reduction)
     x, y = input.data, target.data
-    losses = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+    with np.errstate(all="ignore"):  # inf logits: IEEE results, no numpy warning
+        losses = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
 
     def backward(g, out):
         g = _expand(g, reduction, x.size, x.shape)
@@ -259,10 +287,14 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean") -> 
 
 
 def _reduced(losses: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "mean":
-        return np.asarray(losses.sum() / max(losses.size, 1), dtype=losses.dtype)
+    if reduction == "mean":  # the mean of no losses is NaN, as in PyTorch
+        with np.errstate(all="ignore"):
+            total = losses.sum()
+            return np.asarray(total / losses.size if losses.size else np.nan,
+                              dtype=losses.dtype)
     if reduction == "sum":
-        return np.asarray(losses.sum(), dtype=losses.dtype)
+        with np.errstate(all="ignore"):
+            return np.asarray(losses.sum(), dtype=losses.dtype)
     return losses
 
 
@@ -325,10 +357,11 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean") -> Tensor:
     x = logits.data
     n = x.shape[0]
     rows = np.arange(n)
-    shifted = x - x.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    total = e.sum(axis=1, keepdims=True)
-    losses = np.log(total[:, 0]) - shifted[rows, target]
+    with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without numpy's warning
+        shifted = x - x.max(axis=1, keepdims=True) if x.size else x
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        losses = np.log(total[:, 0]) - shifted[rows, target]
 
     def backward(g, out):
         # d loss_i / d logits_i = softmax(logits_i) - onehot(target_i); the probabilities are

@@ -18,6 +18,7 @@ running statistics, a causal mask) is registered with ``register_buffer``.
 from __future__ import annotations
 
 import os
+import zipfile
 from collections import OrderedDict
 from typing import Any, Callable, Iterator, Mapping, NamedTuple, Union
 
@@ -353,41 +354,36 @@ class Module:
         """Copy arrays (or Tensors) from ``state_dict`` into the Parameters and buffers, in
         place.
 
-        Raises ``RuntimeError`` naming every missing or unexpected key (unless
-        ``strict=False``) and every entry whose shape differs from its target's; nothing is
-        copied when anything is wrong. Values are converted to each target's dtype.
+        All or nothing: every entry is checked first (missing or unexpected keys unless
+        ``strict=False``, shapes, numeric dtypes that convert to the target's dtype) and a
+        ``RuntimeError`` names every problem before anything is copied.
         """
         targets = OrderedDict(self._state_entries())
-        given = {k: np.asarray(v.data if isinstance(v, Tensor) else v)
-                 for k, v in state_dict.items()}
-        missing = [k for k in targets if k not in given]
-        unexpected = [k for k in given if k not in targets]
+        missing = [k for k in targets if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in targets]
         errors = []
         if strict and missing:
             errors.append("missing key(s): " + ", ".join(map(repr, missing)))
         if strict and unexpected:
             errors.append("unexpected key(s): " + ", ".join(map(repr, unexpected)))
-        for k, v in given.items():
+        converted = {}
+        for k, v in state_dict.items():
             if k in targets:
-                t = targets[k]
-                shape = () if isinstance(t, Value) else t.shape
-                kind = "parameter" if _is_param(t) else "buffer"
-                if v.shape != shape:
-                    errors.append(f"size mismatch for {k!r}: the checkpoint has shape "
-                                  f"{v.shape}, the model's {kind} has shape {shape}")
-                elif v.dtype.kind not in "biuf":
-                    errors.append(f"{k!r}: the checkpoint holds dtype {v.dtype}, not numbers")
+                arr, problem = _checked_entry(k, v, targets[k])
+                if problem:
+                    errors.append(problem)
+                else:
+                    converted[k] = arr
         if errors:
             raise RuntimeError(f"error(s) in loading state_dict for {type(self).__name__}:\n  "
                                + "\n  ".join(errors))
-        for k, v in given.items():
-            if k in targets:
-                t = targets[k]
-                if isinstance(t, Value):
-                    t.data = float(v)
-                else:
-                    np.copyto(t.data, v, casting="unsafe")
-                    increment_version(t)
+        for k, arr in converted.items():  # nothing below can fail: every entry was checked
+            t = targets[k]
+            if isinstance(t, Value):
+                t.data = float(arr)
+            else:
+                np.copyto(t.data, arr)
+                increment_version(t)
         return IncompatibleKeys(missing, unexpected)
 
     def save(self, path: str | os.PathLike) -> None:
@@ -396,12 +392,15 @@ class Module:
 
     def load(self, path: str | os.PathLike, strict: bool = True) -> Module:
         """Load Parameters and buffers from a ``.npz`` file written by ``save``; returns
-        ``self``."""
+        ``self``.
+
+        A file that is not such an archive (text, a ``.npy``, a truncated download) raises
+        ``ValueError`` naming it; nothing is loaded unless everything can be.
+        """
         path = os.fspath(path)
         if not os.path.exists(path) and os.path.exists(path + ".npz"):
             path += ".npz"
-        with np.load(path) as f:
-            self.load_state_dict({k: f[k] for k in f.files}, strict=strict)
+        self.load_state_dict(_read_npz(path), strict=strict)
         return self
 
     # ----------------------------------------------------------------- display
@@ -422,3 +421,52 @@ class Module:
     def float(self) -> Module:
         """``to(np.float32)``."""
         return self.to(np.float32)
+
+
+def _checked_entry(key: str, value: Any, target) -> tuple[np.ndarray | None, str | None]:
+    """``value`` converted to the dtype of ``target`` (a Parameter, a buffer or a Value), or
+    None and what is wrong with it."""
+    try:
+        arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+    except Exception as e:  # ragged lists and the like
+        return None, f"{key!r} is not an array: {e}"
+    is_value = isinstance(target, Value)
+    shape, dtype = ((), np.dtype(np.float64)) if is_value else (target.shape, target.dtype)
+    kind = "parameter" if _is_param(target) else "buffer"
+    if arr.dtype.kind not in "biuf":
+        what = "Python objects" if arr.dtype.kind == "O" else f"non-numeric data ({arr.dtype})"
+        if arr.dtype.kind == "c":
+            what = f"complex numbers ({arr.dtype})"
+        return None, f"{key!r} holds {what}; the model's {kind} needs {dtype} numbers"
+    if arr.shape != shape:
+        return None, (f"size mismatch for {key!r}: the checkpoint has shape {arr.shape}, "
+                      f"the model's {kind} has shape {shape}")
+    return arr.astype(dtype, copy=False), None
+
+
+def _read_npz(path: str) -> dict[str, np.ndarray]:
+    """Every array of the ``.npz`` archive at ``path``; ``ValueError`` naming the file when it
+    is not one (never numpy's advice to allow pickles)."""
+    expected = "expected a .npz archive written by Module.save (numpy.savez)"
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head == b"\x93NUM":
+        raise ValueError(f"cannot load {path!r}: it holds a single .npy array; {expected}")
+    if head != b"PK\x03\x04":
+        raise ValueError(f"cannot load {path!r}: it is not a zip archive (it starts with "
+                         f"{head!r}); {expected}")
+    arrays, name = {}, None
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            for name in archive.files:
+                arrays[name] = archive[name]
+    except ValueError as e:
+        if "allow_pickle" not in str(e):
+            raise ValueError(f"cannot load {path!r}: entry {name!r} is damaged ({e}); "
+                             f"{expected}") from None
+        raise ValueError(f"cannot load {path!r}: entry {name!r} holds Python objects (a "
+                         "pickled array); only numeric arrays can be loaded") from None
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        raise ValueError(f"cannot load {path!r}: the archive is damaged or truncated "
+                         f"({type(e).__name__}: {e}); {expected}") from None
+    return arrays

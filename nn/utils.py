@@ -84,10 +84,11 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
                            "`parameters` is non-finite, so it cannot be clipped. To disable "
                            "this error and scale the gradients by the non-finite norm anyway, "
                            "set `error_if_nonfinite=False`")
-    coef = np.minimum(dtype.type(max_norm) / (total + dtype.type(1e-6)), dtype.type(1.0))
-    for g, a in zip(tensors, arrays):
-        np.multiply(a, coef.astype(a.dtype), out=a)
-        increment_version(g)
+    with np.errstate(all="ignore"):  # a non-finite norm scales to nan/0 silently, as PyTorch
+        coef = np.minimum(dtype.type(max_norm) / (total + dtype.type(1e-6)), dtype.type(1.0))
+        for g, a in zip(tensors, arrays):
+            np.multiply(a, coef.astype(a.dtype), out=a)
+            increment_version(g)
     c = float(coef)
     for v in values:
         v.grad *= c

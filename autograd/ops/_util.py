@@ -4,41 +4,91 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap, as_array
+from .._quiet import quietly
+from .._tensor import Tensor, _wrap, as_array, get_default_dtype
+from ..dtypes import WEAK_SCALARS, result_type
 
-_PY_SCALARS = (bool, int, float)
+# scalar types that a floating tensor absorbs without promotion (the fast path of x * 2.0)
+_REAL_SCALARS = frozenset([bool, int, float, np.bool_, np.float16, np.float32, np.float64,
+                           np.int8, np.int16, np.int32, np.int64, np.uint8])
+# the floating and complex dtypes, by dtype class: ``type(arr.dtype) in FLOATING`` is the
+# cheapest such test on the hot path (``dtype.kind`` makes a new string each time)
+FLOATING = frozenset(type(np.dtype(c)) for c in "efdgFDG")
 _constants: dict = {}  # (type, value, dtype) -> read-only 0-d constant Tensor
 
 
-def lift(x, like: Tensor) -> Tensor:
-    """Make a constant Tensor of ``x`` for use beside ``like``.
+def constant(x, dtype: np.dtype) -> Tensor:
+    """A read-only 0-d Tensor of the number ``x`` in ``dtype``, cached: loops like
+    ``x = x * 1.0001`` reuse one."""
+    key = (type(x), x, dtype)
+    t = _constants.get(key)
+    if t is None:
+        if len(_constants) > 4096:
+            _constants.clear()
+        with np.errstate(over="ignore"):  # 1e5 as float16 is inf, as in PyTorch
+            arr = np.asarray(x, dtype=dtype)
+        arr.flags.writeable = False
+        t = _constants[key] = _wrap(arr)
+    return t
 
-    A Python number takes ``like``'s floating dtype (numpy's and PyTorch's "weak scalar" rule:
-    ``float32_tensor * 2.5`` stays float32); arrays and lists keep their own dtype rules.
-    Scalar constants are cached: loops like ``x = x * 1.0001`` reuse one.
-    """
+
+def cast(x: Tensor, dtype: np.dtype) -> Tensor:
+    """``x`` in ``dtype``: itself, a converted copy, or a recorded cast if it needs grad."""
+    if x._data.dtype == dtype:
+        return x
+    if not x._requires_grad:
+        try:
+            return _wrap(x._data.astype(dtype))
+        except RuntimeWarning:  # past float32's range, with warnings made errors: inf, quietly
+            return _wrap(quietly(x._data.astype, dtype))
+    from .elementwise import astype
+
+    return astype(x, dtype)
+
+
+def promoted(x, dtype: np.dtype) -> Tensor:
+    """An operand (Tensor, scalar, array or list) as a Tensor of the promoted ``dtype``."""
+    if isinstance(x, Tensor):
+        return cast(x, dtype)
+    if isinstance(x, WEAK_SCALARS):
+        return constant(x, dtype)
+    return _wrap(as_array(x, dtype))
+
+
+def lift(x, like: Tensor) -> Tensor:
+    """A constant Tensor of ``x`` for use beside ``like``: a scalar in the dtype PyTorch's
+    promotion gives the pair (``float32_tensor * 2.5`` stays float32); arrays and lists keep
+    their own dtype rules."""
     if isinstance(x, Tensor):
         return x
-    if type(x) in _PY_SCALARS and like._data.dtype.kind == "f":
-        key = (type(x), x, like._data.dtype)
-        t = _constants.get(key)
-        if t is None:
-            if len(_constants) > 4096:
-                _constants.clear()
-            arr = np.asarray(x, dtype=like._data.dtype)
-            arr.flags.writeable = False
-            t = _constants[key] = _wrap(arr)
-        return t
+    if type(x) in _REAL_SCALARS and like._data.dtype.kind == "f":
+        return constant(x, like._data.dtype)
+    if isinstance(x, WEAK_SCALARS):
+        return constant(x, result_type(like, x))
     return _wrap(as_array(x))
 
 
 def operands(a, b) -> tuple[Tensor, Tensor]:
-    """Both operands of a binary op as Tensors (one of them may arrive as a number or array)."""
-    if not isinstance(a, Tensor):
-        a = lift(a, b) if isinstance(b, Tensor) else _wrap(as_array(a))
-    if not isinstance(b, Tensor):
-        b = lift(b, a)
-    return a, b
+    """Both operands of a binary op as Tensors of one dtype: PyTorch's ``result_type`` of the
+    pair (scalars are weak, 0-d tensors count only across categories; see ``dtypes``)."""
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            if a._data.dtype is b._data.dtype:
+                return a, b
+        elif type(b) in _REAL_SCALARS and a._data.dtype.kind == "f":
+            return a, constant(b, a._data.dtype)
+    elif type(a) in _REAL_SCALARS and isinstance(b, Tensor) and b._data.dtype.kind == "f":
+        return constant(a, b._data.dtype), b
+    dtype = result_type(a, b)
+    return promoted(a, dtype), promoted(b, dtype)
+
+
+def floating(x: Tensor) -> Tensor:
+    """``x`` itself if floating (or complex), else converted to the default float dtype: a float
+    function of integers or bools gives the default float dtype, as in PyTorch."""
+    if x._data.dtype.kind in "fc":
+        return x
+    return _wrap(x._data.astype(get_default_dtype()))
 
 
 def as_tensor(x) -> Tensor:
@@ -50,19 +100,38 @@ def broadcast_error(name: str, a: Tensor, b: Tensor) -> ValueError:
         f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together")
 
 
+def _is_int(x) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def check_axis(ax, ndim: int, name: str) -> int:
+    """One axis, checked as PyTorch does (an int in ``[-ndim, ndim)``; ``-1`` and ``0`` for a
+    0-d tensor), as a non-negative int."""
+    if not _is_int(ax):
+        raise TypeError(f"{name}: axis must be an int or a tuple of ints, got {ax!r} "
+                        f"({type(ax).__name__})")
+    n = ndim if ndim else 1
+    if not -n <= ax < n:
+        raise ValueError(f"{name}: axis {ax} is out of range for a tensor with {ndim} "
+                         f"dimension(s) (expected an axis in [{-n}, {n - 1}])")
+    return int(ax) % n
+
+
 def normalize_axis(axis, ndim: int, name: str) -> tuple | None:
-    """``axis`` (None, int or tuple, negatives allowed) as a sorted tuple of non-negative ints."""
+    """``axis`` (None, int or tuple, negatives allowed) as a sorted tuple of non-negative ints.
+
+    A 0-d tensor accepts ``axis`` -1 and 0, as in PyTorch (reducing it is the identity).
+    """
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    out = []
-    for ax in axes:
-        if not isinstance(ax, (int, np.integer)):
-            raise TypeError(f"{name}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= ax < max(ndim, 1) or (ndim == 0 and ax not in (0, -1)):
-            raise ValueError(
-                f"{name}: axis {ax} is out of range for a tensor with {ndim} dimension(s)")
-        out.append(int(ax) % max(ndim, 1))
+    if _is_int(axis):
+        axes = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"{name}: axis must be an int or a tuple of ints, got {axis!r} "
+                        f"({type(axis).__name__})")
+    out = [check_axis(ax, ndim, name) for ax in axes]
     if len(set(out)) != len(out):
         raise ValueError(f"{name}: repeated axis in {axis!r}")
     if ndim == 0:

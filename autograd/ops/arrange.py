@@ -13,6 +13,7 @@ import operator
 import numpy as np
 
 from .._tensor import Tensor, _wrap, record
+from ..dtypes import result_type
 from ..registry import op
 from ._util import as_tensor, lift, normalize_axis, operands
 from .elementwise import where
@@ -322,7 +323,7 @@ def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = 
         raise ValueError(f"linspace: num must be non-negative, got {num}")
     div = num - 1 if endpoint else num
     shape = np.broadcast_shapes(start.shape, stop.shape)
-    dt = np.result_type(start._data, stop._data, 1.0)
+    dt = result_type(start, stop, 1.0)  # integer ends: the default float dtype, as PyTorch
     fraction = np.arange(num, dtype=dt) / div if div > 0 else np.zeros(num, dt)
     frac = _wrap(fraction.reshape((num,) + (1,) * len(shape)))
     delta = stop - start

@@ -8,22 +8,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
 from ..registry import op
-from ._util import broadcast_error, operands
+from ._util import FLOATING, broadcast_error, floating, operands
 from .elementwise import _picked_backward, exp
 from .math import exp2
 
 
-def _binary(name: str, ufunc, a, b):
-    """Both operands as Tensors and ``ufunc`` of their arrays, with a clear broadcast error."""
-    if a.__class__ is not Tensor or b.__class__ is not Tensor:
+def _binary(name: str, ufunc, a, b, float_function: bool = False):
+    """Both operands as Tensors of the dtype PyTorch's promotion gives (the default float
+    dtype for integers in a ``float_function``), and ``ufunc`` of their arrays: IEEE results
+    without numpy's warnings, and a clear broadcast error."""
+    if a.__class__ is not Tensor or b.__class__ is not Tensor or \
+            a._data.dtype is not b._data.dtype:
         a, b = operands(a, b)
+    if float_function and type(a._data.dtype) not in FLOATING:
+        a, b = floating(a), floating(b)
     try:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            data = ufunc(a._data, b._data)
+        data = ufunc(a._data, b._data)
     except ValueError:
         raise broadcast_error(name, a, b) from None
+    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+        data = quietly(ufunc, a._data, b._data)
     return a, b, data
 
 
@@ -37,7 +44,7 @@ def logaddexp(a, b) -> Tensor:
     >>> ag.logaddexp(ag.tensor([0.0]), ag.tensor([0.0]))   # log 2
     Tensor([0.6931472])
     """
-    a, b, data = _binary("logaddexp", np.logaddexp, a, b)
+    a, b, data = _binary("logaddexp", np.logaddexp, a, b, float_function=True)
     return record(data, (a, b), logaddexp.op, _logaddexp_backward)
 
 
@@ -51,7 +58,7 @@ def _logaddexp_backward(g, out):
     formula=("2^(a − out)", "2^(b − out)"))
 def logaddexp2(a, b) -> Tensor:
     """``log2(2**a + 2**b)`` without overflow."""
-    a, b, data = _binary("logaddexp2", np.logaddexp2, a, b)
+    a, b, data = _binary("logaddexp2", np.logaddexp2, a, b, float_function=True)
     return record(data, (a, b), logaddexp2.op, _logaddexp2_backward)
 
 
@@ -65,7 +72,7 @@ def _logaddexp2_backward(g, out):
 def hypot(a, b) -> Tensor:
     """``sqrt(a² + b²)`` without overflow. At ``a = b = 0`` the gradient is NaN, as in
     PyTorch."""
-    a, b, data = _binary("hypot", np.hypot, a, b)
+    a, b, data = _binary("hypot", np.hypot, a, b, float_function=True)
     return record(data, (a, b), hypot.op, _hypot_backward)
 
 
@@ -79,7 +86,7 @@ def _hypot_backward(g, out):
     formula=("b/(a² + b²)", "−a/(a² + b²)"))
 def arctan2(a, b) -> Tensor:
     """The angle of the point ``(b, a)``: ``arctan(a/b)`` in the right quadrant."""
-    a, b, data = _binary("arctan2", np.arctan2, a, b)
+    a, b, data = _binary("arctan2", np.arctan2, a, b, float_function=True)
     return record(data, (a, b), arctan2.op, _arctan2_backward)
 
 

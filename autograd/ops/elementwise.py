@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
+from ..dtypes import result_type
 from ..registry import op
-from ._util import as_tensor, broadcast_error, lift, operands
+from ._util import FLOATING, as_tensor, broadcast_error, floating, lift, operands, promoted
+
+_REAL = (bool, int, float)
 
 # ---------------------------------------------------------------------------- arithmetic
 
@@ -23,12 +27,15 @@ from ._util import as_tensor, broadcast_error, lift, operands
     saves=None, formula=("1", "1"))
 def add(a, b) -> Tensor:
     """``a + b`` with broadcasting."""
-    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+    if a.__class__ is not Tensor or b.__class__ is not Tensor or \
+            a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
     try:
         data = a._data + b._data
     except ValueError:
         raise broadcast_error("add", a, b) from None
+    except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
+        data = quietly(np.add, a._data, b._data)
     return record(data, (a, b), add.op, _add_backward)
 
 
@@ -40,12 +47,15 @@ def _add_backward(g, out):
     saves=None, formula=("1", "−1"))
 def sub(a, b) -> Tensor:
     """``a - b`` with broadcasting."""
-    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+    if a.__class__ is not Tensor or b.__class__ is not Tensor or \
+            a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
     try:
         data = a._data - b._data
     except ValueError:
         raise broadcast_error("sub", a, b) from None
+    except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
+        data = quietly(np.subtract, a._data, b._data)
     return record(data, (a, b), sub.op, _sub_backward)
 
 
@@ -58,12 +68,15 @@ def _sub_backward(g, out):
     saves="inputs", formula=("b", "a"))
 def mul(a, b) -> Tensor:
     """``a * b`` with broadcasting."""
-    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+    if a.__class__ is not Tensor or b.__class__ is not Tensor or \
+            a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
     try:
         data = a._data * b._data
     except ValueError:
         raise broadcast_error("mul", a, b) from None
+    except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
+        data = quietly(np.multiply, a._data, b._data)
     return record(data, (a, b), mul.op, _mul_backward)
 
 
@@ -77,12 +90,17 @@ def _mul_backward(g, out):
     ufunc=np.true_divide, saves="both", formula=("1/b", "−a/b²"))
 def div(a, b) -> Tensor:
     """``a / b`` with broadcasting."""
-    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+    if a.__class__ is not Tensor or b.__class__ is not Tensor or \
+            a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
+    if type(a._data.dtype) not in FLOATING:  # true division of integers or bools: default float
+        a, b = floating(a), floating(b)
     try:
         data = a._data / b._data
     except ValueError:
         raise broadcast_error("div", a, b) from None
+    except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
+        data = quietly(np.true_divide, a._data, b._data)
     return record(data, (a, b), div.op, _div_backward)
 
 
@@ -108,12 +126,15 @@ def _neg_backward(g, out):
     saves="both", formula=("b·a^(b−1)", "a^b·log(a)"))
 def pow(a, b) -> Tensor:
     """``a ** b``. As in PyTorch, ``0 ** 0`` has zero gradient in both arguments."""
-    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+    if a.__class__ is not Tensor or b.__class__ is not Tensor or \
+            a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
     try:
         data = a._data ** b._data
     except ValueError:
         raise broadcast_error("pow", a, b) from None
+    except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
+        data = quietly(np.power, a._data, b._data)
 
     def backward(g, out):
         ga = gb = None
@@ -146,9 +167,13 @@ def abs(a) -> Tensor:
 @op(method="exp", ufunc=np.exp, saves="output", formula="exp(x)")
 def exp(a) -> Tensor:
     """``e ** a``; its derivative is itself."""
-    if a.__class__ is not Tensor:
-        a = as_tensor(a)
-    return record(np.exp(a._data), (a,), exp.op, _exp_backward)
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
+        a = floating(as_tensor(a))  # of integers or bools: the default float dtype
+    try:
+        data = np.exp(a._data)
+    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+        data = quietly(np.exp, a._data)
+    return record(data, (a,), exp.op, _exp_backward)
 
 
 def _exp_backward(g, out):
@@ -158,10 +183,12 @@ def _exp_backward(g, out):
 @op(method="log", ufunc=np.log, saves="inputs", formula="1/x")
 def log(a) -> Tensor:
     """Natural logarithm; ``log(0) = -inf`` with gradient ``inf``, as in PyTorch."""
-    if a.__class__ is not Tensor:
-        a = as_tensor(a)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
+        a = floating(as_tensor(a))  # of integers or bools: the default float dtype
+    try:
         data = np.log(a._data)
+    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+        data = quietly(np.log, a._data)
     return record(data, (a,), log.op, _log_backward)
 
 
@@ -173,10 +200,12 @@ def _log_backward(g, out):
 @op(method="sqrt", ufunc=np.sqrt, saves="output", formula="1/(2·√x)")
 def sqrt(a) -> Tensor:
     """Square root; the gradient at 0 is ``inf``, as in PyTorch."""
-    if a.__class__ is not Tensor:
-        a = as_tensor(a)
-    with np.errstate(invalid="ignore"):
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
+        a = floating(as_tensor(a))  # of integers or bools: the default float dtype
+    try:
         data = np.sqrt(a._data)
+    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+        data = quietly(np.sqrt, a._data)
     return record(data, (a,), sqrt.op, _sqrt_backward)
 
 
@@ -187,24 +216,32 @@ def _sqrt_backward(g, out):
 @op(method="sin", ufunc=np.sin, saves="inputs", formula="cos(x)")
 def sin(a) -> Tensor:
     """``sin(a)``, derivative ``cos(a)``."""
-    if a.__class__ is not Tensor:
-        a = as_tensor(a)
-    return record(np.sin(a._data), (a,), sin.op, lambda g, out: (g * cos(a),))
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
+        a = floating(as_tensor(a))  # of integers or bools: the default float dtype
+    try:
+        data = np.sin(a._data)
+    except RuntimeWarning:  # of inf, with warnings made errors: nan, quietly
+        data = quietly(np.sin, a._data)
+    return record(data, (a,), sin.op, lambda g, out: (g * cos(a),))
 
 
 @op(method="cos", ufunc=np.cos, saves="inputs", formula="−sin(x)")
 def cos(a) -> Tensor:
     """``cos(a)``, derivative ``-sin(a)``."""
-    if a.__class__ is not Tensor:
-        a = as_tensor(a)
-    return record(np.cos(a._data), (a,), cos.op, lambda g, out: (-g * sin(a),))
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
+        a = floating(as_tensor(a))  # of integers or bools: the default float dtype
+    try:
+        data = np.cos(a._data)
+    except RuntimeWarning:  # of inf, with warnings made errors: nan, quietly
+        data = quietly(np.cos, a._data)
+    return record(data, (a,), cos.op, lambda g, out: (-g * sin(a),))
 
 
 @op(method="tanh", ufunc=np.tanh, saves="output", formula="1 − tanh²(x)")
 def tanh(a) -> Tensor:
     """``tanh(a)``, derivative ``1 - tanh(a)²``."""
-    if a.__class__ is not Tensor:
-        a = as_tensor(a)
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
+        a = floating(as_tensor(a))  # of integers or bools: the default float dtype
     return record(np.tanh(a._data), (a,), tanh.op, _tanh_backward)
 
 
@@ -215,8 +252,8 @@ def _tanh_backward(g, out):
 @op(method="sigmoid", saves="output", formula="σ(x)·(1 − σ(x))")
 def sigmoid(a) -> Tensor:
     """``1 / (1 + exp(-a))``, computed as ``(1 + tanh(a/2)) / 2`` so it never overflows."""
-    if a.__class__ is not Tensor:
-        a = as_tensor(a)
+    if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
+        a = floating(as_tensor(a))  # of integers or bools: the default float dtype
     x = a._data
     data = np.tanh(x * 0.5)
     data += 1
@@ -248,7 +285,8 @@ def _relu_backward(g, out):
     formula=("1 where a is the max (½ on ties) else 0", "1 where b is the max (½ on ties) else 0"))
 def maximum(a, b) -> Tensor:
     """Elementwise maximum; on ties the gradient is split evenly between ``a`` and ``b``."""
-    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+    if a.__class__ is not Tensor or b.__class__ is not Tensor or \
+            a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
     try:
         data = np.maximum(a._data, b._data)
@@ -261,7 +299,8 @@ def maximum(a, b) -> Tensor:
     formula=("1 where a is the min (½ on ties) else 0", "1 where b is the min (½ on ties) else 0"))
 def minimum(a, b) -> Tensor:
     """Elementwise minimum; on ties the gradient is split evenly between ``a`` and ``b``."""
-    if a.__class__ is not Tensor or b.__class__ is not Tensor:  # fast path: both Tensors
+    if a.__class__ is not Tensor or b.__class__ is not Tensor or \
+            a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
     try:
         data = np.minimum(a._data, b._data)
@@ -287,8 +326,13 @@ def clip(a, min=None, max=None) -> Tensor:
         a = as_tensor(a)
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
-    lo = min._data if isinstance(min, Tensor) else min
-    hi = max._data if isinstance(max, Tensor) else max
+    bounds = [v for v in (min, max) if v is not None]
+    dtype = a._data.dtype
+    if dtype.kind != "f" or any(type(v) not in _REAL for v in bounds):
+        dtype = result_type(a, *bounds)  # as PyTorch: clip(int tensor, 0.5) is float
+        a = promoted(a, dtype)
+    lo = None if min is None else promoted(min, dtype)._data
+    hi = None if max is None else promoted(max, dtype)._data
     data = np.clip(a._data, lo, hi)
 
     def backward(g, out):
@@ -308,11 +352,7 @@ def where(cond, a, b) -> Tensor:
     c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     if c.dtype != bool:
         c = c.astype(bool)
-    if isinstance(a, Tensor) or not isinstance(b, Tensor):
-        a = as_tensor(a)
-        b = lift(b, a)
-    else:
-        a = lift(a, b)
+    a, b = operands(a, b)  # promoted together, as PyTorch's where
     try:
         data = np.where(c, a._data, b._data)
     except ValueError:
@@ -336,10 +376,27 @@ def astype(a, dtype) -> Tensor:
     if dtype == a._data.dtype:
         data = a._data.copy()
     else:
-        data = a._data.astype(dtype)
+        try:
+            data = a._data.astype(dtype)
+        except RuntimeWarning:  # inf or nan to an integer, or past float16's range
+            data = quietly(a._data.astype, dtype)
     if dtype.kind not in "fc":
         return _wrap(data)
-    return record(data, (a,), astype.op, lambda g, out: (g.astype(a._data.dtype),))
+    return record(data, (a,), astype.op, _astype_backward)
+
+
+COMPLEX_GRADIENT = (
+    "a complex gradient reached a real tensor of dtype {dtype}: differentiating through complex "
+    "values is not supported (autograd does not implement PyTorch's conjugate Wirtinger "
+    "convention), and dropping the imaginary part would give a wrong gradient; keep the "
+    "computation real")
+
+
+def _astype_backward(g, out):
+    (a,) = out._parents
+    if g._data.dtype.kind == "c" and a._data.dtype.kind != "c":
+        raise RuntimeError(COMPLEX_GRADIENT.format(dtype=a.dtype))
+    return (g.astype(a._data.dtype),)
 
 
 @op(method="clone", function=np.copy, saves=None, formula="1")

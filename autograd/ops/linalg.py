@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import quietly
 from .._tensor import Tensor, record
 from ..registry import op
 from ._util import as_tensor
@@ -32,6 +33,8 @@ def matmul(a, b) -> Tensor:
         data = np.matmul(a._data, b._data)
     except ValueError:
         raise _matmul_error(a, b) from None
+    except RuntimeWarning:  # an overflow, with warnings made errors: inf, quietly
+        data = quietly(np.matmul, a._data, b._data)
 
     def backward(g, out):
         # Promote 1-D operands to matrices and drop the added axis again afterwards;

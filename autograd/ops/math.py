@@ -12,9 +12,10 @@ import math
 
 import numpy as np
 
+from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
 from ..registry import op
-from ._util import as_tensor
+from ._util import FLOATING, as_tensor, floating
 from .elementwise import cos, sqrt, where
 
 _LN2 = math.log(2.0)
@@ -23,6 +24,20 @@ _LN10 = math.log(10.0)
 
 def _unary(a) -> Tensor:
     return a if a.__class__ is Tensor else as_tensor(a)
+
+
+def _float_unary(a) -> Tensor:
+    """The operand of a float function: integers and bools become the default float dtype,
+    as in PyTorch (numpy would give float64, or truncate: ``reciprocal(2) == 0``)."""
+    return floating(_unary(a))
+
+
+def _quiet(ufunc, arr: np.ndarray) -> np.ndarray:
+    """``ufunc(arr)``: IEEE results (inf, nan) without numpy's warnings (see ``_quiet``)."""
+    try:
+        return ufunc(arr)
+    except RuntimeWarning:  # warnings made errors
+        return quietly(ufunc, arr)
 
 
 def _input(out: Tensor) -> Tensor:
@@ -41,8 +56,8 @@ def tan(a) -> Tensor:
     >>> ag.tan(ag.tensor([0.0]))
     Tensor([0.])
     """
-    a = _unary(a)
-    return record(np.tan(a._data), (a,), tan.op, _tan_backward)
+    a = _float_unary(a)  # of integers: the default float dtype
+    return record(_quiet(np.tan, a._data), (a,), tan.op, _tan_backward)
 
 
 def _tan_backward(g, out):
@@ -52,9 +67,8 @@ def _tan_backward(g, out):
 @op(method=("arcsin", "asin"), ufunc=np.arcsin, saves="inputs", formula="1/√(1 − x²)")
 def arcsin(a) -> Tensor:
     """Inverse sine on ``[-1, 1]``; the gradient at ``±1`` is ``inf``, as in PyTorch."""
-    a = _unary(a)
-    with np.errstate(invalid="ignore"):
-        data = np.arcsin(a._data)
+    a = _float_unary(a)  # of integers: the default float dtype
+    data = _quiet(np.arcsin, a._data)
     return record(data, (a,), arcsin.op, _arcsin_backward)
 
 
@@ -66,9 +80,8 @@ def _arcsin_backward(g, out):
 @op(method=("arccos", "acos"), ufunc=np.arccos, saves="inputs", formula="−1/√(1 − x²)")
 def arccos(a) -> Tensor:
     """Inverse cosine on ``[-1, 1]``; derivative ``-1/√(1 - a²)``."""
-    a = _unary(a)
-    with np.errstate(invalid="ignore"):
-        data = np.arccos(a._data)
+    a = _float_unary(a)  # of integers: the default float dtype
+    data = _quiet(np.arccos, a._data)
     return record(data, (a,), arccos.op, _arccos_backward)
 
 
@@ -80,7 +93,7 @@ def _arccos_backward(g, out):
 @op(method=("arctan", "atan"), ufunc=np.arctan, saves="inputs", formula="1/(1 + x²)")
 def arctan(a) -> Tensor:
     """Inverse tangent; derivative ``1/(1 + a²)``."""
-    a = _unary(a)
+    a = _float_unary(a)  # of integers: the default float dtype
     return record(np.arctan(a._data), (a,), arctan.op, _arctan_backward)
 
 
@@ -92,8 +105,8 @@ def _arctan_backward(g, out):
 @op(method="sinc", function=np.sinc, saves="both", formula="(cos(πx) − sinc(x))/x")
 def sinc(a) -> Tensor:
     """numpy's normalized ``sinc(a) = sin(πa)/(πa)`` (1 at 0); the derivative at 0 is 0."""
-    a = _unary(a)
-    return record(np.sinc(a._data), (a,), sinc.op, _sinc_backward)
+    a = _float_unary(a)  # of integers: the default float dtype
+    return record(_quiet(np.sinc, a._data), (a,), sinc.op, _sinc_backward)
 
 
 def _sinc_backward(g, out):
@@ -111,8 +124,8 @@ def _sinc_backward(g, out):
 @op(method="sinh", ufunc=np.sinh, saves="inputs", formula="cosh(x)")
 def sinh(a) -> Tensor:
     """Hyperbolic sine; derivative ``cosh(a)``."""
-    a = _unary(a)
-    return record(np.sinh(a._data), (a,), sinh.op, _sinh_backward)
+    a = _float_unary(a)  # of integers: the default float dtype
+    return record(_quiet(np.sinh, a._data), (a,), sinh.op, _sinh_backward)
 
 
 def _sinh_backward(g, out):
@@ -122,8 +135,8 @@ def _sinh_backward(g, out):
 @op(method="cosh", ufunc=np.cosh, saves="inputs", formula="sinh(x)")
 def cosh(a) -> Tensor:
     """Hyperbolic cosine; derivative ``sinh(a)``."""
-    a = _unary(a)
-    return record(np.cosh(a._data), (a,), cosh.op, _cosh_backward)
+    a = _float_unary(a)  # of integers: the default float dtype
+    return record(_quiet(np.cosh, a._data), (a,), cosh.op, _cosh_backward)
 
 
 def _cosh_backward(g, out):
@@ -133,7 +146,7 @@ def _cosh_backward(g, out):
 @op(method=("arcsinh", "asinh"), ufunc=np.arcsinh, saves="inputs", formula="1/√(x² + 1)")
 def arcsinh(a) -> Tensor:
     """Inverse hyperbolic sine; derivative ``1/√(a² + 1)``."""
-    a = _unary(a)
+    a = _float_unary(a)  # of integers: the default float dtype
     return record(np.arcsinh(a._data), (a,), arcsinh.op, _arcsinh_backward)
 
 
@@ -145,9 +158,8 @@ def _arcsinh_backward(g, out):
 @op(method=("arccosh", "acosh"), ufunc=np.arccosh, saves="inputs", formula="1/√(x² − 1)")
 def arccosh(a) -> Tensor:
     """Inverse hyperbolic cosine on ``[1, inf)``; derivative ``1/√(a² - 1)``."""
-    a = _unary(a)
-    with np.errstate(invalid="ignore"):
-        data = np.arccosh(a._data)
+    a = _float_unary(a)  # of integers: the default float dtype
+    data = _quiet(np.arccosh, a._data)
     return record(data, (a,), arccosh.op, _arccosh_backward)
 
 
@@ -159,9 +171,8 @@ def _arccosh_backward(g, out):
 @op(method=("arctanh", "atanh"), ufunc=np.arctanh, saves="inputs", formula="1/(1 − x²)")
 def arctanh(a) -> Tensor:
     """Inverse hyperbolic tangent on ``(-1, 1)``; derivative ``1/(1 - a²)``."""
-    a = _unary(a)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        data = np.arctanh(a._data)
+    a = _float_unary(a)  # of integers: the default float dtype
+    data = _quiet(np.arctanh, a._data)
     return record(data, (a,), arctanh.op, _arctanh_backward)
 
 
@@ -176,8 +187,8 @@ def _arctanh_backward(g, out):
 @op(method="exp2", ufunc=np.exp2, saves="output", formula="2ˣ·ln 2")
 def exp2(a) -> Tensor:
     """``2 ** a``; derivative ``2 ** a · ln 2``."""
-    a = _unary(a)
-    return record(np.exp2(a._data), (a,), exp2.op, _exp2_backward)
+    a = _float_unary(a)  # of integers: the default float dtype
+    return record(_quiet(np.exp2, a._data), (a,), exp2.op, _exp2_backward)
 
 
 def _exp2_backward(g, out):
@@ -187,8 +198,8 @@ def _exp2_backward(g, out):
 @op(method="expm1", ufunc=np.expm1, saves="output", formula="exp(x)")
 def expm1(a) -> Tensor:
     """``exp(a) - 1``, exact for small ``a``; derivative ``exp(a)``."""
-    a = _unary(a)
-    return record(np.expm1(a._data), (a,), expm1.op, _expm1_backward)
+    a = _float_unary(a)  # of integers: the default float dtype
+    return record(_quiet(np.expm1, a._data), (a,), expm1.op, _expm1_backward)
 
 
 def _expm1_backward(g, out):
@@ -198,9 +209,8 @@ def _expm1_backward(g, out):
 @op(method="log1p", ufunc=np.log1p, saves="inputs", formula="1/(1 + x)")
 def log1p(a) -> Tensor:
     """``log(1 + a)``, exact for small ``a``; derivative ``1/(1 + a)``."""
-    a = _unary(a)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        data = np.log1p(a._data)
+    a = _float_unary(a)  # of integers: the default float dtype
+    data = _quiet(np.log1p, a._data)
     return record(data, (a,), log1p.op, _log1p_backward)
 
 
@@ -211,9 +221,8 @@ def _log1p_backward(g, out):
 @op(method="log2", ufunc=np.log2, saves="inputs", formula="1/(x·ln 2)")
 def log2(a) -> Tensor:
     """Base-2 logarithm; derivative ``1/(a ln 2)``."""
-    a = _unary(a)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        data = np.log2(a._data)
+    a = _float_unary(a)  # of integers: the default float dtype
+    data = _quiet(np.log2, a._data)
     return record(data, (a,), log2.op, _log2_backward)
 
 
@@ -224,9 +233,8 @@ def _log2_backward(g, out):
 @op(method="log10", ufunc=np.log10, saves="inputs", formula="1/(x·ln 10)")
 def log10(a) -> Tensor:
     """Base-10 logarithm; derivative ``1/(a ln 10)``."""
-    a = _unary(a)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        data = np.log10(a._data)
+    a = _float_unary(a)  # of integers: the default float dtype
+    data = _quiet(np.log10, a._data)
     return record(data, (a,), log10.op, _log10_backward)
 
 
@@ -241,7 +249,7 @@ def _log10_backward(g, out):
 def square(a) -> Tensor:
     """``a * a``; derivative ``2a``."""
     a = _unary(a)
-    return record(np.square(a._data), (a,), square.op, _square_backward)
+    return record(_quiet(np.square, a._data), (a,), square.op, _square_backward)
 
 
 def _square_backward(g, out):
@@ -251,11 +259,8 @@ def _square_backward(g, out):
 @op(method="reciprocal", ufunc=np.reciprocal, saves="output", formula="−1/x²")
 def reciprocal(a) -> Tensor:
     """``1 / a``; derivative ``-1/a²``. Integer tensors are converted to floats first."""
-    a = _unary(a)
-    if a._data.dtype.kind not in "fc":  # numpy's integer reciprocal truncates: 1/2 -> 0
-        a = a.astype(np.result_type(a._data.dtype, np.float32))
-    with np.errstate(divide="ignore"):
-        data = np.reciprocal(a._data)
+    a = _float_unary(a)  # of integers: the default float dtype
+    data = _quiet(np.reciprocal, a._data)
     return record(data, (a,), reciprocal.op, _reciprocal_backward)
 
 
@@ -269,8 +274,8 @@ def _reciprocal_backward(g, out):
 @op(method="deg2rad", ufunc=(np.deg2rad, np.radians), alias="radians", saves=None, formula="π/180")
 def deg2rad(a) -> Tensor:
     """Degrees to radians (``np.radians`` too)."""
-    a = _unary(a)
-    return record(np.deg2rad(a._data), (a,), deg2rad.op, _deg2rad_backward)
+    a = _float_unary(a)  # of integers: the default float dtype
+    return record(_quiet(np.deg2rad, a._data), (a,), deg2rad.op, _deg2rad_backward)
 
 
 def _deg2rad_backward(g, out):
@@ -280,8 +285,8 @@ def _deg2rad_backward(g, out):
 @op(method="rad2deg", ufunc=(np.rad2deg, np.degrees), alias="degrees", saves=None, formula="180/π")
 def rad2deg(a) -> Tensor:
     """Radians to degrees (``np.degrees`` too)."""
-    a = _unary(a)
-    return record(np.rad2deg(a._data), (a,), rad2deg.op, _rad2deg_backward)
+    a = _float_unary(a)  # of integers: the default float dtype
+    return record(_quiet(np.rad2deg, a._data), (a,), rad2deg.op, _rad2deg_backward)
 
 
 def _rad2deg_backward(g, out):
@@ -294,7 +299,7 @@ def _rad2deg_backward(g, out):
 @op(ufunc=np.fabs, saves="inputs", formula="sign(x)")
 def fabs(a) -> Tensor:
     """``|a|`` for real tensors (numpy's ``fabs``); the gradient at 0 is 0, as ``abs``'s."""
-    a = _unary(a)
+    a = _float_unary(a)  # of integers: the default float dtype
     return record(np.fabs(a._data), (a,), fabs.op, _fabs_backward)
 
 
@@ -327,7 +332,10 @@ def _zero_backward(g, out):
 def _step(ufunc, name: str, doc: str, method=None, function=None):
     def fn(a) -> Tensor:
         a = _unary(a)
-        return record(np.asarray(ufunc(a._data)), (a,), fn.op, _zero_backward)
+        data = np.asarray(ufunc(a._data))
+        if data.dtype != a._data.dtype and type(a._data.dtype) not in FLOATING:
+            data = data.astype(a._data.dtype)  # rounding integers keeps them, as in PyTorch
+        return record(data, (a,), fn.op, _zero_backward)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc + " The gradient is zero, as in PyTorch."

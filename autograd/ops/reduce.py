@@ -9,11 +9,29 @@ from __future__ import annotations
 import numpy as np
 
 from .. import return_types
+from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
 from ..registry import op
-from ._util import as_tensor, kept_shape, normalize_axis
+from ._util import as_tensor, floating, kept_shape, normalize_axis
 from .selection import take_along
 from .shape import broadcast_to, reshape
+
+_F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
+
+
+def _in_float32(fn, x: Tensor, *args) -> Tensor:
+    """``fn(x, *args)`` for a float16 ``x``, computed (and accumulated) in float32 and cast back,
+    as PyTorch accumulates half-precision reductions: a float16 sum or mean of 100,000 values
+    neither loses its small terms nor overflows its count. Differentiable through the casts."""
+    from .elementwise import astype
+
+    return astype(fn(astype(x, _F32), *args), _F16)
+
+
+def _floating_only(x: Tensor, name: str) -> None:
+    if x._data.dtype.kind not in "fc":
+        raise TypeError(f"{name}: the input must be a floating-point tensor (as in PyTorch), got "
+                        f"dtype {x.dtype}; convert it first, e.g. x.astype(np.float32)")
 
 
 def _restore(g: Tensor, shape: tuple, axes, keepdims: bool) -> Tensor:
@@ -32,16 +50,27 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "sum")
-    data = np.sum(x._data, axis=axes, keepdims=keepdims)
+    xd = x._data
+    # float16 accumulates in float32, as PyTorch does for half
+    dtype = _F32 if xd.dtype is _F16 else None
+    try:
+        data = np.sum(xd, axis=axes, keepdims=keepdims, dtype=dtype)
+    except RuntimeWarning:  # an overflow, with warnings made errors: inf, quietly
+        data = quietly(np.sum, xd, axis=axes, keepdims=keepdims, dtype=dtype)
+    if dtype is not None:
+        data = quietly(data.astype, _F16)  # past float16's range: inf
     return record(data, (x,), sum.op, lambda g, out: (
         broadcast_to(_restore(g, x.shape, axes, keepdims), x.shape),))
 
 
 @op(composite=True, method="mean", function=np.mean)
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
-    """Arithmetic mean over ``axis``."""
+    """Arithmetic mean over ``axis`` (float16 accumulates in float32)."""
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "mean")
+    _floating_only(x, "mean")
+    if x._data.dtype is _F16:
+        return _in_float32(mean, x, axes, keepdims)
     n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
     return sum(x, axes, keepdims) / n
 
@@ -50,8 +79,14 @@ def _extreme(fn, reduce, x, axis, keepdims: bool) -> Tensor:
     name = fn.op.name
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, name)
-    if x.size == 0:
-        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
+    if x.size == 0:  # fine over non-empty axes (an empty result), as in PyTorch
+        if axes is None:
+            raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape} "
+                             "over all its axes (the result would have no value)")
+        for a in axes:
+            if x.shape[a] == 0:
+                raise ValueError(f"{name}: cannot reduce over axis {a} of size 0 (tensor of "
+                                 f"shape {x.shape}); give an axis of non-zero size")
     data = reduce(x._data, axis=axes, keepdims=keepdims)
 
     def backward(g, out):
@@ -142,6 +177,9 @@ def var(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "var")
+    _floating_only(x, "var")
+    if x._data.dtype is _F16:
+        return _in_float32(var, x, axes, keepdims, ddof)
     n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
     d = x - mean(x, axes, keepdims=True)
     return sum(d * d, axes, keepdims) / (n - ddof)
@@ -156,7 +194,16 @@ def std(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """
     from .elementwise import sqrt
 
-    return sqrt(var(x, axis, keepdims, ddof))
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "std")
+    _floating_only(x, "std")
+    if x._data.dtype is _F16:
+        return _in_float32(std, x, axes, keepdims, ddof)
+    return sqrt(var(x, axes, keepdims, ddof))
+
+
+def _logsumexp_kept(xd: np.ndarray, m: np.ndarray, axes) -> np.ndarray:
+    return np.log(np.sum(np.exp(xd - m), axis=axes, keepdims=True)) + m
 
 
 @op(method="logsumexp", saves="both", formula="softmax(x) = exp(x − out)")
@@ -166,11 +213,16 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
 
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "logsumexp")
+    x = floating(x)  # of integers or bools: the default float dtype
+    if x._data.dtype is _F16:
+        return _in_float32(logsumexp, x, axes, keepdims)
     xd = x._data
     m = np.max(xd, axis=axes, keepdims=True) if xd.size else np.zeros(kept_shape(xd.shape, axes))
     m = np.where(np.isfinite(m), m, 0).astype(xd.dtype, copy=False)
-    with np.errstate(divide="ignore"):
-        data = np.log(np.sum(np.exp(xd - m), axis=axes, keepdims=True)) + m
+    try:
+        data = _logsumexp_kept(xd, m, axes)
+    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+        data = quietly(_logsumexp_kept, xd, m, axes)
     if not keepdims:
         data = data.reshape([s for i, s in enumerate(xd.shape)
                              if axes is not None and i not in axes])
@@ -179,11 +231,45 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
         _restore(g, x.shape, axes, keepdims) * exp(x - _restore(out, x.shape, axes, keepdims)),))
 
 
-@op(composite=True, method="log_softmax")
+def _log_softmax(xd: np.ndarray, axes) -> np.ndarray:
+    shifted = xd - np.max(xd, axis=axes, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
+
+
+@op(method="log_softmax", saves="output", formula="g − softmax(x)·Σg, softmax(x) = exp(out)")
 def log_softmax(x, axis: int = -1) -> Tensor:
-    """``x - logsumexp(x, axis)``: log-probabilities, stable for large inputs."""
+    """Log-probabilities ``(x - max) - log(sum(exp(x - max)))`` along ``axis``: PyTorch's
+    formula, exact at any magnitude (``[1e30, 1e30, 1]`` gives ``[-log 2, -log 2, -1e30]``).
+
+    Examples
+    --------
+    >>> ag.log_softmax(ag.tensor([0.0, 0.0]))
+    Tensor([-0.6931472, -0.6931472])
+    """
+    from .elementwise import exp
+
     x = as_tensor(x)
-    return x - logsumexp(x, axis=axis, keepdims=True)
+    axes = normalize_axis(axis, x.ndim, "log_softmax")
+    x = floating(x)  # of integers or bools: the default float dtype
+    if x._data.dtype is _F16:
+        return _in_float32(log_softmax, x, axes)
+    xd = x._data
+    if xd.size:
+        try:
+            data = _log_softmax(xd, axes)
+        except RuntimeWarning:  # a row holding inf: nan, as in PyTorch, quietly
+            data = quietly(_log_softmax, xd, axes)
+    else:
+        data = xd.copy()
+    # y = log_softmax(x):  dx = g - softmax(x) · sum(g), softmax(x) = exp(y)
+    return record(data, (x,), log_softmax.op, lambda g, out: (
+        g - exp(out) * sum(g, axes, keepdims=True),))
+
+
+def _softmax(xd: np.ndarray, axes) -> np.ndarray:
+    e = np.exp(xd - np.max(xd, axis=axes, keepdims=True)) if xd.size else np.exp(xd)
+    e /= np.sum(e, axis=axes, keepdims=True)
+    return e
 
 
 @op(method="softmax", saves="output", formula="y·(g − Σ g·y), y = softmax(x)")
@@ -197,9 +283,14 @@ def softmax(x, axis: int = -1) -> Tensor:
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "softmax")
+    x = floating(x)  # of integers or bools: the default float dtype
+    if x._data.dtype is _F16:
+        return _in_float32(softmax, x, axes)
     xd = x._data
-    e = np.exp(xd - np.max(xd, axis=axes, keepdims=True)) if xd.size else np.exp(xd)
-    e /= np.sum(e, axis=axes, keepdims=True)
+    try:
+        e = _softmax(xd, axes)
+    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+        e = quietly(_softmax, xd, axes)
     # y = softmax(x):  dx = y · (g - sum(g · y))
     return record(e, (x,), softmax.op, lambda g, out: (
         out * (g - sum(g * out, axes, keepdims=True)),))

@@ -12,6 +12,7 @@ import operator
 
 import numpy as np
 
+from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
 from ..mode import state
 from ..registry import op
@@ -61,7 +62,10 @@ def prod(x, axis=None, keepdims: bool = False, *, dtype=None, out=None) -> Tenso
     _no_out("prod", out)
     x = _cast(as_tensor(x), dtype)
     axes = normalize_axis(axis, x.ndim, "prod")
-    data = np.prod(x._data, axis=axes, keepdims=keepdims)
+    try:
+        data = np.prod(x._data, axis=axes, keepdims=keepdims)
+    except RuntimeWarning:  # inf · 0 or an overflow, with warnings made errors: quietly
+        data = quietly(np.prod, x._data, axis=axes, keepdims=keepdims)
 
     def backward(g, out):
         if not keepdims:
@@ -99,7 +103,10 @@ def cumprod(x, axis=None, dtype=None, out=None) -> Tensor:
     where elements are zero, as in PyTorch."""
     _no_out("cumprod", out)
     x, ax = _along(_cast(as_tensor(x), dtype), axis, "cumprod")
-    data = np.cumprod(x._data, axis=ax)
+    try:
+        data = np.cumprod(x._data, axis=ax)
+    except RuntimeWarning:  # inf · 0 or an overflow, with warnings made errors: quietly
+        data = quietly(np.cumprod, x._data, axis=ax)
 
     def backward(g, out):
         if not (x._data == 0).any():  # d out_i / d x_k = out_i / x_k for i >= k
@@ -152,7 +159,11 @@ def cumsum(x, axis=None, dtype=None, out=None) -> Tensor:
     """
     _no_out("cumsum", out)
     x, ax = _along(_cast(as_tensor(x), dtype), axis, "cumsum")
-    return record(np.cumsum(x._data, axis=ax), (x,), cumsum.op,
+    try:
+        data = np.cumsum(x._data, axis=ax)
+    except RuntimeWarning:  # inf - inf or an overflow, with warnings made errors: quietly
+        data = quietly(np.cumsum, x._data, axis=ax)
+    return record(data, (x,), cumsum.op,
                   lambda g, out: (_reverse_cumsum(g, ax),))
 
 
@@ -243,6 +254,11 @@ def _gradient_along(f: Tensor, ax: int, h: np.ndarray, edge_order: int) -> Tenso
     else:
         raise ValueError(f"gradient: coordinates for axis {ax} must have shape ({n},), "
                          f"got {h.shape}")
+    with np.errstate(all="ignore"):  # coordinates holding inf or nan: IEEE results, quietly
+        return _gradient_formula(part, along, dx, ax, edge_order)
+
+
+def _gradient_formula(part, along, dx: np.ndarray, ax: int, edge_order: int) -> Tensor:
     d1, d2 = dx[:-1], dx[1:]
     interior = (part(None, -2) * along(-d2 / (d1 * (d1 + d2)))
                 + part(1, -1) * along((d2 - d1) / (d1 * d2))

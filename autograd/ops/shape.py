@@ -12,7 +12,7 @@ import numpy as np
 
 from .._tensor import Tensor, record
 from ..registry import op
-from ._util import as_tensor, lift, normalize_axis
+from ._util import _is_int, as_tensor, check_axis, lift, normalize_axis
 
 
 def _shape_arg(shape) -> tuple:
@@ -36,10 +36,6 @@ def reshape(x, *shape) -> Tensor:
             f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
             f"into shape {shape}") from None
     return record(data, (x,), reshape.op, lambda g, out: (reshape(g, x.shape),))
-
-
-def _is_int(a) -> bool:
-    return isinstance(a, (int, np.integer)) and not isinstance(a, bool)
 
 
 @op(method="transpose", function=np.transpose, saves=None, formula="1 (axes permuted back)")
@@ -73,10 +69,11 @@ def transpose(x, *dims, axes=None, dim0=None, dim1=None) -> Tensor:
     if axes is None:
         axes = tuple(range(x.ndim))[::-1]
     else:
-        axes = (axes,) if _is_int(axes) else tuple(axes)
-        if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of {x.ndim} axes")
-        axes = tuple(a % x.ndim for a in axes)
+        given = (axes,) if _is_int(axes) else tuple(axes)
+        axes = tuple(check_axis(a, x.ndim, "transpose") for a in given) if x.ndim else given
+        if sorted(axes) != list(range(x.ndim)):
+            raise ValueError(f"transpose: axes {given} are not a permutation of the "
+                             f"{x.ndim} axes of a tensor of shape {x.shape}")
     inverse = tuple(np.argsort(axes))
     return record(x._data.transpose(axes), (x,), transpose.op,
                   lambda g, out: (transpose(g, inverse),))
@@ -86,7 +83,9 @@ def transpose(x, *dims, axes=None, dim0=None, dim1=None) -> Tensor:
 def swapaxes(x, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
     x = as_tensor(x)
-    a1, a2 = (normalize_axis(a, x.ndim, "swapaxes")[0] for a in (axis1, axis2))
+    a1, a2 = (check_axis(a, x.ndim, "swapaxes") for a in (axis1, axis2))
+    if x.ndim == 0:
+        return x
     perm = list(range(x.ndim))
     perm[a1], perm[a2] = perm[a2], perm[a1]
     return transpose(x, perm)
@@ -266,6 +265,18 @@ def _is_basic(index) -> bool:
                for i in items)
 
 
+def _index_error(x: Tensor, index, e: IndexError) -> IndexError:
+    """PyTorch's message for an index of the wrong type (naming it), else numpy's range error."""
+    for i in index if isinstance(index, tuple) else (index,):
+        if not (i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) or
+                isinstance(i, np.ndarray) and i.dtype.kind in "biu"):
+            got = f"{type(i).__name__}" if not isinstance(i, np.ndarray) else \
+                f"an array of dtype {i.dtype}"
+            return IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and integer "
+                              f"or boolean arrays are valid indices (got {got})")
+    return IndexError(f"index out of range for a tensor of shape {x.shape}: {e}")
+
+
 @op(operator="__getitem__", saves=None, formula="1 at the indexed positions, else 0")
 def getitem(x, index) -> Tensor:
     """``x[index]`` with ints, slices, None, Ellipsis, boolean masks and integer arrays.
@@ -277,7 +288,7 @@ def getitem(x, index) -> Tensor:
     try:
         data = x._data[index]
     except IndexError as e:
-        raise IndexError(f"index out of range for a tensor of shape {x.shape}: {e}") from None
+        raise _index_error(x, index, e) from None
     if not isinstance(data, np.ndarray):
         data = np.asarray(data)
     return record(data, (x,), getitem.op,

@@ -42,14 +42,20 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
-        try:
-            return F.linear(x, self.weight, self.bias)
-        except ValueError:
-            shape = np.shape(x)
-            raise ValueError(
-                f"Linear({self.in_features}, {self.out_features}) expects inputs whose last "
-                f"dimension is {self.in_features}, got {shape[-1] if shape else None} (input "
-                f"shape {shape})") from None
+        shape = x.shape if isinstance(x, Tensor) else np.shape(x)
+        if not shape or shape[-1] != self.in_features:
+            got = f"{shape[-1]}" if shape else "a 0-d tensor"
+            raise ValueError(f"{self._name()} expects inputs with {self.in_features} features, "
+                             f"got {got} (input shape {shape})")
+        wdt = self.weight.dtype
+        if isinstance(x, Tensor) and x.dtype != wdt:
+            raise TypeError(
+                f"{self._name()} has {wdt} weights but got a {x.dtype} input; convert the "
+                f"input with x.astype(np.{wdt}) or build the layer with dtype=np.{x.dtype}")
+        return F.linear(x, self.weight, self.bias)
+
+    def _name(self) -> str:
+        return f"Linear({self.in_features}, {self.out_features})"
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

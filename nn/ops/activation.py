@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from autograd import Tensor, exp, is_grad_enabled, op, record, tanh
+from autograd import Tensor, exp, get_default_dtype, is_grad_enabled, op, record, tanh
 
 from ._common import grads, tensor_of
 
@@ -98,6 +98,11 @@ def erf_array(x) -> np.ndarray:
     array([0.        , 0.52049988, 1.        ])
     """
     x = np.asarray(x)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # nan stays nan
+        return _erf(x)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
     shape = x.shape
     x = x.reshape(-1)  # 1-D, so that no result is a numpy scalar (in-place ops need arrays)
     if x.dtype not in (np.float32, np.float64):
@@ -109,13 +114,12 @@ def erf_array(x) -> np.ndarray:
     rest = np.flatnonzero(~small)
     yr = np.take(y, rest)
     out = _erf_small(np.clip(x, -_SMALL, _SMALL, out=y))
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        far = yr > _FOUR
-        if far.any():  # rare in a network: the third range, and 1 beyond 6
-            e = np.where(far, np.where(yr < _BIG, _erfc_large(np.clip(yr, _FOUR, _BIG)), 0.0),
-                         _erfc_mid(np.minimum(yr, _FOUR)))
-        else:
-            e = _erfc_mid(yr)
+    far = yr > _FOUR
+    if far.any():  # rare in a network: the third range, and 1 beyond 6
+        e = np.where(far, np.where(yr < _BIG, _erfc_large(np.clip(yr, _FOUR, _BIG)), 0.0),
+                     _erfc_mid(np.minimum(yr, _FOUR)))
+    else:
+        e = _erfc_mid(yr)
     np.subtract(1.0, e, out=e)
     np.copysign(e, np.take(x, rest), out=e)
     np.put(out, rest, e)
@@ -131,8 +135,11 @@ def erf(x) -> Tensor:
     >>> F.erf(ag.tensor([0.0, 1.0]))  # [0, 0.8427]
     """
     x = tensor_of(x)
+    data = erf_array(x.data)
+    if x.dtype.kind != "f":  # of integers: the default float dtype
+        data = data.astype(get_default_dtype())
     # d erf(x)/dx = 2/sqrt(pi) · exp(−x²)
-    return record(erf_array(x.data), (x,), erf,
+    return record(data, (x,), erf,
                   lambda g, out: (g * (2 / math.sqrt(math.pi)) * exp(-(x * x)),))
 
 
@@ -159,15 +166,18 @@ def gelu(input, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     x = tensor_of(input)
+    if x.dtype.kind != "f":  # of integers: the default float dtype, as PyTorch
+        x = x.astype(get_default_dtype())
     xd = x.data
-    if approximate == "tanh":
-        t = np.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
-        data = xd * (t + 1) * 0.5
-    else:  # Φ(x) = (1 + erf(x/√2))/2
-        cdf = erf_array(xd * _SQRT_HALF)
-        cdf += 1
-        cdf *= 0.5
-        data = xd * cdf
+    with np.errstate(invalid="ignore", over="ignore"):  # ±inf and nan give nan, as PyTorch
+        if approximate == "tanh":
+            t = np.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
+            data = xd * (t + 1) * 0.5
+        else:  # Φ(x) = (1 + erf(x/√2))/2
+            cdf = erf_array(xd * _SQRT_HALF)
+            cdf += 1
+            cdf *= 0.5
+            data = xd * cdf
 
     def backward(g, out):
         if is_grad_enabled():  # recorded: the slope as Tensor ops of x
@@ -175,15 +185,16 @@ def gelu(input, approximate: str = "none") -> Tensor:
                 return (g * _tanh_slope(x, tanh(x * (x * x * _TANH_K + 1) * _TANH_C)),)
             phi = exp(x * x * -0.5) * _INV_SQRT_2PI
             return (g * ((erf(x * _SQRT_HALF) + 1) * 0.5 + x * phi),)
-        if approximate == "tanh":  # the forward's tanh, reused
-            return grads(g.data * _tanh_slope(xd, t))
-        slope = xd * xd  # y' = Φ(x) + x·φ(x), with the forward's Φ
-        slope *= -0.5
-        np.exp(slope, out=slope)
-        slope *= xd
-        slope *= _INV_SQRT_2PI
-        slope += cdf
-        slope *= g.data
-        return grads(slope)
+        with np.errstate(invalid="ignore", over="ignore"):
+            if approximate == "tanh":  # the forward's tanh, reused
+                return grads(g.data * _tanh_slope(xd, t))
+            slope = xd * xd  # y' = Φ(x) + x·φ(x), with the forward's Φ
+            slope *= -0.5
+            np.exp(slope, out=slope)
+            slope *= xd
+            slope *= _INV_SQRT_2PI
+            slope += cdf
+            slope *= g.data
+            return grads(slope)
 
     return record(np.asarray(data, dtype=xd.dtype), (x,), gelu, backward)

@@ -43,7 +43,7 @@ def test_linear_handles_1d_and_batched_nd_inputs():
 
 def test_linear_wrong_last_dimension_names_both_sizes():
     layer = nn.Linear(3, 4)
-    with pytest.raises(ValueError, match=r"last dimension is 3, got 5"):
+    with pytest.raises(ValueError, match=r"expects inputs with 3 features, got 5"):
         layer(ag.randn(2, 5))
     with pytest.raises(ValueError, match=r"3.*\(7,\)"):
         layer(ag.randn(7))
