@@ -12,7 +12,8 @@ trained with Adam on one name per step. Here it is written twice:
 
 From the same initial weights, on the same names, the two losses agree to 1e-9 step after step
 (the script checks it); the step times show what the matrices buy. The Tensor model then
-trains on and samples new names. The names are Faker's first names (see makemore.py).
+trains on and samples new names (the loss curve goes to ``microgpt.png`` in the output folder).
+The names are Faker's first names (see makemore.py).
 
 Run: ``python demos/microgpt.py [--compare 5] [--steps 1000]``
 """
@@ -37,6 +38,7 @@ import nn
 import nn.functional as F
 from autograd import Value
 
+OUT = Path(__file__).resolve().parent / "out"
 N_LAYER, N_EMBD, N_HEAD, BLOCK = 1, 16, 4, 16
 HEAD_DIM = N_EMBD // N_HEAD
 LR, BETA1, BETA2, EPS = 0.01, 0.85, 0.99, 1e-8
@@ -221,7 +223,7 @@ def sample(model: TensorGPT, itos: dict, bos: int, n: int, generator: ag.Generat
 
 
 def run(compare: int = 5, steps: int = 1000, samples: int = 10, seed: int = 42,
-        verbose: bool = True) -> dict:
+        verbose: bool = True, out_dir: Path | None = OUT) -> dict:
     """Train both models on the first ``compare`` names, checking the losses agree; then the
     Tensor model alone up to ``steps`` steps; return losses, times and samples."""
     say = print if verbose else (lambda *a, **k: None)
@@ -267,9 +269,36 @@ def run(compare: int = 5, steps: int = 1000, samples: int = 10, seed: int = 42,
         say(f"{steps - compare} more Tensor steps in {time.perf_counter() - t0:.1f} s")
     names = sample(model, itos, bos, samples, ag.Generator().manual_seed(seed))
     say("samples: " + " ".join(names))
+    if out_dir is not None:
+        plot(rows, losses, Path(out_dir) / "microgpt.png")
+        say(f"loss curve: {Path(out_dir) / 'microgpt.png'}")
     return {"rows": rows, "worst": worst, "value_ms": 1e3 * t_value / max(compare, 1),
             "tensor_ms": 1e3 * t_tensor / max(compare, 1), "losses": losses,
             "samples": names}
+
+
+def plot(rows: list, losses: list, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(losses, alpha=0.3, lw=0.5, label="Tensor model, one name per step")
+    k = 50
+    if len(losses) >= k:
+        ax.plot(np.arange(k - 1, len(losses)), np.convolve(losses, np.ones(k) / k, "valid"),
+                label=f"mean of {k}")
+    if rows:
+        ax.plot([r[0] for r in rows], [r[1] for r in rows], "x", label="Value model")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.set_title("microgpt: the scalar original and the Tensor model")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -280,8 +309,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--steps", type=int, default=1000, help="total Tensor steps (1000)")
     p.add_argument("--samples", type=int, default=10, help="names to sample (10)")
     p.add_argument("--seed", type=int, default=42, help="random seed (42)")
+    p.add_argument("--out", type=Path, default=OUT, help="folder for microgpt.png")
     a = p.parse_args(argv)
-    r = run(a.compare, a.steps, a.samples, a.seed)
+    r = run(a.compare, a.steps, a.samples, a.seed, out_dir=a.out)
     if r["worst"] > 1e-9:
         raise SystemExit(f"the two models disagree by {r['worst']:.1e} (more than 1e-9)")
 
