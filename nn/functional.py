@@ -136,7 +136,12 @@ def linear(x, weight, bias=None) -> Tensor:
             g_, x_, w_ = g, x, weight
         else:  # the same formulas on the raw arrays: no graph, no wrappers
             g_, x_, w_ = g.data, x.data, weight.data
-        gx = g_ @ w_ if x.requires_grad else None
+        if not x.requires_grad:
+            gx = None
+        elif g_.ndim > 2 and not isinstance(g_, Tensor):  # one 2-D product, not one per row
+            gx = (g_.reshape(-1, g_.shape[-1]) @ w_).reshape(x_.shape)
+        else:
+            gx = g_ @ w_
         gw = gb = None
         if weight.requires_grad:
             gw = g_.reshape(-1, w_.shape[0]).T @ x_.reshape(-1, w_.shape[1])
@@ -148,7 +153,10 @@ def linear(x, weight, bias=None) -> Tensor:
 
 
 def _affine(x: np.ndarray, w: np.ndarray, bias) -> np.ndarray:
-    data = x @ w.T
+    if x.ndim > 2:  # one 2-D product (numpy would loop over the leading axes)
+        data = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + w.shape[:1])
+    else:
+        data = x @ w.T
     if bias is not None:
         data += bias.data
     return data
