@@ -47,7 +47,7 @@ def test_makemore_quick(tmp_path):
 
 def test_cnn_digits_quick(tmp_path):
     cnn = load("cnn_digits")
-    r = cnn.train(epochs=3, out_dir=tmp_path, verbose=False)
+    r = cnn.train(epochs=2, out_dir=tmp_path, verbose=False)
     assert r["history"]["loss"][-1] < r["history"]["loss"][0]
     assert r["test_acc"] > 0.9
     for png in ("cnn_digits.png", "cnn_digits_filters.png"):
@@ -56,11 +56,11 @@ def test_cnn_digits_quick(tmp_path):
 
 def test_gpt_quick(tmp_path):
     gpt = load("gpt")
-    r = gpt.train(steps=60, batch=8, block=32, n_embd=32, eval_every=30, eval_iters=4,
-                  sample_chars=40, out_dir=tmp_path, verbose=False)
+    r = gpt.train(steps=40, batch=8, block=32, n_embd=32, eval_every=20, eval_iters=3,
+                  sample_chars=20, out_dir=tmp_path, verbose=False)
     h = r["history"]
     assert h["train"][0] > 4.0 and h["val"][-1] < h["val"][0] - 1.0  # learns from ~log 103
-    assert len(r["sample"]) == 41 and (tmp_path / "gpt.png").stat().st_size > 1000
+    assert len(r["sample"]) == 21 and (tmp_path / "gpt.png").stat().st_size > 1000
     model = r["model"]
     assert model.lm_head.weight is model.wte.weight  # tied: one Parameter
     names = [n for n, _ in model.named_parameters()]
