@@ -63,6 +63,6 @@ __all__ = [
     "gradgradcheck", "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose",
     "Diagnosis", "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
-    "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "promote_types",
+    "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "promote_types", "linalg",
     "result_type", "return_types", *_OP_EXPORTS,
 ]

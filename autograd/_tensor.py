@@ -11,6 +11,7 @@ defined once, forward and backward side by side.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from typing import Any, Callable
 
@@ -208,8 +209,10 @@ class Tensor:
         return self._data.ndim
 
     @property
-    def size(self) -> int:
-        return self._data.size
+    def size(self) -> _Size:
+        """The number of elements (numpy's ``size``); also callable as PyTorch's ``size()``
+        (the shape) and ``size(dim)`` (one extent)."""
+        return _Size(self._data)
 
     @property
     def dtype(self) -> np.dtype:
@@ -242,6 +245,13 @@ class Tensor:
         return _wrap(self._data)
 
     def __array__(self, dtype=None, copy=None):
+        if copy is None and self._requires_grad and state.grad_enabled:
+            # np.asarray(t) is the data; np.array([x, 2 * x]) would drop x's gradient
+            from .ops.conversion import conversion_refusal
+
+            refused = conversion_refusal(self, sys._getframe(1))
+            if refused:
+                raise RuntimeError(refused)
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         if copy:
@@ -325,6 +335,25 @@ class Tensor:
         return self.__repr__()
 
 
+class _Size(int):
+    """``t.size``: the number of elements, as numpy's attribute, that can also be called as
+    PyTorch's method: ``t.size()`` is the shape, ``t.size(d)`` the extent of axis ``d``."""
+
+    def __new__(cls, data: np.ndarray) -> _Size:
+        self = super().__new__(cls, data.size)
+        self.shape = data.shape
+        return self
+
+    def __call__(self, dim: int | None = None):
+        if dim is None:
+            return self.shape
+        n = len(self.shape)
+        if not -n <= dim < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-n}, {n - 1}], but got {dim})")
+        return self.shape[dim]
+
+
 class _HookHandle:
     __slots__ = ("hooks", "key")
     _next = 0
@@ -348,6 +377,11 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
         arr = np.asarray(data)
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+            if state.grad_enabled:
+                from .ops.conversion import holds_grad, refusal
+
+                if holds_grad(data):
+                    raise RuntimeError(refusal("ag.tensor"))
             data = [np.asarray(d) for d in data]
         arr = np.asarray(data)
         if arr.dtype == np.float64 and dtype is None:

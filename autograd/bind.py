@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
+import types
 from typing import Callable
 
 from ._tensor import Tensor
@@ -19,6 +21,39 @@ UFUNCS: dict = {}  # numpy ufunc -> op, for Tensor.__array_ufunc__
 FUNCTIONS: dict = {}  # numpy function -> op, for Tensor.__array_function__
 EXPORTS: dict[str, Callable] = {}  # name -> op, exported by ``autograd``
 _BOUND: dict[str, str] = {}  # Tensor attribute -> the op that declared it
+NAMESPACES: dict[str, types.ModuleType] = {}  # "linalg" -> the module ``autograd.linalg``
+
+
+def namespace(name: str) -> types.ModuleType:
+    """The module ``autograd.<name>`` that ops declared with ``namespace=name`` are exported
+    in (``ag.linalg``), made on first use; dotted names nest (``"scipy.special"``)."""
+    module = NAMESPACES.get(name)
+    if module is not None:
+        return module
+    full = f"autograd.{name}"
+    module = sys.modules.get(full)
+    if module is None:
+        module = types.ModuleType(full, f"``{full}``: the ops declared with namespace={name!r}.")
+        module.__all__ = []
+        sys.modules[full] = module
+    parent_name, _, leaf = name.rpartition(".")
+    parent = namespace(parent_name) if parent_name else sys.modules["autograd"]
+    setattr(parent, leaf, module)
+    NAMESPACES[name] = module
+    return module
+
+
+def _export(d: OpDef, name: str, fn: Callable) -> None:
+    if d.namespace is None:
+        _register(EXPORTS, name, fn, d, "the name")
+        return
+    module = namespace(d.namespace)
+    owner = getattr(module, name, None)
+    if owner is not None and owner is not fn:
+        raise ValueError(f"op {d.name!r} is exported as {module.__name__}.{name}, which "
+                         "another op already is")
+    setattr(module, name, fn)
+    module.__all__.append(name)
 
 
 def _set(attr: str, value: Callable, d: OpDef) -> None:
@@ -59,7 +94,7 @@ def pytorch_spelling(fn: Callable, d: OpDef) -> Callable:
     otherwise ``dim=``/``keepdim=`` (and the other ``ALIASES``) are renamed to numpy's words.
     Calls spelled as numpy, or positionally, reach ``fn`` unchanged.
     """
-    params = _parameters(d.fn)
+    params = _parameters(fn)
     form = d.extra.get("pytorch")
     trigger = frozenset(_parameters(form) - params) if form is not None else frozenset()
     renames = {a: t for a, t in ALIASES.items() if t in params and a not in params}
@@ -100,8 +135,10 @@ def _register(table: dict, key, fn: Callable, d: OpDef, what: str) -> None:
 def bind(d: OpDef) -> None:
     """Make ``d``'s op reachable under every name its declaration gives."""
     fn = d.fn
+    adapter = d.method_adapter
     for name in d.methods:
-        _set(name, pytorch_spelling(d.method_adapter or fn, d), d)
+        target = adapter.get(name, fn) if isinstance(adapter, dict) else adapter or fn
+        _set(name, pytorch_spelling(target, d), d)
     if d.operator:
         _set(d.operator, fn, d)
     if d.reflected:
@@ -119,6 +156,6 @@ def bind(d: OpDef) -> None:
         _register(FUNCTIONS, f, fn, d, "function")
     if d.export:
         spelled = pytorch_spelling(fn, d)
-        EXPORTS[d.name] = spelled
+        _export(d, d.name.rpartition(".")[2], spelled)
         for alias in d.aliases:
-            _register(EXPORTS, alias, spelled, d, "the name")
+            _export(d, alias, spelled)

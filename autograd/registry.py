@@ -25,7 +25,8 @@ class OpDef:
     name : the op's name (``ag.NAME``), ``node`` the name its graph nodes show
         (``"MulBackward"``).
     fn : the op itself.
-    methods : Tensor method names bound to ``fn`` (or to ``method_adapter`` when given).
+    methods : Tensor method names bound to ``fn`` (or to ``method_adapter`` when given; a
+        dict ``{method: adapter}`` gives some method names an adapter of their own).
     operator, reflected : the Python operator (``"__mul__"``) and its reflected form.
     inplace : the in-place method (``"mul_"``); ``operator``'s augmented form
         (``__imul__``) is bound to it too.
@@ -37,13 +38,17 @@ class OpDef:
     differentiable : False for ops with no gradient (comparisons): results never require grad.
     export : whether ``autograd`` exports ``fn`` under ``name``.
     aliases : more names ``autograd`` exports ``fn`` under (numpy's ``mod`` for ``remainder``).
+    namespace : the submodule the op is exported in instead of ``autograd`` itself
+        (``"linalg"``: ``ag.linalg.inv``); the registry key is then ``"linalg.inv"``.
+    numpy_args : numpy's parameter names that differ from the op's, ``{numpy: op}``
+        (``{"a_min": "min"}``): numpy calls are bound to numpy's signature, then renamed.
     """
 
     name: str
     fn: Callable
     node: str
     methods: tuple = ()
-    method_adapter: Callable | None = None
+    method_adapter: Callable | dict | None = None
     operator: str | None = None
     reflected: str | None = None
     inplace: str | None = None
@@ -55,6 +60,8 @@ class OpDef:
     differentiable: bool = True
     export: bool = True
     aliases: tuple = ()
+    namespace: str | None = None
+    numpy_args: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -65,8 +72,9 @@ OPS: dict[str, OpDef] = {}
 
 
 def node_name(name: str) -> str:
-    """``"log_softmax"`` -> ``"LogSoftmaxBackward"``: PyTorch's node naming."""
-    return "".join(part.capitalize() for part in re.split(r"_+", name) if part) + "Backward"
+    """``"log_softmax"`` -> ``"LogSoftmaxBackward"``, ``"linalg.inv"`` -> ``"LinalgInvBackward"``:
+    PyTorch's node naming."""
+    return "".join(part.capitalize() for part in re.split(r"[_.]+", name) if part) + "Backward"
 
 
 def _tuple(x) -> tuple:
@@ -76,11 +84,12 @@ def _tuple(x) -> tuple:
 
 
 def op(fn: Callable | None = None, *, name: str | None = None, method=None,
-       method_adapter: Callable | None = None, operator: str | None = None,
+       method_adapter: Callable | dict | None = None, operator: str | None = None,
        reflected: str | None = None, inplace: str | None = None, ufunc=None, function=None,
        saves: str | None = "both", formula=None, composite: bool = False,
        differentiable: bool = True, export: bool = True, node: str | None = None,
-       alias=None, **extra: Any):
+       alias=None, namespace: str | None = None, numpy_args: dict | None = None,
+       **extra: Any):
     """Declare an op: register ``fn`` with its bindings and facts (see ``OpDef``).
 
     A primitive op computes its forward on numpy arrays and ends with
@@ -101,6 +110,8 @@ def op(fn: Callable | None = None, *, name: str | None = None, method=None,
 
     def register(f: Callable) -> Callable:
         key = name or f.__name__
+        if namespace:
+            key = f"{namespace}.{key}"
         if key in OPS:
             raise ValueError(f"op {key!r} is declared twice")
         d = OpDef(name=key, fn=f, node=node or node_name(key), methods=_tuple(method),
@@ -108,7 +119,7 @@ def op(fn: Callable | None = None, *, name: str | None = None, method=None,
                   inplace=inplace, ufuncs=_tuple(ufunc), functions=_tuple(function),
                   saves=saves, formula=_tuple(formula), composite=composite,
                   differentiable=differentiable, export=export, aliases=_tuple(alias),
-                  extra=extra)
+                  namespace=namespace, numpy_args=dict(numpy_args or {}), extra=extra)
         OPS[key] = d
         f.op = d
         from . import bind  # late: bind needs the Tensor class, which imports this module

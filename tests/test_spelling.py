@@ -49,6 +49,8 @@ TABLE = [
     ("flatten end_dim", lambda: t().flatten(end_dim=1), X.reshape(15, 4)),
     ("swapaxes dim0 dim1", lambda: ag.swapaxes(t(), dim0=0, dim1=2), X.swapaxes(0, 2)),
     ("cumsum dim", lambda: t().cumsum(dim=1), X.cumsum(axis=1)),
+    ("argmax dim keepdim", lambda: t().argmax(dim=2, keepdim=True), X.argmax(2, keepdims=True)),
+    ("linalg.norm dim", lambda: ag.linalg.norm(t(), dim=-1), np.linalg.norm(X, axis=-1)),
     ("prod dim keepdim", lambda: t().prod(dim=0, keepdim=True), X.prod(0, keepdims=True)),
     ("nn.Softmax dim", lambda: nn.Softmax(dim=1)(t()), _softmax(X, 1)),
     ("nn.LogSoftmax dim", lambda: nn.LogSoftmax(dim=0)(t()), np.log(_softmax(X, 0))),

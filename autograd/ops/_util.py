@@ -68,6 +68,17 @@ def lift(x, like: Tensor) -> Tensor:
     return _wrap(as_array(x))
 
 
+def lift_all(items) -> list:
+    """Tensors of ``items`` (tensors, arrays, numbers and lists): the constants among them in
+    the dtype PyTorch's promotion gives them all (``concatenate([float64_tensor, [0.1]])``
+    keeps 0.1 exact), the Tensors as they are."""
+    items = list(items)
+    if not any(isinstance(t, Tensor) for t in items):
+        return [as_tensor(t) for t in items]
+    dtype = result_type(*items)
+    return [t if isinstance(t, Tensor) else promoted(t, dtype) for t in items]
+
+
 def operands(a, b) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors of one dtype: PyTorch's ``result_type`` of the
     pair (scalars are weak, 0-d tensors count only across categories; see ``dtypes``)."""

@@ -116,7 +116,7 @@ def fmin(a, b) -> Tensor:
 
 
 @op(method="remainder", ufunc=np.remainder, alias="mod", saves="inputs",
-    formula=("1", "−floor(a/b)"))
+    operator="__mod__", reflected="__rmod__", formula=("1", "−floor(a/b)"))
 def remainder(a, b) -> Tensor:
     """``a - b * floor(a / b)``: the remainder with the sign of ``b`` (numpy's ``mod``, Python's
     ``%``). Gradients as in PyTorch: 1 for ``a``, ``-floor(a / b)`` for ``b``.

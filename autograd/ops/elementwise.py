@@ -140,9 +140,11 @@ def pow(a, b) -> Tensor:
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if a._requires_grad:  # b * a^(b-1), but 0 where b == 0 (even at a == 0)
-                ga = g * b * a ** (b - 1)
-                if (b._data == 0).any():
-                    ga = where(b._data == 0, 0.0, ga)
+                if (b._data == 0).any():  # a base of 1 there keeps every derivative finite
+                    zero = b._data == 0
+                    ga = where(zero, 0.0, g * b * where(zero, 1.0, a) ** (b - 1))
+                else:
+                    ga = g * b * a ** (b - 1)
             if b._requires_grad:  # a^b * log(a), taken as 0 where a == 0 and b >= 0
                 at_zero = (a._data == 0) & (b._data >= 0)
                 gb = g * out * log(where(at_zero, 1.0, a))
@@ -319,7 +321,8 @@ def _picked_backward(g, out):
 
 
 @op(method=("clip", "clamp"), inplace=("clamp_", "clip_"), function=np.clip, saves="inputs",
-    formula="1 if min ≤ x ≤ max else 0")
+    formula="1 if min ≤ x ≤ max else 0", alias="clamp",
+    numpy_args={"a_min": "min", "a_max": "max"})
 def clip(a, min=None, max=None) -> Tensor:
     """Limit values to ``[min, max]``; the gradient passes where ``min <= a <= max``."""
     if a.__class__ is not Tensor:
@@ -346,7 +349,8 @@ def clip(a, min=None, max=None) -> Tensor:
     return record(data, (a,), clip.op, backward)
 
 
-@op(function=np.where, saves=None, formula=("1 where cond", "1 where not cond"))
+@op(function=np.where, saves=None, formula=("1 where cond", "1 where not cond"),
+    numpy_args={"x": "a", "y": "b"})
 def where(cond, a, b) -> Tensor:
     """``a`` where ``cond`` is true, else ``b`` (broadcast together)."""
     c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)

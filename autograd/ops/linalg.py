@@ -7,8 +7,8 @@ import numpy as np
 from .._quiet import quietly
 from .._tensor import Tensor, record
 from ..registry import op
-from ._util import as_tensor
-from .shape import expand_dims, reshape, squeeze, swapaxes
+from ._util import operands
+from .shape import expand_dims, reshape, squeeze, swapaxes, transpose
 
 
 def _matmul_error(a: Tensor, b: Tensor) -> ValueError:
@@ -28,7 +28,7 @@ def _matmul_error(a: Tensor, b: Tensor) -> ValueError:
     function=np.matmul, saves="inputs", formula=("g @ bᵀ", "aᵀ @ g"))
 def matmul(a, b) -> Tensor:
     """Matrix product ``a @ b`` with numpy's rules for 1-D operands and batch broadcasting."""
-    a, b = as_tensor(a), as_tensor(b)
+    a, b = operands(a, b)
     try:
         data = np.matmul(a._data, b._data)
     except ValueError:
@@ -61,18 +61,32 @@ def matmul(a, b) -> Tensor:
 
 @op(composite=True, method="dot", function=np.dot)
 def dot(a, b) -> Tensor:
-    """numpy's ``dot`` for 0-, 1- and 2-D operands (a scalar product or a matrix product)."""
-    a, b = as_tensor(a), as_tensor(b)
+    """numpy's ``dot``: a product with a scalar, the inner product of vectors, the matrix
+    product, and for N-D operands the sum over the last axis of ``a`` and the second-to-last
+    of ``b`` (``dot(a, b)[i, j, k, m] = sum(a[i, j, :] * b[k, :, m])``).
+
+    Examples
+    --------
+    >>> ag.dot(ag.ones(2, 3, 4), ag.ones(5, 4, 6)).shape
+    (2, 3, 5, 6)
+    """
+    a, b = operands(a, b)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
-    if a.ndim > 2 or b.ndim > 2:
-        raise ValueError(f"dot: supports up to 2-D operands, got shapes {a.shape} and {b.shape}; "
-                         "use matmul for batched products")
-    return matmul(a, b)
+    if a.ndim <= 2 and b.ndim <= 2 or b.ndim == 1 or a.ndim == 1:
+        return matmul(a, b)  # matmul's rules are dot's here
+    if a.shape[-1] != b.shape[-2]:
+        raise ValueError(f"dot: shapes {a.shape} and {b.shape} not aligned: {a.shape[-1]} (last "
+                         f"dim of a) != {b.shape[-2]} (second-to-last dim of b)")
+    # b's contracted axis first, its other axes flattened: one matrix product
+    order = [b.ndim - 2] + list(range(b.ndim - 2)) + [b.ndim - 1]
+    bm = reshape(transpose(b, order), (b.shape[-2], -1))
+    out = matmul(reshape(a, (-1, a.shape[-1])), bm)
+    return reshape(out, a.shape[:-1] + b.shape[:-2] + b.shape[-1:])
 
 
 @op(composite=True, function=np.outer)
 def outer(a, b) -> Tensor:
     """Outer product of two vectors (inputs are flattened, as in numpy)."""
-    a, b = as_tensor(a), as_tensor(b)
+    a, b = operands(a, b)
     return reshape(a, (-1, 1)) * reshape(b, (1, -1))

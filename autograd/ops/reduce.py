@@ -168,7 +168,8 @@ def _std_dim(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=No
     return std(x, dim, keepdim, ddof=_correction("std", unbiased, correction))
 
 
-@op(composite=True, method="var", function=np.var, pytorch=_var_dim)
+@op(composite=True, method="var", function=np.var, numpy_args={"correction": "ddof"},
+    pytorch=_var_dim)
 def var(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Variance over ``axis``: ``sum((x - mean)²) / (N - ddof)``.
 
@@ -185,21 +186,36 @@ def var(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     return sum(d * d, axes, keepdims) / (n - ddof)
 
 
-@op(composite=True, method="std", function=np.std, pytorch=_std_dim)
+@op(method="std", function=np.std, saves="both", numpy_args={"correction": "ddof"},
+    pytorch=_std_dim, formula="(x − mean) / ((N − ddof)·std), 0 where std = 0")
 def std(x, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Standard deviation over ``axis``: ``sqrt(var(x, axis, ddof=ddof))``.
 
     Spelled as PyTorch (``dim=``, ``keepdim=``, ``correction=``, ``unbiased=``) it is
     PyTorch's: unbiased unless ``correction``/``unbiased`` say otherwise.
-    """
-    from .elementwise import sqrt
 
+    Where the spread is 0 (constant data, a size-1 axis, a 0-d input) the gradient is 0, as in
+    PyTorch, not the NaN of differentiating ``sqrt`` at 0.
+    """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "std")
     _floating_only(x, "std")
     if x._data.dtype is _F16:
         return _in_float32(std, x, axes, keepdims, ddof)
-    return sqrt(var(x, axes, keepdims, ddof))
+    n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = np.std(x._data, axis=axes, keepdims=keepdims, ddof=ddof)
+
+    def backward(g, out):
+        from .elementwise import where
+
+        # d std = d var / (2 std), taken as 0 where std = 0; d var = 2 (x − mean) / (N − ddof)
+        s = _restore(out, x.shape, axes, keepdims)
+        zero = s._data == 0
+        scale = where(zero, 0.0, _restore(g, x.shape, axes, keepdims) / where(zero, 1.0, s))
+        return (scale * (x - mean(x, axes, keepdims=True)) / (n - ddof),)
+
+    return record(data, (x,), std.op, backward)
 
 
 def _logsumexp_kept(xd: np.ndarray, m: np.ndarray, axes) -> np.ndarray:

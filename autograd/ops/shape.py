@@ -12,7 +12,7 @@ import numpy as np
 
 from .._tensor import Tensor, record
 from ..registry import op
-from ._util import _is_int, as_tensor, check_axis, lift, normalize_axis
+from ._util import _is_int, as_tensor, check_axis, lift, lift_all, normalize_axis
 
 
 def _shape_arg(shape) -> tuple:
@@ -24,7 +24,8 @@ def _shape_arg(shape) -> tuple:
         raise TypeError(f"shape must be ints, got {shape!r}") from None
 
 
-@op(method=("reshape", "view"), function=np.reshape, saves=None, formula="1 (reshaped back)")
+@op(method=("reshape", "view"), function=np.reshape, saves=None, formula="1 (reshaped back)",
+    numpy_args={"newshape": "shape"})
 def reshape(x, *shape) -> Tensor:
     """Same data, new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; one size may be -1."""
     x = as_tensor(x)
@@ -38,7 +39,18 @@ def reshape(x, *shape) -> Tensor:
     return record(data, (x,), reshape.op, lambda g, out: (reshape(g, x.shape),))
 
 
-@op(method="transpose", function=np.transpose, saves=None, formula="1 (axes permuted back)")
+def _permute_method(self, *dims):
+    """PyTorch's ``t.permute(2, 0, 1)`` (or ``t.permute((2, 0, 1))``): the axes in this order."""
+    if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
+        dims = dims[0]
+    if len(dims) != self.ndim:
+        raise RuntimeError(f"permute: the number of dims ({len(dims)}) does not match the "
+                           f"tensor's ({self.ndim})")
+    return transpose(self, tuple(dims))
+
+
+@op(method=("transpose", "permute"), function=np.transpose, saves=None,
+    method_adapter={"permute": _permute_method}, formula="1 (axes permuted back)")
 def transpose(x, *dims, axes=None, dim0=None, dim1=None) -> Tensor:
     """Permute the axes, as numpy: ``t.transpose()`` reverses them, ``t.transpose(axes)`` and
     ``t.transpose(2, 0, 1)`` permute. As PyTorch, exactly two ints swap those two axes at any
@@ -52,30 +64,33 @@ def transpose(x, *dims, axes=None, dim0=None, dim1=None) -> Tensor:
     (3, 4, 2)
     """
     x = as_tensor(x)
+    # (no parameter is rebound here: ag.diagnose replays an op from its frame's arguments)
+    given = dims
     if dim0 is not None or dim1 is not None:
         if dims or axes is not None or dim0 is None or dim1 is None:
             raise TypeError("transpose: give both dim0= and dim1=, and nothing else")
-        dims = (dim0, dim1)
-    if dims and axes is not None:
+        given = (dim0, dim1)
+    if given and axes is not None:
         raise TypeError("transpose: give the axes positionally or as axes=, not both")
-    if len(dims) == 2 and _is_int(dims[0]) and _is_int(dims[1]):  # PyTorch: swap two axes
-        a1, a2 = (normalize_axis(a, x.ndim, "transpose")[0] if x.ndim else 0 for a in dims)
-        axes = list(range(x.ndim))
-        axes[a1], axes[a2] = axes[a2], axes[a1]
-    elif len(dims) == 1:
-        axes = dims[0]
-    elif dims:
-        axes = dims
-    if axes is None:
-        axes = tuple(range(x.ndim))[::-1]
+    order = axes
+    if len(given) == 2 and _is_int(given[0]) and _is_int(given[1]):  # PyTorch: swap two axes
+        a1, a2 = (normalize_axis(a, x.ndim, "transpose")[0] if x.ndim else 0 for a in given)
+        order = list(range(x.ndim))
+        order[a1], order[a2] = order[a2], order[a1]
+    elif len(given) == 1:
+        order = given[0]
+    elif given:
+        order = given
+    if order is None:
+        perm = tuple(range(x.ndim))[::-1]
     else:
-        given = (axes,) if _is_int(axes) else tuple(axes)
-        axes = tuple(check_axis(a, x.ndim, "transpose") for a in given) if x.ndim else given
-        if sorted(axes) != list(range(x.ndim)):
-            raise ValueError(f"transpose: axes {given} are not a permutation of the "
+        asked = (order,) if _is_int(order) else tuple(order)
+        perm = tuple(check_axis(a, x.ndim, "transpose") for a in asked) if x.ndim else asked
+        if sorted(perm) != list(range(x.ndim)):
+            raise ValueError(f"transpose: axes {asked} are not a permutation of the "
                              f"{x.ndim} axes of a tensor of shape {x.shape}")
-    inverse = tuple(np.argsort(axes))
-    return record(x._data.transpose(axes), (x,), transpose.op,
+    inverse = tuple(np.argsort(perm))
+    return record(x._data.transpose(perm), (x,), transpose.op,
                   lambda g, out: (transpose(g, inverse),))
 
 
@@ -91,7 +106,13 @@ def swapaxes(x, axis1: int, axis2: int) -> Tensor:
     return transpose(x, perm)
 
 
-@op(composite=True, method="expand_dims", function=np.expand_dims)
+def _unsqueeze_method(self, dim: int) -> Tensor:
+    """PyTorch's ``t.unsqueeze(dim)``: a size-1 axis inserted at ``dim``."""
+    return expand_dims(self, dim)
+
+
+@op(composite=True, method=("expand_dims", "unsqueeze"), function=np.expand_dims,
+    method_adapter={"unsqueeze": _unsqueeze_method})
 def expand_dims(x, axis) -> Tensor:
     """Insert size-1 axes at ``axis`` (an int or tuple, positions in the result)."""
     x = as_tensor(x)
@@ -158,12 +179,16 @@ def sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
     return reshape(g, shape) if g.shape != shape else g
 
 
-@op(function=np.concatenate, saves=None, formula="1 (each input's slice)")
-def concatenate(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
-    tensors = tuple(as_tensor(t) for t in tensors)
+@op(function=np.concatenate, saves=None, formula="1 (each input's slice)", alias="cat")
+def concatenate(tensors, axis: int | None = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (``axis=None``: flattened first, as in numpy);
+    ``ag.cat(tensors, dim=1)`` is PyTorch's name for it."""
+    axis = axis if dim is None else dim
+    tensors = tuple(lift_all(tensors))
     if not tensors:
         raise ValueError("concatenate: need at least one tensor")
+    if axis is None:
+        tensors, axis = tuple(reshape(t, -1) for t in tensors), 0
     try:
         data = np.concatenate([t._data for t in tensors], axis=axis)
     except ValueError as e:
@@ -187,7 +212,7 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
 @op(composite=True, function=np.stack)
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join tensors of one shape along a new axis."""
-    tensors = [as_tensor(t) for t in tensors]
+    tensors = lift_all(tensors)
     if not tensors:
         raise ValueError("stack: need at least one tensor")
     shapes = {t.shape for t in tensors}
