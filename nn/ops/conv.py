@@ -179,15 +179,17 @@ def _weight_grad(g2, cols, groups: int):
 
 def _input_grad_channels_last(g2: np.ndarray, w: np.ndarray, geo: Geometry, n: int
                               ) -> np.ndarray:
-    """``col2im(g · W)`` (groups=1) accumulated channels-last: with the weight's columns
-    ordered (kernel offset, channel), each offset's strided add moves whole channel vectors,
-    which numpy does far faster than the channels-first adds of ``add_windows``."""
+    """``col2im(g · W)`` (groups=1) accumulated channels-last: one product per kernel offset
+    (``g · W[:, :, offset]``, contiguous (N, *out, C) blocks), each added into a strided slice
+    of a channels-last gradient, whose rows are then whole runs of memory; numpy does these
+    adds far faster than the channels-first ones of ``add_windows``."""
     d, o, c = len(geo.size), w.shape[0], w.shape[1]
-    w_kc = w.transpose((0,) + tuple(range(2, 2 + d)) + (1,)).reshape(o, -1)  # (O, K·C)
-    gcols = (g2 @ w_kc).reshape((n,) + geo.out + geo.kernel + (c,))
-    gx = np.zeros((n,) + geo.padded + (c,), dtype=gcols.dtype)
-    for offset in np.ndindex(*geo.kernel):
-        gx[_place(offset, geo)[1:] + (slice(None),)] += gcols[(slice(None),) * (1 + d) + offset]
+    k = math.prod(geo.kernel)
+    w_koc = w.transpose(tuple(range(2, 2 + d)) + (0, 1)).reshape(k, o, c)  # (K, O, C)
+    blocks = np.matmul(g2, w_koc).reshape((k, n) + geo.out + (c,))
+    gx = np.zeros((n,) + geo.padded + (c,), dtype=blocks.dtype)
+    for i, offset in enumerate(np.ndindex(*geo.kernel)):
+        gx[_place(offset, geo)[1:] + (slice(None),)] += blocks[i]
     gx = gx[(slice(None),) + tuple(slice(lo, lo + s) for (lo, _), s in
                                    zip(geo.pads, geo.size))]
     return np.ascontiguousarray(gx.transpose((0, d + 1) + tuple(range(1, d + 1))))
