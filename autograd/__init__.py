@@ -7,6 +7,7 @@
 >>> x.grad            # d/dx of sum(x·tanh(x))
 """
 
+from . import return_types
 from ._quiet import ignore_fp_warnings as _ignore_fp_warnings
 from ._tensor import Node, Tensor, as_tensor, get_default_dtype, record, set_default_dtype, tensor
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
@@ -73,5 +74,5 @@ __all__ = [
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose",
     "Diagnosis", "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
     "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "promote_types", "linalg",
-    "result_type", *_OP_EXPORTS,
+    "result_type", "return_types", *_OP_EXPORTS,
 ]

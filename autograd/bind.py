@@ -7,6 +7,8 @@ declared, so the tables below are generated from the declarations and cannot dri
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 import types
 from typing import Callable
@@ -75,6 +77,57 @@ def _reflected(fn: Callable, name: str) -> Callable:
     return method
 
 
+# PyTorch's keyword -> numpy's, applied wherever the op takes numpy's (``dim=`` -> ``axis=``)
+ALIASES = {"dim": "axis", "keepdim": "keepdims", "start_dim": "start_axis",
+           "end_dim": "end_axis", "dim0": "axis1", "dim1": "axis2"}
+
+
+def _parameters(fn: Callable) -> set:
+    try:
+        return set(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def pytorch_spelling(fn: Callable, d: OpDef) -> Callable:
+    """``fn`` accepting PyTorch's spelling as well as numpy's (shared/API.md's rule).
+
+    A call with a keyword only PyTorch's form of the op takes (``dim=``, ``keepdim=``,
+    ``correction=``, ...) goes to that form when the declaration gives one
+    (``pytorch=``: ``max(dim=)`` returns ``(values, indices)``, ``var(dim=)`` is unbiased);
+    otherwise ``dim=``/``keepdim=`` (and the other ``ALIASES``) are renamed to numpy's words.
+    Calls spelled as numpy, or positionally, reach ``fn`` unchanged.
+    """
+    params = _parameters(fn)
+    form = d.extra.get("pytorch")
+    trigger = frozenset(_parameters(form) - params) if form is not None else frozenset()
+    renames = {a: t for a, t in ALIASES.items() if t in params and a not in params}
+    if not trigger and not renames:
+        return fn
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if kwargs:
+            if trigger and not trigger.isdisjoint(kwargs):
+                return form(*args, **kwargs)
+            if not renames.keys().isdisjoint(kwargs):
+                kwargs = _renamed(d.name, kwargs, renames)
+        return fn(*args, **kwargs)
+
+    return call
+
+
+def _renamed(name: str, kwargs: dict, renames: dict) -> dict:
+    out = {}
+    for k, v in kwargs.items():
+        k2 = renames.get(k, k)
+        if k2 in out or k2 != k and k2 in kwargs:
+            raise TypeError(f"{name}: got both {k}= and {k2}= (PyTorch's and numpy's names "
+                            "for one argument)")
+        out[k2] = v
+    return out
+
+
 def _register(table: dict, key, fn: Callable, d: OpDef, what: str) -> None:
     owner = table.get(key)
     if owner is not None and owner is not fn:
@@ -88,7 +141,8 @@ def bind(d: OpDef) -> None:
     fn = d.fn
     adapter = d.method_adapter
     for name in d.methods:
-        _set(name, adapter.get(name, fn) if isinstance(adapter, dict) else adapter or fn, d)
+        target = adapter.get(name, fn) if isinstance(adapter, dict) else adapter or fn
+        _set(name, pytorch_spelling(target, d), d)
     if d.operator:
         _set(d.operator, fn, d)
     if d.reflected:
@@ -111,9 +165,10 @@ def bind(d: OpDef) -> None:
     for f in d.functions:
         _register(FUNCTIONS, f, fn, d, "function")
     if d.export:
-        _export(d, d.name.rpartition(".")[2], fn)
+        spelled = pytorch_spelling(fn, d)
+        _export(d, d.name.rpartition(".")[2], spelled)
         for alias in d.aliases:
-            _export(d, alias, fn)
+            _export(d, alias, spelled)
 
 
 def resolve_pending() -> bool:

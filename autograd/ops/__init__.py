@@ -26,6 +26,7 @@ from . import (
     reduce,
     scan,
     search,
+    selection,
     shape,
     special,
 )
@@ -34,7 +35,7 @@ from .shape import index_add, index_put, sum_to_shape
 __all__ = ["OPS", "OpDef", "op", "EXPORTS", "index_add", "index_put", "sum_to_shape",
            "arrange", "binary", "contract", "dispatch", "elementwise", "join", "linalg",
            "linalg_solve", "linalg_spectral", "math", "pytorch_names", "reduce", "scan",
-           "search", "shape", "special", "bessel", *EXPORTS]
+           "search", "selection", "shape", "special", "bessel", *EXPORTS]
 globals().update(EXPORTS)
 
 

@@ -4,7 +4,7 @@ Each op answers to its scipy ufunc (``scipy.special.gammaln(t)`` dispatches here
 ``Tensor.__array_ufunc__``), declared by name so that the binding is made only once scipy
 is imported (``autograd.bind.resolve_pending``); ``import autograd`` never imports scipy.
 The ops are also ``ag.scipy.special.NAME``. ``erf`` needs no scipy (it falls back to
-``math.erf``) and is ``ag.erf`` as well.
+a vectorized kernel, ``erf_kernel``) and is ``ag.erf`` as well.
 
 A derivative is written with functions of the same set (gammaln → digamma → polygamma,
 j1 → j0, jv), so it is differentiable again, to any order. Arguments scipy treats as orders
@@ -25,6 +25,7 @@ from .._tensor import Tensor, _wrap, get_default_dtype, record
 from ..registry import node_name, op
 from ._util import lift
 from .elementwise import cos, exp, log, sin, where
+from .erf_kernel import erf_array
 from .incomplete import betainc_dab, gammainc_da
 
 _scipy_special = None
@@ -144,18 +145,18 @@ _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2PI = math.sqrt(2 * math.pi)
-_math_erf = np.vectorize(math.erf, otypes=[np.float64])
 _erf_impl = None
 
 
 def _erf():
-    """scipy.special.erf where scipy is installed, else ``math.erf`` elementwise."""
+    """scipy.special.erf where scipy is installed, else W. J. Cody's vectorized approximation
+    (``erf_kernel``, float64 rounding)."""
     global _erf_impl
     if _erf_impl is None:
         try:
             _erf_impl = scipy_special().erf
         except ImportError:
-            _erf_impl = _math_erf
+            _erf_impl = erf_array
     return _erf_impl
 
 
