@@ -10,18 +10,19 @@ Tensor([1.1816, 1.1053, 1.0247])
 
 from typing import TYPE_CHECKING
 
+from . import return_types
 from ._clash import check_sibling as _check_sibling
 from ._quiet import ignore_fp_warnings as _ignore_fp_warnings
 from ._tensor import Node, Tensor, as_tensor, get_default_dtype, record, set_default_dtype, tensor
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
-                       arange,
-                       eye,
-                       full,
-                       ones,
-                       ones_like,
-                       zeros,
-                       zeros_like,
+    arange,
+    eye,
+    full,
+    ones,
+    ones_like,
+    zeros,
+    zeros_like,
 )
 from .diagnose import Diagnosis, diagnose
 from .dtypes import promote_types, result_type
@@ -34,17 +35,17 @@ from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import EXPORTS as _OP_EXPORTS
 from .ops import OPS, OpDef, sum_to_shape
 from .random import (
-                       Generator,
-                       default_generator,
-                       get_rng_state,
-                       initial_seed,
-                       manual_seed,
-                       multinomial,
-                       rand,
-                       randint,
-                       randn,
-                       randperm,
-                       set_rng_state,
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    multinomial,
+    rand,
+    randint,
+    randn,
+    randperm,
+    set_rng_state,
 )
 from .registry import op
 from .scalar import Value
@@ -63,6 +64,16 @@ if TYPE_CHECKING:  # the same names, for type checkers (generated: tools/typing_
     from ._bound import *  # noqa: F403
     from ._bound import linalg as linalg
 
+
+def __getattr__(name: str):
+    # ``ag.scipy`` (the optional extra) is imported on first use: ``import autograd`` stays
+    # free of scipy, and without scipy installed this says which extra to install
+    if name == "scipy":
+        import importlib
+
+        return importlib.import_module("autograd.scipy")
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
 __all__ = [
     "Tensor", "tensor", "as_tensor", "Node", "Value", "set_default_dtype", "get_default_dtype",
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",
@@ -73,5 +84,5 @@ __all__ = [
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose",
     "Diagnosis", "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
     "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "promote_types", "linalg",
-    "result_type", *_OP_EXPORTS,
+    "result_type", "return_types", *_OP_EXPORTS,
 ]

@@ -23,6 +23,7 @@ import autograd.ops.pytorch_names as _autograd_ops_pytorch_names
 import autograd.ops.reduce as _autograd_ops_reduce
 import autograd.ops.scan as _autograd_ops_scan
 import autograd.ops.search as _autograd_ops_search
+import autograd.ops.selection as _autograd_ops_selection
 import autograd.ops.shape as _autograd_ops_shape
 import autograd.random as _autograd_random
 from autograd.ops.elementwise import abs as abs
@@ -67,6 +68,7 @@ from autograd.ops.join import dsplit as dsplit
 from autograd.ops.join import dstack as dstack
 from autograd.ops.contract import einsum as einsum
 from autograd.ops.elementwise import eq as eq
+from autograd.ops.special import erf as erf
 from autograd.ops.elementwise import exp as exp
 from autograd.ops.math import exp2 as exp2
 from autograd.ops.shape import expand_dims as expand_dims
@@ -100,6 +102,7 @@ from autograd.ops.binary import logaddexp as logaddexp
 from autograd.ops.binary import logaddexp2 as logaddexp2
 from autograd.ops.reduce import logsumexp as logsumexp
 from autograd.ops.elementwise import lt as lt
+from autograd.ops.selection import masked_fill as masked_fill
 from autograd.ops.linalg import matmul as matmul
 from autograd.ops.reduce import max as max
 from autograd.ops.elementwise import maximum as maximum
@@ -153,6 +156,7 @@ from autograd.ops.math import tan as tan
 from autograd.ops.elementwise import tanh as tanh
 from autograd.ops.contract import tensordot as tensordot
 from autograd.ops.arrange import tile as tile
+from autograd.ops.selection import topk as topk
 from autograd.ops.contract import trace as trace
 from autograd.ops.shape import transpose as transpose
 from autograd.ops.arrange import tril as tril
@@ -165,7 +169,7 @@ from autograd.ops.join import vstack as vstack
 from autograd.ops.elementwise import where as where
 from autograd import linalg as linalg
 
-__all__ = ["abs", "add", "append", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "around", "array_split", "astype", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_to", "cat", "ceil", "clamp", "clip", "clone", "column_stack", "concatenate", "cos", "cosh", "cross", "cumprod", "cumsum", "deg2rad", "degrees", "diag", "diagonal", "diff", "div", "dot", "dsplit", "dstack", "einsum", "eq", "exp", "exp2", "expand_dims", "expm1", "fabs", "fix", "flatten", "flip", "fliplr", "flipud", "floor", "fmax", "fmin", "ge", "getitem", "gradient", "gt", "hsplit", "hstack", "hypot", "inner", "kron", "le", "linalg", "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mod", "moveaxis", "mul", "nan_to_num", "ne", "neg", "outer", "pad", "partition", "pow", "prod", "rad2deg", "radians", "ravel", "reciprocal", "relu", "remainder", "repeat", "reshape", "rint", "roll", "rollaxis", "rot90", "round", "row_stack", "select", "sigmoid", "sign", "sin", "sinc", "sinh", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "take_along_axis", "tan", "tanh", "tensordot", "tile", "trace", "transpose", "tril", "triu", "trunc", "var", "vdot", "vsplit", "vstack", "where"]
+__all__ = ["abs", "add", "append", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "around", "array_split", "astype", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_to", "cat", "ceil", "clamp", "clip", "clone", "column_stack", "concatenate", "cos", "cosh", "cross", "cumprod", "cumsum", "deg2rad", "degrees", "diag", "diagonal", "diff", "div", "dot", "dsplit", "dstack", "einsum", "eq", "erf", "exp", "exp2", "expand_dims", "expm1", "fabs", "fix", "flatten", "flip", "fliplr", "flipud", "floor", "fmax", "fmin", "ge", "getitem", "gradient", "gt", "hsplit", "hstack", "hypot", "inner", "kron", "le", "linalg", "linspace", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mod", "moveaxis", "mul", "nan_to_num", "ne", "neg", "outer", "pad", "partition", "pow", "prod", "rad2deg", "radians", "ravel", "reciprocal", "relu", "remainder", "repeat", "reshape", "rint", "roll", "rollaxis", "rot90", "round", "row_stack", "select", "sigmoid", "sign", "sin", "sinc", "sinh", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "take_along_axis", "tan", "tanh", "tensordot", "tile", "topk", "trace", "transpose", "tril", "triu", "trunc", "var", "vdot", "vsplit", "vstack", "where"]
 
 
 class TensorMethods:
@@ -287,6 +291,8 @@ class TensorMethods:
     logsumexp = _autograd_ops_reduce.logsumexp
     def long(self) -> Tensor: ...
     lt = _autograd_ops_elementwise.lt
+    masked_fill = _autograd_ops_selection.masked_fill
+    def masked_fill_(self, mask: TensorLike, value: TensorLike) -> Tensor: ...
     matmul = _autograd_ops_linalg.matmul
     max = _autograd_ops_reduce.max
     maximum = _autograd_ops_elementwise.maximum
@@ -336,8 +342,9 @@ class TensorMethods:
     tan = _autograd_ops_math.tan
     tanh = _autograd_ops_elementwise.tanh
     tile = _autograd_ops_arrange.tile
+    topk = _autograd_ops_selection.topk
     trace = _autograd_ops_contract.trace
-    transpose = _autograd_ops_shape._transpose_method
+    transpose = _autograd_ops_shape.transpose
     tril = _autograd_ops_arrange.tril
     triu = _autograd_ops_arrange.triu
     trunc = _autograd_ops_math.trunc

@@ -7,6 +7,8 @@ declared, so the tables below are generated from the declarations and cannot dri
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 import types
 from typing import Callable
@@ -19,6 +21,10 @@ UFUNCS: dict = {}  # numpy ufunc -> op, for Tensor.__array_ufunc__
 FUNCTIONS: dict = {}  # numpy function -> op, for Tensor.__array_function__
 EXPORTS: dict[str, Callable] = {}  # name -> op, exported by ``autograd``
 _BOUND: dict[str, str] = {}  # Tensor attribute -> the op that declared it
+# ufuncs of an optional library, declared by name ("scipy.special.gammaln"): module name ->
+# [(attribute, op)]. They are bound once that module has been imported (``resolve_pending``):
+# a ufunc of it can only reach a Tensor after that, and autograd never imports it itself.
+PENDING: dict[str, list] = {}
 NAMESPACES: dict[str, types.ModuleType] = {}  # "linalg" -> the module ``autograd.linalg``
 
 
@@ -71,6 +77,57 @@ def _reflected(fn: Callable, name: str) -> Callable:
     return method
 
 
+# PyTorch's keyword -> numpy's, applied wherever the op takes numpy's (``dim=`` -> ``axis=``)
+ALIASES = {"dim": "axis", "keepdim": "keepdims", "start_dim": "start_axis",
+           "end_dim": "end_axis", "dim0": "axis1", "dim1": "axis2"}
+
+
+def _parameters(fn: Callable) -> set:
+    try:
+        return set(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def pytorch_spelling(fn: Callable, d: OpDef) -> Callable:
+    """``fn`` accepting PyTorch's spelling as well as numpy's (shared/API.md's rule).
+
+    A call with a keyword only PyTorch's form of the op takes (``dim=``, ``keepdim=``,
+    ``correction=``, ...) goes to that form when the declaration gives one
+    (``pytorch=``: ``max(dim=)`` returns ``(values, indices)``, ``var(dim=)`` is unbiased);
+    otherwise ``dim=``/``keepdim=`` (and the other ``ALIASES``) are renamed to numpy's words.
+    Calls spelled as numpy, or positionally, reach ``fn`` unchanged.
+    """
+    params = _parameters(fn)
+    form = d.extra.get("pytorch")
+    trigger = frozenset(_parameters(form) - params) if form is not None else frozenset()
+    renames = {a: t for a, t in ALIASES.items() if t in params and a not in params}
+    if not trigger and not renames:
+        return fn
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if kwargs:
+            if trigger and not trigger.isdisjoint(kwargs):
+                return form(*args, **kwargs)  # type: ignore[misc]
+            if not renames.keys().isdisjoint(kwargs):
+                kwargs = _renamed(d.name, kwargs, renames)
+        return fn(*args, **kwargs)
+
+    return call
+
+
+def _renamed(name: str, kwargs: dict, renames: dict) -> dict:
+    out = {}
+    for k, v in kwargs.items():
+        k2 = renames.get(k, k)
+        if k2 in out or k2 != k and k2 in kwargs:
+            raise TypeError(f"{name}: got both {k}= and {k2}= (PyTorch's and numpy's names "
+                            "for one argument)")
+        out[k2] = v
+    return out
+
+
 def _register(table: dict, key, fn: Callable, d: OpDef, what: str) -> None:
     owner = table.get(key)
     if owner is not None and owner is not fn:
@@ -84,7 +141,8 @@ def bind(d: OpDef) -> None:
     fn = d.fn
     adapter = d.method_adapter
     for name in d.methods:
-        _set(name, adapter.get(name, fn) if isinstance(adapter, dict) else adapter or fn, d)
+        target = adapter.get(name, fn) if isinstance(adapter, dict) else adapter or fn
+        _set(name, pytorch_spelling(target, d), d)
     if d.operator:
         _set(d.operator, fn, d)
     if d.reflected:
@@ -97,10 +155,38 @@ def bind(d: OpDef) -> None:
             if d.operator and name == names[0]:  # __add__ -> __iadd__
                 _set("__i" + d.operator[2:], method, d)
     for u in d.ufuncs:
-        _register(UFUNCS, u, fn, d, "ufunc")
+        if isinstance(u, str):
+            module, _, attr = u.rpartition(".")
+            PENDING.setdefault(module, []).append((attr, d))
+        else:
+            _register(UFUNCS, u, fn, d, "ufunc")
+    if PENDING:
+        resolve_pending()
     for f in d.functions:
         _register(FUNCTIONS, f, fn, d, "function")
     if d.export:
-        _export(d, d.name.rpartition(".")[2], fn)
+        spelled = pytorch_spelling(fn, d)
+        _export(d, d.name.rpartition(".")[2], spelled)
         for alias in d.aliases:
-            _export(d, alias, fn)
+            _export(d, alias, spelled)
+
+
+def resolve_pending() -> bool:
+    """Bind the ufuncs declared by name whose module has been imported since; True if any.
+
+    ``Tensor.__array_ufunc__`` calls this when it meets a ufunc it does not know, so
+    ``scipy.special.gammaln(t)`` works as soon as the user has scipy imported, while
+    ``import autograd`` itself never pays for importing scipy.
+    """
+    found = False
+    for module in [m for m in PENDING if m in sys.modules]:
+        mod = sys.modules[module]
+        for attr, d in PENDING.pop(module):
+            u = getattr(mod, attr, None)
+            if u is None:
+                raise ValueError(f"op {d.name!r} answers to {module}.{attr}, which does not exist")
+            _register(UFUNCS, u, d.fn, d, "ufunc")
+            name = f"{module}.{attr}"
+            d.ufuncs = tuple(u if v == name else v for v in d.ufuncs)
+            found = True
+    return found

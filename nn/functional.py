@@ -1,11 +1,12 @@
 """Activations and losses as functions of Tensors (``import nn.functional as F``).
 
 Almost everything is a composition of autograd ops, so its gradient comes from the engine.
-Five functions are primitive ops of their own, registered with ``@op`` like the engine's (forward
-on numpy, backward closure right below): ``linear`` (one node instead of three),
+Four functions are primitive ops of their own, registered with ``@op`` like the engine's
+(forward on numpy, backward closure right below): ``linear`` (one node instead of three),
 ``cross_entropy`` on class indices and ``binary_cross_entropy_with_logits`` (one
-fused, overflow-free pass), ``binary_cross_entropy`` (PyTorch's clamped logarithms, whose
-gradient a composition would turn into NaN at 0 and 1) and ``erf`` (for the exact GELU).
+fused, overflow-free pass) and ``binary_cross_entropy`` (PyTorch's clamped logarithms, whose
+gradient a composition would turn into NaN at 0 and 1). ``erf`` (for the exact GELU) is
+autograd's ``ag.erf``.
 
 The hot backward closures (linear, cross-entropy) evaluate their one formula on the raw
 arrays when the backward pass is not being recorded, and on the Tensors themselves when it is
@@ -14,8 +15,6 @@ arrays when the backward pass is not being recorded, and on the Tensors themselv
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from autograd import (
@@ -23,7 +22,7 @@ from autograd import (
     as_tensor,
     clip,
     default_generator,
-    exp,
+    erf,
     get_default_dtype,
     is_grad_enabled,
     log,
@@ -41,10 +40,19 @@ from autograd import (
 from autograd import softmax as ag_softmax
 from autograd.typing import TensorLike
 
+from .ops.activation import gelu
+from .ops.attention import scaled_dot_product_attention
+from .ops.conv import conv1d, conv2d
+from .ops.embedding import embedding, one_hot
+from .ops.norm import batch_norm, layer_norm, rms_norm
+from .ops.pool import avg_pool2d, max_pool2d
+
 __all__ = [
     "linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "leaky_relu", "gelu", "erf",
     "dropout", "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "cross_entropy", "nll_loss", "hinge_loss", "huber_loss",
+    "cross_entropy", "nll_loss", "hinge_loss", "huber_loss", "embedding", "one_hot",
+    "layer_norm", "rms_norm", "batch_norm", "conv1d", "conv2d", "max_pool2d", "avg_pool2d",
+    "scaled_dot_product_attention",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -131,7 +139,12 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
             g_, x_, w_ = g, x, weight
         else:  # the same formulas on the raw arrays: no graph, no wrappers
             g_, x_, w_ = g.data, x.data, weight.data
-        gx = g_ @ w_ if x.requires_grad else None
+        if not x.requires_grad:
+            gx = None
+        elif g_.ndim > 2 and not isinstance(g_, Tensor):  # one 2-D product, not one per row
+            gx = (g_.reshape(-1, g_.shape[-1]) @ w_).reshape(x_.shape)
+        else:
+            gx = g_ @ w_
         gw = gb = None
         if weight.requires_grad:
             gw = g_.reshape(-1, w_.shape[0]).T @ x_.reshape(-1, w_.shape[1])
@@ -143,7 +156,10 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
 
 
 def _affine(x: np.ndarray, w: np.ndarray, bias) -> np.ndarray:
-    data = x @ w.T
+    if x.ndim > 2:  # one 2-D product (numpy would loop over the leading axes)
+        data = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + w.shape[:1])
+    else:
+        data = x @ w.T
     if bias is not None:
         data += bias.data
     return data
@@ -158,34 +174,9 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return where(x.data > 0, x, x * negative_slope)
 
 
-@op(export=False, saves="inputs", formula="2/√π·exp(−x²)")
-def erf(x: TensorLike) -> Tensor:
-    """The error function ``2/sqrt(pi) * integral_0^x exp(-t²) dt``, elementwise."""
-    x = _tensor(x)
-    data = np.asarray(_erf(x.data), dtype=x.dtype if x.dtype.kind == "f" else
-                      get_default_dtype())  # of integers: the default float dtype
-    # d erf(x)/dx = 2/sqrt(pi) * exp(-x²)
-    return record(data, (x,), erf,
-                  lambda g, out: (g * (2 / math.sqrt(math.pi)) * exp(-(x * x)),))
-
-
-_erf = np.vectorize(math.erf, otypes=[np.float64])
-
-
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    """Gaussian error linear unit ``x * Φ(x)``; ``approximate="tanh"`` for the tanh formula."""
-    x = _tensor(x)
-    if approximate == "none":
-        return x * (erf(x * (1 / math.sqrt(2))) + 1) * 0.5
-    if approximate == "tanh":
-        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
-        return x * (tanh(inner) + 1) * 0.5
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-
-
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """``exp(x) / sum(exp(x))`` along ``axis`` (the engine's primitive ``ag.softmax``)."""
-    return ag_softmax(x, axis)
+def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``axis`` (or PyTorch's ``dim``): ``ag.softmax``."""
+    return ag_softmax(x, axis if dim is None else dim)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:

@@ -123,7 +123,8 @@ def _importable(fn: Any) -> tuple[str, str] | None:
     module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
     if module is None or "." in qualname or "<" in qualname:
         return None
-    if getattr(sys.modules.get(module), qualname, None) is not fn:
+    found = getattr(sys.modules.get(module), qualname, None)
+    if found is not fn and found is not inspect.unwrap(fn):  # bind's wrappers keep the name
         return None
     return module, qualname
 
@@ -162,7 +163,8 @@ def render() -> str:
             where = f"{d.fn.__module__}.{d.fn.__qualname__}"
             ret = _annotation(inspect.signature(d.fn).return_annotation, where)
             lines.append(f"    def {attr}(self, other: {_annotation(param, where)}) -> {ret}: ...")
-        elif d is not None and value is not d.fn and value not in _adapters(d):  # in place
+        elif d is not None and inspect.unwrap(value) is not d.fn \
+                and value not in _adapters(d):  # in place (bind's wrappers unwrap to the op)
             ret = "None" if attr == "__setitem__" else "Tensor"
             lines.append(_def(attr, d.fn, drop_first=True, returns=ret))
         elif attr in OBJECT_OVERRIDES:

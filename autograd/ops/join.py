@@ -9,7 +9,7 @@ tensor is cut back into its pieces, the gradients of split pieces are joined.
 from __future__ import annotations
 
 import operator
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -115,7 +115,8 @@ def append(arr: TensorLike, values: TensorLike, axis: int | None = None) -> Tens
 
 
 @op(composite=True, function=np.array_split)
-def array_split(ary: TensorLike, indices_or_sections: int | Sequence[int], axis: int = 0) -> list:
+def array_split(ary: TensorLike, indices_or_sections: int | Sequence[int],
+                axis: int = 0) -> Sequence[Tensor]:
     """Split into ``indices_or_sections`` parts that may differ in size by one (the first
     ones larger), or at the given indices."""
     x = as_tensor(ary)
@@ -132,7 +133,7 @@ def array_split(ary: TensorLike, indices_or_sections: int | Sequence[int], axis:
     return split(x, points, axis=ax)
 
 
-def _split_along(name: str, ary, indices_or_sections, axis: int, min_ndim: int) -> list:
+def _split_along(name: str, ary, indices_or_sections, axis: int, min_ndim: int) -> Any:
     x = as_tensor(ary)
     if x.ndim < min_ndim:
         raise ValueError(f"{name}: works on tensors of {min_ndim} or more dimensions, "

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import return_types
 from .._quiet import quietly
-from .._tensor import Tensor, record
+from .._tensor import Tensor, _wrap, record
 from ..registry import op
 from ..typing import Axis, TensorLike
 from ._util import as_tensor, floating, kept_shape, normalize_axis
+from .selection import take_along
 from .shape import broadcast_to, reshape
 
 _F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
@@ -97,24 +99,85 @@ def _extreme(fn, reduce, x, axis, keepdims: bool) -> Tensor:
     return record(data, (x,), fn, backward)
 
 
-@op(method="max", function=(np.max, np.amax), saves="inputs",
+def _extreme_dim(fn, arg, result, x, dim=None, keepdim: bool = False):
+    """PyTorch's ``max(dim)``/``min(dim)``: ``(values, indices)``; the gradient goes to the
+    element at ``indices`` (the first extreme), as PyTorch sends it."""
+    name = fn.op.name
+    x = as_tensor(x)
+    if dim is None:
+        raise TypeError(f"{name}: keepdim= needs dim= (PyTorch's {name}(dim, keepdim) returns "
+                        f"(values, indices)); for the {name} of all elements call {name}()")
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{name}: dim must be an int, got {dim!r}")
+    if x.size == 0:
+        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
+    if x.ndim == 0:
+        normalize_axis(dim, 0, name)
+        return result(x, _wrap(np.zeros((), dtype=np.int64)))
+    ax = normalize_axis(dim, x.ndim, name)[0]
+    idx = arg(x._data, axis=ax, keepdims=True).astype(np.int64)
+    values = take_along(x, idx, ax)
+    if not keepdim:
+        idx = idx.squeeze(ax)
+        values = reshape(values, idx.shape)
+    return result(values, _wrap(idx))
+
+
+def _max_dim(x, dim=None, keepdim: bool = False):
+    return _extreme_dim(max, np.argmax, return_types.max, x, dim, keepdim)
+
+
+def _min_dim(x, dim=None, keepdim: bool = False):
+    return _extreme_dim(min, np.argmin, return_types.min, x, dim, keepdim)
+
+
+@op(method="max", function=(np.max, np.amax), saves="inputs", pytorch=_max_dim,
     formula="1 at the maximum (shared on ties), else 0")
-def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Maximum over ``axis``; the gradient flows to the arg-max positions (ties split evenly)."""
+def max(x: TensorLike, axis: Axis | None = None, keepdims: bool = False) -> Tensor:
+    """Maximum over ``axis``; the gradient flows to the arg-max positions (ties split evenly).
+
+    Spelled as PyTorch (``x.max(dim=1)``, ``keepdim=``) it returns ``(values, indices)``.
+    """
     return _extreme(max, np.max, x, axis, keepdims)
 
 
-@op(method="min", function=(np.min, np.amin), saves="inputs",
+@op(method="min", function=(np.min, np.amin), saves="inputs", pytorch=_min_dim,
     formula="1 at the minimum (shared on ties), else 0")
-def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Minimum over ``axis``; the gradient flows to the arg-min positions (ties split evenly)."""
+def min(x: TensorLike, axis: Axis | None = None, keepdims: bool = False) -> Tensor:
+    """Minimum over ``axis``; the gradient flows to the arg-min positions (ties split evenly).
+
+    Spelled as PyTorch (``x.min(dim=1)``, ``keepdim=``) it returns ``(values, indices)``.
+    """
     return _extreme(min, np.min, x, axis, keepdims)
 
 
-@op(composite=True, method="var", function=np.var, numpy_args={"correction": "ddof"})
+def _correction(name: str, unbiased, correction) -> float:
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{name}: give unbiased= or correction=, not both")
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None else int(bool(unbiased))
+
+
+def _var_dim(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """PyTorch's ``var``: unbiased (correction 1) unless told otherwise."""
+    return var(x, dim, keepdim, ddof=_correction("var", unbiased, correction))
+
+
+def _std_dim(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """PyTorch's ``std``: unbiased (correction 1) unless told otherwise."""
+    return std(x, dim, keepdim, ddof=_correction("std", unbiased, correction))
+
+
+@op(composite=True, method="var", function=np.var, numpy_args={"correction": "ddof"},
+    pytorch=_var_dim)
 def var(x: TensorLike, axis: Axis = None, keepdims: bool = False,
-        ddof: int = 0) -> Tensor:
-    """Variance over ``axis``: ``sum((x - mean)²) / (N - ddof)``."""
+        ddof: float = 0) -> Tensor:
+    """Variance over ``axis``: ``sum((x - mean)²) / (N - ddof)``.
+
+    Spelled as PyTorch (``dim=``, ``keepdim=``, ``correction=``, ``unbiased=``) it is
+    PyTorch's: unbiased (``N - 1``) unless ``correction``/``unbiased`` say otherwise.
+    """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "var")
     _floating_only(x, "var")
@@ -126,10 +189,13 @@ def var(x: TensorLike, axis: Axis = None, keepdims: bool = False,
 
 
 @op(method="std", function=np.std, saves="both", numpy_args={"correction": "ddof"},
-    formula="(x − mean) / ((N − ddof)·std), 0 where std = 0")
+    pytorch=_std_dim, formula="(x − mean) / ((N − ddof)·std), 0 where std = 0")
 def std(x: TensorLike, axis: Axis = None, keepdims: bool = False,
-        ddof: int = 0) -> Tensor:
+        ddof: float = 0) -> Tensor:
     """Standard deviation over ``axis``: ``sqrt(var(x, axis, ddof=ddof))``.
+
+    Spelled as PyTorch (``dim=``, ``keepdim=``, ``correction=``, ``unbiased=``) it is
+    PyTorch's: unbiased unless ``correction``/``unbiased`` say otherwise.
 
     Where the spread is 0 (constant data, a size-1 axis, a 0-d input) the gradient is 0, as in
     PyTorch, not the NaN of differentiating ``sqrt`` at 0.

@@ -14,7 +14,7 @@ import numpy as np
 from .._tensor import Tensor, record
 from ..registry import op
 from ..typing import Axis, Index, ShapeLike, TensorLike
-from ._util import as_tensor, check_axis, lift, lift_all, normalize_axis
+from ._util import _is_int, as_tensor, check_axis, lift, lift_all, normalize_axis
 
 
 def _shape_arg(shape) -> tuple:
@@ -41,17 +41,6 @@ def reshape(x: TensorLike, *shape: ShapeLike) -> Tensor:
     return record(data, (x,), reshape.op, lambda g, out: (reshape(g, x.shape),))
 
 
-def _transpose_method(self: Tensor, *axes: int | Sequence[int]) -> Tensor:
-    """Permute the axes: ``t.transpose()`` reverses them, ``t.transpose(1, 0, 2)`` permutes;
-    exactly two ints swap those two axes at any rank (PyTorch's ``transpose(dim0, dim1)``)."""
-    chosen: Any = axes
-    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
-        chosen = axes[0]
-    elif len(axes) == 2:
-        return swapaxes(self, *axes)  # type: ignore[arg-type]
-    return transpose(self, chosen or None)
-
-
 def _permute_method(self, *dims):
     """PyTorch's ``t.permute(2, 0, 1)`` (or ``t.permute((2, 0, 1))``): the axes in this order."""
     if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
@@ -59,25 +48,52 @@ def _permute_method(self, *dims):
     if len(dims) != self.ndim:
         raise RuntimeError(f"permute: the number of dims ({len(dims)}) does not match the "
                            f"tensor's ({self.ndim})")
-    return transpose(self, dims)
+    return transpose(self, tuple(dims))
 
 
 @op(method=("transpose", "permute"), function=np.transpose, saves=None,
-    method_adapter={"transpose": _transpose_method, "permute": _permute_method},
-    formula="1 (axes permuted back)")
-def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> Tensor:
-    """Permute the axes (reverse them by default)."""
+    method_adapter={"permute": _permute_method}, formula="1 (axes permuted back)")
+def transpose(x: TensorLike, *dims: Any, axes: Any = None, dim0: int | None = None,
+              dim1: int | None = None) -> Tensor:
+    """Permute the axes, as numpy: ``t.transpose()`` reverses them, ``t.transpose(axes)`` and
+    ``t.transpose(2, 0, 1)`` permute. As PyTorch, exactly two ints swap those two axes at any
+    rank: ``k.transpose(-2, -1)`` (also ``dim0=``, ``dim1=``).
+
+    Examples
+    --------
+    >>> ag.zeros(2, 3, 4).transpose(0, 2).shape    # PyTorch: swap two axes
+    (4, 3, 2)
+    >>> ag.zeros(2, 3, 4).transpose(1, 2, 0).shape  # numpy: a permutation
+    (3, 4, 2)
+    """
     x = as_tensor(x)
-    if axes is None:
-        axes = tuple(range(x.ndim))[::-1]
+    # (no parameter is rebound here: ag.diagnose replays an op from its frame's arguments)
+    given = dims
+    if dim0 is not None or dim1 is not None:
+        if dims or axes is not None or dim0 is None or dim1 is None:
+            raise TypeError("transpose: give both dim0= and dim1=, and nothing else")
+        given = (dim0, dim1)
+    if given and axes is not None:
+        raise TypeError("transpose: give the axes positionally or as axes=, not both")
+    order = axes
+    if len(given) == 2 and _is_int(given[0]) and _is_int(given[1]):  # PyTorch: swap two axes
+        a1, a2 = (normalize_axis(a, x.ndim, "transpose")[0] if x.ndim else 0 for a in given)
+        order = list(range(x.ndim))
+        order[a1], order[a2] = order[a2], order[a1]
+    elif len(given) == 1:
+        order = given[0]
+    elif given:
+        order = given
+    if order is None:
+        perm = tuple(range(x.ndim))[::-1]
     else:
-        given = tuple(axes)
-        axes = tuple(check_axis(a, x.ndim, "transpose") for a in given) if x.ndim else given
-        if sorted(axes) != list(range(x.ndim)):
-            raise ValueError(f"transpose: axes {given} are not a permutation of the "
+        asked = (order,) if _is_int(order) else tuple(order)
+        perm = tuple(check_axis(a, x.ndim, "transpose") for a in asked) if x.ndim else asked
+        if sorted(perm) != list(range(x.ndim)):
+            raise ValueError(f"transpose: axes {asked} are not a permutation of the "
                              f"{x.ndim} axes of a tensor of shape {x.shape}")
-    inverse = tuple(np.argsort(axes))
-    return record(x._data.transpose(axes), (x,), transpose.op,
+    inverse = tuple(np.argsort(perm))
+    return record(x._data.transpose(perm), (x,), transpose.op,  # type: ignore[arg-type]
                   lambda g, out: (transpose(g, inverse),))
 
 
@@ -209,9 +225,42 @@ def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
 
 
-@op(composite=True, method="split", function=np.split)
-def split(x: TensorLike, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
-    """Split into a list of tensors (numpy's rules: a number of equal parts or split points)."""
+def _split_dim(x, split_size_or_sections, dim: int = 0) -> tuple:
+    """PyTorch's ``split``: chunks of ``split_size`` (the last may be smaller), or a list of
+    chunk sizes."""
+    x = as_tensor(x)
+    ax = normalize_axis(dim, x.ndim, "split")[0]
+    n = x.shape[ax]
+    if _is_int(split_size_or_sections):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else [])
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise ValueError(f"split: split sizes {sizes} must be non-negative and sum to "
+                             f"{n} (dim {ax} of shape {x.shape})")
+    return tuple(_cut(x, ax, list(np.cumsum(sizes[:-1])) if sizes else []))
+
+
+def _cut(x: Tensor, ax: int, points: list) -> list:
+    edges = [0] + [int(p) for p in points] + [x.shape[ax]]
+    index = [slice(None)] * x.ndim
+    parts = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        index[ax] = slice(lo, hi)
+        parts.append(x[tuple(index)])
+    return parts
+
+
+@op(composite=True, method="split", function=np.split, pytorch=_split_dim)
+def split(x: TensorLike, indices_or_sections: int | Sequence[int],
+          axis: int = 0) -> Sequence[Tensor]:
+    """Split into a list of tensors (numpy's rules: a number of equal parts or split points).
+
+    Spelled as PyTorch (``x.split(size, dim=d)``) it cuts chunks of ``size`` (a tuple).
+    """
     x = as_tensor(x)
     ax = normalize_axis(axis, x.ndim, "split")[0]
     n = x.shape[ax]
@@ -222,13 +271,7 @@ def split(x: TensorLike, indices_or_sections: int | Sequence[int], axis: int = 0
         points = [n // k * i for i in range(1, k)]
     else:
         points = [int(p) for p in indices_or_sections]
-    edges = [0] + points + [n]
-    index = [slice(None)] * x.ndim
-    parts = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        index[ax] = slice(lo, hi)
-        parts.append(x[tuple(index)])
-    return parts
+    return _cut(x, ax, points)
 
 
 # ---------------------------------------------------------------------------- indexing

@@ -56,10 +56,10 @@ class GELU(Module):
 
 
 class Softmax(Module):
-    """Softmax along ``axis``."""
+    """Softmax along ``axis`` (PyTorch's ``dim=`` is the same argument)."""
 
-    def __init__(self, axis: int = -1) -> None:
-        self.axis = axis
+    def __init__(self, axis: int = -1, *, dim: int | None = None) -> None:
+        self.axis = axis if dim is None else dim
 
     def forward(self, x: Tensor) -> Tensor:
         return F.softmax(x, self.axis)

@@ -5,7 +5,7 @@ import from the op registry included."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -30,7 +30,7 @@ assert_type(2.0 * x + 1, ag.Tensor)
 assert_type(-x, ag.Tensor)
 assert_type(x[0], ag.Tensor)
 assert_type(x == 1.0, ag.Tensor)
-assert_type(x.split(1), list[ag.Tensor])
+assert_type(x.split(1), Sequence[ag.Tensor])
 assert_type(ag.exp(x), ag.Tensor)
 assert_type(ag.matmul(x, np.ones((2, 2))), ag.Tensor)
 assert_type(ag.concatenate([x, x], axis=0), ag.Tensor)

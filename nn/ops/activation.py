@@ -1,0 +1,82 @@
+"""GELU (exact and tanh) as one fused op. The exact form's normal CDF comes from ``ag.erf``
+(W. J. Cody's vectorized approximation, float64 rounding, no scipy needed)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograd import (
+    Tensor,
+    as_tensor,
+    erf,
+    exp,
+    get_default_dtype,
+    is_grad_enabled,
+    op,
+    record,
+    tanh,
+)
+from autograd.typing import TensorLike
+
+from ._common import grads, tensor_of
+
+__all__ = ["gelu"]
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_TANH_C = math.sqrt(2 / math.pi)
+_TANH_K = 0.044715
+
+
+def _tanh_slope(x, t):
+    # y = x/2 · (1 + tanh(u)), u = c·(x + k·x³):  y' = (1 + t)/2 + x/2 · (1 − t²) · u'
+    return (t + 1) * 0.5 + x * 0.5 * (1 - t * t) * ((x * x * (3 * _TANH_K) + 1) * _TANH_C)
+
+
+@op(export=False, saves="inputs", formula="Φ(x) + x·φ(x) (exact); the tanh formula's slope")
+def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
+    """Gaussian error linear unit ``x·Φ(x)`` with the exact normal CDF ``Φ``, or with
+    ``approximate="tanh"``: ``x/2 · (1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))``.
+
+    Examples
+    --------
+    >>> F.gelu(ag.tensor([-1.0, 0.0, 1.0])).tolist()
+    [-0.1587, 0.0, 0.8413]
+    """
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    x = tensor_of(input)
+    if x.dtype.kind != "f":  # of integers: the default float dtype, as PyTorch
+        x = x.astype(get_default_dtype())
+    xd = x.data
+    with np.errstate(invalid="ignore", over="ignore"):  # ±inf and nan give nan, as PyTorch
+        if approximate == "tanh":
+            t = np.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
+            data = xd * (t + 1) * 0.5
+        else:  # Φ(x) = (1 + erf(x/√2))/2
+            cdf = erf(as_tensor(xd * _SQRT_HALF)).data.copy()
+            cdf += 1
+            cdf *= 0.5
+            data = xd * cdf
+
+    def backward(g, out):
+        if is_grad_enabled():  # recorded: the slope as Tensor ops of x
+            if approximate == "tanh":
+                return (g * _tanh_slope(x, tanh(x * (x * x * _TANH_K + 1) * _TANH_C)),)
+            phi = exp(x * x * -0.5) * _INV_SQRT_2PI
+            return (g * ((erf(x * _SQRT_HALF) + 1) * 0.5 + x * phi),)
+        with np.errstate(invalid="ignore", over="ignore"):
+            if approximate == "tanh":  # the forward's tanh, reused
+                return grads(g.data * _tanh_slope(xd, t))
+            slope = xd * xd  # y' = Φ(x) + x·φ(x), with the forward's Φ
+            slope *= -0.5
+            np.exp(slope, out=slope)
+            slope *= xd
+            slope *= _INV_SQRT_2PI
+            slope += cdf
+            slope *= g.data
+            return grads(slope)
+
+    return record(np.asarray(data, dtype=xd.dtype), (x,), gelu, backward)

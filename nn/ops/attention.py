@@ -1,0 +1,115 @@
+"""Scaled dot-product attention as one fused op: ``softmax(q·kᵀ·scale + mask) · v``.
+
+One node instead of six (matmul, scale, mask, softmax, matmul); its backward is the chain rule
+through those steps written once, on arrays in training and on Tensors when recorded.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograd import Tensor, as_tensor, is_grad_enabled, op, record, softmax, swapaxes
+from autograd.typing import TensorLike
+
+from ._common import grads, tensor_of
+
+__all__ = ["scaled_dot_product_attention"]
+
+
+def _mask_bias(name: str, attn_mask, is_causal: bool, lq: int, lk: int, dtype) -> \
+        tuple[np.ndarray | Tensor | None, Tensor | None]:
+    """The mask as an additive bias: an array for a boolean mask (False -> -inf) or for the
+    causal one, or the float mask Tensor itself (it may require grad)."""
+    if is_causal:
+        if attn_mask is not None:
+            raise ValueError(f"{name}: give either attn_mask or is_causal=True, not both")
+        keep = np.tri(lq, lk, dtype=bool)
+        return np.where(keep, 0.0, -np.inf).astype(dtype), None
+    if attn_mask is None:
+        return None, None
+    m = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+    if m.dtype == bool:
+        return np.where(m, 0.0, -np.inf).astype(dtype), None
+    if m.dtype.kind != "f":
+        raise TypeError(f"{name}: attn_mask must be boolean (True = attend) or floating "
+                        f"(added to the scores), got dtype {m.dtype}")
+    t = tensor_of(attn_mask)
+    return t, t
+
+
+def _scores(q, k, bias, scale: float):
+    s = (q @ swapaxes(k, -1, -2) if isinstance(q, Tensor) else q @ np.swapaxes(k, -1, -2))
+    s = s * scale
+    return s if bias is None else s + bias
+
+
+@op(export=False, saves="both",
+    formula=("ds·k·scale", "dsᵀ·q·scale", "pᵀ·g", "ds (float mask)"))
+def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: TensorLike,
+                                 attn_mask: TensorLike | None = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale: float | None = None) -> Tensor:
+    """``softmax(query · keyᵀ · scale + mask) · value`` over the last two dims, as
+    ``torch.nn.functional.scaled_dot_product_attention``.
+
+    ``query`` (..., L, E), ``key`` (..., S, E), ``value`` (..., S, Ev) -> (..., L, Ev);
+    ``scale`` defaults to ``1/sqrt(E)``. ``attn_mask`` is boolean (True = may attend) or
+    floating (added to the scores), broadcastable to (..., L, S); ``is_causal=True`` lets
+    position i attend to positions ≤ i. ``dropout_p`` drops attention weights in training.
+
+    Examples
+    --------
+    >>> q = k = v = ag.randn(2, 4, 5, 8)          # (batch, heads, length, head size)
+    >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
+    (2, 4, 5, 8)
+    """
+    name = "scaled_dot_product_attention"
+    q = tensor_of(query)
+    k, v = tensor_of(key, like=q), tensor_of(value, like=q)
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2 or q.shape[-1] != k.shape[-1] or \
+            k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"{name}: expected query (..., L, E), key (..., S, E) and value "
+                         f"(..., S, Ev), got shapes {q.shape}, {k.shape} and {v.shape}")
+    if not 0.0 <= dropout_p < 1.0:
+        raise ValueError(f"{name}: dropout_p must be in [0, 1), got {dropout_p}")
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    bias, mask_t = _mask_bias(name, attn_mask, is_causal, q.shape[-2], k.shape[-2], q.dtype)
+    if dropout_p > 0:  # composed of ops, so the dropout mask is in the graph
+        from nn.functional import dropout
+
+        bias_t = as_tensor(bias) if isinstance(bias, np.ndarray) else bias
+        return dropout(softmax(_scores(q, k, bias_t, scale), axis=-1), dropout_p) @ v
+    bd = bias.data if isinstance(bias, Tensor) else bias
+    with np.errstate(invalid="ignore"):  # a fully masked row gives nan, as PyTorch
+        p = softmax(as_tensor(_scores(q.data, k.data, bd, scale)), axis=-1).data
+    masked_rows = bd is not None and bool(np.isnan(p).any())
+    data = p @ v.data
+    parents = (q, k, v) if mask_t is None else (q, k, v, mask_t)
+
+    def backward(g, out):
+        if is_grad_enabled():  # recorded: p as a Tensor of q and k
+            b = as_tensor(bias) if isinstance(bias, np.ndarray) else bias
+            pr = softmax(_scores(q, k, b, scale), axis=-1)
+            qq, kk, vv = q, k, v
+            pt = swapaxes(pr, -1, -2)
+            vt = swapaxes(vv, -1, -2)
+        else:
+            g, pr, qq, kk, vv = g.data, p, q.data, k.data, v.data
+            pt = np.swapaxes(pr, -1, -2)
+            vt = np.swapaxes(vv, -1, -2)
+        # out = p·v, p = softmax(s):  dv = pᵀ·g,  dp = g·vᵀ,  ds = p·(dp − Σ dp·p)
+        dv = pt @ g if v.requires_grad else None
+        dp = g @ vt
+        ds = pr * (dp - (dp * pr).sum(axis=-1, keepdims=True))
+        if masked_rows and not isinstance(ds, Tensor):
+            ds = np.nan_to_num(ds, copy=False)  # fully masked rows send nothing back
+        dq = ds @ kk * scale if q.requires_grad else None
+        dk = None
+        if k.requires_grad:
+            dst = swapaxes(ds, -1, -2) if isinstance(ds, Tensor) else np.swapaxes(ds, -1, -2)
+            dk = dst @ qq * scale
+        dm = ds if mask_t is not None and mask_t.requires_grad else None
+        return grads(dq, dk, dv, dm)[:len(parents)]
+
+    return record(data, parents, scaled_dot_product_attention, backward)

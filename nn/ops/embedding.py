@@ -1,0 +1,125 @@
+"""Embedding lookup and its backward, a scatter-add of gradient rows; each is the other's
+backward, so derivatives of any order stay inside the pair. Also ``one_hot``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor, as_tensor, op, record
+from autograd.typing import TensorLike
+
+from ._common import tensor_of
+
+__all__ = ["embedding", "embedding_backward", "one_hot"]
+
+
+def _indices(name: str, indices) -> np.ndarray:
+    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{name}: indices must be integers, got dtype {idx.dtype}")
+    return idx
+
+
+def _check_range(name: str, idx: np.ndarray, num: int) -> None:
+    if idx.size and (idx.min() < 0 or idx.max() >= num):
+        bad = idx[(idx < 0) | (idx >= num)].flat[0]
+        raise IndexError(f"{name}: index {bad} is out of range for num_embeddings={num} "
+                         f"(valid indices are 0 to {num - 1})")
+
+
+def _scatter_rows(g: np.ndarray, idx: np.ndarray, num: int, padding_idx) -> np.ndarray:
+    """Rows of ``g`` (*idx.shape, D) summed into a (num, D) array at ``idx``: the rows sorted
+    by index, then one ``np.add.reduceat`` over each run of equal indices (a few vectorized
+    passes, where ``np.add.at`` adds row by row); for a small table and batch, one product
+    with the one-hot matrix."""
+    g2 = g.reshape(-1, g.shape[-1])
+    flat = idx.reshape(-1)
+    if num * flat.size <= 8192:
+        out = (flat == np.arange(num)[:, None]).astype(g.dtype) @ g2
+    else:
+        out = np.zeros((num, g2.shape[1]), dtype=g.dtype)
+    if flat.size and num * flat.size > 8192:
+        order = np.argsort(flat, kind="stable")
+        ordered = flat[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        out[ordered[starts]] = np.add.reduceat(g2[order], starts, axis=0)
+    if padding_idx is not None:
+        out[padding_idx] = 0
+    return out
+
+
+@op(export=False, saves=None, formula="1 at the looked-up rows (their gradients summed)")
+def embedding(input: TensorLike, weight: TensorLike, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` (num_embeddings, dim) picked by the integer ``input`` of any shape:
+    the result has shape ``input.shape + (dim,)``, as ``torch.nn.functional.embedding``.
+
+    Repeated indices accumulate their gradient; the row ``padding_idx`` gets none.
+
+    Examples
+    --------
+    >>> w = ag.arange(6.0).reshape(3, 2)
+    >>> F.embedding(np.array([2, 0]), w)
+    Tensor([[4., 5.],
+            [0., 1.]])
+    """
+    weight = tensor_of(weight)
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), "
+                         f"got shape {weight.shape}")
+    num = weight.shape[0]
+    idx = _indices("embedding", input)
+    _check_range("embedding", idx, num)
+    if padding_idx is not None:
+        padding_idx = _padding_idx(padding_idx, num)
+    return record(weight.data[idx], (weight,), embedding, lambda g, out: (
+        embedding_backward(g, idx, num, padding_idx),))
+
+
+@op(export=False, saves=None, formula="1 (the gradient's rows at the looked-up indices)")
+def embedding_backward(grad, indices, num_weights: int, padding_idx: int | None = None) -> Tensor:
+    """The rows of ``grad`` (*indices.shape, dim) summed into a (num_weights, dim) tensor at
+    ``indices`` (row ``padding_idx`` left zero): the gradient of ``embedding``'s weight."""
+    grad = tensor_of(grad)
+    idx = _indices("embedding_backward", indices)
+    data = _scatter_rows(grad.data, idx, num_weights, padding_idx)
+
+    def backward(g, out):
+        if padding_idx is not None:  # the padding row sent nothing, so it receives nothing
+            keep = np.ones((num_weights, 1), dtype=g.dtype)
+            keep[padding_idx] = 0
+            g = g * as_tensor(keep)
+        return (embedding(idx, g),)
+
+    return record(data, (grad,), embedding_backward, backward)
+
+
+def _padding_idx(padding_idx: int, num: int) -> int:
+    if not -num <= padding_idx < num:
+        raise ValueError(f"embedding: padding_idx {padding_idx} must be within "
+                         f"num_embeddings={num}")
+    return int(padding_idx) % num
+
+
+def one_hot(tensor: TensorLike, num_classes: int = -1) -> Tensor:
+    """Integer class indices of any shape as one-hot rows: shape ``tensor.shape +
+    (num_classes,)``, dtype int64 (``num_classes=-1``: the largest index plus one), as
+    ``torch.nn.functional.one_hot``.
+
+    Examples
+    --------
+    >>> F.one_hot(np.array([0, 2]), 3)
+    Tensor([[1, 0, 0],
+            [0, 0, 1]], dtype=int64)
+    """
+    idx = _indices("one_hot", tensor)
+    if num_classes == -1:
+        if idx.size == 0:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor")
+        num_classes = int(idx.max()) + 1
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        bad = idx[(idx < 0) | (idx >= num_classes)].flat[0]
+        raise IndexError(f"one_hot: class value {bad} is out of range for "
+                         f"num_classes={num_classes}")
+    out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
+    return as_tensor(out)

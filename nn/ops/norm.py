@@ -1,0 +1,212 @@
+"""Normalization: ``layer_norm``, ``rms_norm`` and ``batch_norm``, one fused op each.
+
+All three normalize ``x`` over some axes, ``x̂ = (x − μ)·rstd`` (``rms_norm`` does not centre),
+then scale and shift: ``y = x̂·w + b``. Their backward is one formula,
+
+    dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ·x̂)),   ĝ = g·w,
+
+(without the ``mean(ĝ)`` term when not centred; just ``rstd·ĝ`` with fixed statistics, as
+``batch_norm`` in eval mode), written once for arrays and Tensors: it runs on the forward's
+saved arrays in training and on Tensors recomputed from ``x`` when the backward is recorded
+(``create_graph=True``), so second derivatives come out right.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor, increment_version, is_grad_enabled, op, record
+from autograd.typing import ShapeLike, TensorLike
+
+from ._common import grads, tensor_of
+
+__all__ = ["layer_norm", "rms_norm", "batch_norm"]
+
+
+def _mean(a, axes: tuple):
+    """The mean over ``axes``, kept (a sum times 1/n: numpy's ``mean`` costs more per call)."""
+    n = 1
+    for ax in axes:
+        n *= a.shape[ax]
+    if type(a) is np.ndarray:
+        return np.add.reduce(a, axis=axes, keepdims=True) * (1.0 / n)
+    return a.sum(axis=axes, keepdims=True) * (1.0 / n)
+
+
+def _input_grad(gx_hat, x_hat, rstd, axes: tuple, center: bool):
+    # x̂ = (x − μ)·rstd:  dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ·x̂))
+    d = gx_hat - x_hat * _mean(gx_hat * x_hat, axes)
+    if center:
+        d = d - _mean(gx_hat, axes)
+    return d * rstd
+
+
+def _statistics(x, axes: tuple, eps: float, center: bool):
+    """``x̂``, ``rstd`` and the (biased) variance from ``x`` (an array or a Tensor, the same
+    formula)."""
+    xc = x - _mean(x, axes) if center else x
+    var = _mean(xc * xc, axes)
+    rstd = 1.0 / np.sqrt(var + eps) if type(var) is np.ndarray else (var + eps) ** -0.5
+    return xc * rstd, rstd, var
+
+
+def _affine_grads(g, x_hat, weight, bias, other_axes: tuple) -> tuple:
+    """Gradients of ``y = x̂·w + b`` for ``w`` and ``b`` (summed over ``other_axes``)."""
+    gw = gb = None
+    if weight is not None and weight.requires_grad:
+        gw = (g * x_hat).sum(axis=other_axes).reshape(weight.shape)
+    if bias is not None and bias.requires_grad:
+        gb = g.sum(axis=other_axes).reshape(bias.shape)
+    return gw, gb
+
+
+def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_shape: tuple,
+                eps: float, center: bool, fixed=None) -> tuple:
+    """Record ``y = x̂·w + b`` with x̂ normalized over ``axes`` (or with the ``fixed``
+    (mean, rstd) arrays, broadcastable against x, that batch_norm's eval mode uses); returns
+    the result and the biased variance (None with ``fixed``)."""
+    xd = x.data
+    var = None
+    if fixed is None:
+        x_hat, rstd, var = _statistics(xd, axes, eps, center)
+    else:
+        x_hat, rstd = (xd - fixed[0]) * fixed[1], fixed[1]
+    data = x_hat * weight.data.reshape(w_shape) if weight is not None else x_hat
+    if bias is not None:
+        data = data + bias.data.reshape(w_shape)
+    parents = tuple(t for t in (x, weight, bias) if t is not None)
+
+    def backward(g, out):
+        if is_grad_enabled():  # recorded: x̂ and rstd as Tensors of x, so they differentiate
+            if fixed is None:
+                xh, rs, _ = _statistics(x, axes, eps, center)
+            else:
+                rs = Tensor(fixed[1])
+                xh = (x - Tensor(fixed[0])) * rs
+            w = None if weight is None else weight.reshape(w_shape)
+        else:
+            g, xh, rs = g.data, x_hat, rstd
+            w = None if weight is None else weight.data.reshape(w_shape)
+        gx = None
+        if x.requires_grad:
+            g_hat = g * w if w is not None else g
+            gx = g_hat * rs if fixed is not None else _input_grad(g_hat, xh, rs, axes, center)
+        gw, gb = _affine_grads(g, xh, weight, bias, other_axes)
+        return grads(*(gr for gr, t in zip((gx, gw, gb), (x, weight, bias)) if t is not None))
+
+    return record(np.asarray(data, dtype=xd.dtype), parents, fn, backward), var
+
+
+def _trailing(name: str, x: Tensor, normalized_shape, weight, bias) -> tuple:
+    shape = (int(normalized_shape),) if isinstance(normalized_shape, (int, np.integer)) \
+        else tuple(int(s) for s in normalized_shape)
+    k = len(shape)
+    if k == 0 or x.ndim < k or x.shape[x.ndim - k:] != shape:
+        raise RuntimeError(f"{name}: given normalized_shape={list(shape)}, expected input with "
+                           f"shape [*, {', '.join(map(str, shape))}], but got input of size "
+                           f"{list(x.shape)}")
+    for arg, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.shape != shape:
+            raise ValueError(f"{name}: {arg} must have the normalized shape {shape}, "
+                             f"got {t.shape}")
+    return tuple(range(x.ndim - k, x.ndim)), tuple(range(x.ndim - k)), shape
+
+
+@op(export=False, saves="inputs",
+    formula=("rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))", "Σ g·x̂", "Σ g"))
+def layer_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLike | None = None,
+               bias: TensorLike | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalize over the trailing ``normalized_shape`` dims: ``(x − mean)/sqrt(var + eps)``
+    (biased variance), times ``weight`` plus ``bias``, as ``torch.nn.functional.layer_norm``.
+
+    Examples
+    --------
+    >>> F.layer_norm(ag.tensor([[1.0, 2.0, 3.0]]), (3,)).tolist()
+    [[-1.2247, 0.0, 1.2247]]
+    """
+    x = tensor_of(input)
+    weight = None if weight is None else tensor_of(weight, like=x)
+    bias = None if bias is None else tensor_of(bias, like=x)
+    axes, other, shape = _trailing("layer_norm", x, normalized_shape, weight, bias)
+    return _normalized(layer_norm, x, weight, bias, axes, other, shape, eps, center=True)[0]
+
+
+@op(export=False, saves="inputs", formula=("rstd·(ĝ − x̂·mean(ĝ·x̂))", "Σ g·x̂"))
+def rms_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLike | None = None,
+             eps: float | None = None) -> Tensor:
+    """``x / sqrt(mean(x²) + eps)`` over the trailing ``normalized_shape`` dims, times
+    ``weight``, as ``torch.nn.functional.rms_norm`` (``eps`` defaults to the dtype's epsilon).
+
+    Examples
+    --------
+    >>> F.rms_norm(ag.tensor([[3.0, 4.0]]), (2,)).tolist()
+    [[0.8485, 1.1314]]
+    """
+    x = tensor_of(input)
+    weight = None if weight is None else tensor_of(weight, like=x)
+    axes, other, shape = _trailing("rms_norm", x, normalized_shape, weight, None)
+    if eps is None:
+        eps = float(np.finfo(x.dtype if x.dtype.kind == "f" else np.float64).eps)
+    return _normalized(rms_norm, x, weight, None, axes, other, shape, eps, center=False)[0]
+
+
+@op(export=False, saves="inputs",
+    formula=("rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) (training), rstd·ĝ (eval)", "Σ g·x̂", "Σ g"))
+def batch_norm(input: TensorLike, running_mean: TensorLike, running_var: TensorLike,
+               weight: TensorLike | None = None, bias: TensorLike | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each channel (dim 1) of ``input`` (N, C) or (N, C, *) over the batch and the
+    other dims, as ``torch.nn.functional.batch_norm``.
+
+    In training the batch's statistics normalize, and ``running_mean``/``running_var`` (if
+    given) are updated in place: ``r ← (1 − momentum)·r + momentum·s`` with the batch's mean
+    and its *unbiased* variance. In eval mode the running statistics normalize.
+
+    Examples
+    --------
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 6.0]])
+    >>> F.batch_norm(x, None, None, training=True).tolist()  # eps keeps them just under 1
+    [[-1.0, -1.0], [1.0, 1.0]]
+    """
+    x = tensor_of(input)
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, *), got "
+                         f"{x.shape}")
+    c = x.shape[1]
+    weight = None if weight is None else tensor_of(weight, like=x)
+    bias = None if bias is None else tensor_of(bias, like=x)
+    for arg, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                   ("running_var", running_var)):
+        if t is not None and getattr(t, "shape", None) != (c,) and np.shape(t) != (c,):
+            raise ValueError(f"batch_norm: {arg} must have shape ({c},) (one per channel of "
+                             f"the input of shape {x.shape}), got {np.shape(t)}")
+    axes = (0,) + tuple(range(2, x.ndim))
+    w_shape = (1, c) + (1,) * (x.ndim - 2)
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are needed in eval "
+                             "mode (training=False)")
+        mean = np.asarray(_array(running_mean), dtype=x.dtype).reshape(w_shape)
+        rstd = (np.asarray(_array(running_var), dtype=x.dtype).reshape(w_shape) + eps) ** -0.5
+        return _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True,
+                           fixed=(mean, rstd))[0]
+    count = x.size // c
+    if count <= 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                         f"got input size {x.shape}")
+    out, var = _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True)
+    if running_mean is not None or running_var is not None:  # after the op, which can fail
+        mean = _mean(x.data, axes).reshape(c)
+        var = var.reshape(c) * (count / (count - 1))  # the running variance is unbiased
+        for r, s in ((running_mean, mean), (running_var, var)):
+            if r is not None:
+                arr = _array(r)
+                arr *= 1 - momentum
+                arr += momentum * s
+                if isinstance(r, Tensor):
+                    increment_version(r)
+    return out
+
+
+def _array(t) -> np.ndarray:
+    return t.data if isinstance(t, Tensor) else t

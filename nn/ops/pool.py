@@ -1,0 +1,147 @@
+"""Pooling over sliding windows: ``max_pool2d`` and ``avg_pool2d``, one op each.
+
+Forward reads the windows as a strided view (``conv.windows``); backward adds each window's
+gradient back into place with strided adds (``col2im``). Max pooling sends the gradient to the
+first maximum of each window (PyTorch's choice on ties), average pooling spreads it evenly.
+Both backward passes are linear in the incoming gradient with constant coefficients, so they
+are differentiable again through ``col2im`` (whose backward is ``im2col``).
+"""
+
+# numpy's scalar results are too loosely typed for pyright to follow the arithmetic on them
+# here; the signatures are checked as usual.
+# pyright: reportOperatorIssue=false, reportAttributeAccessIssue=false, reportIndexIssue=false
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograd import Tensor, broadcast_to, is_grad_enabled, op, record, reshape
+from autograd.typing import TensorLike
+
+from ._common import grads, tensor_of
+from .conv import Geometry, _place, add_windows, col2im, geometry, windows
+
+__all__ = ["max_pool2d", "avg_pool2d"]
+
+
+def _pool_input(name: str, x, d: int, kernel_size, stride, padding, dilation):
+    x = tensor_of(x)
+    if x.ndim not in (d + 1, d + 2):
+        raise ValueError(f"{name}: expected {d + 1}-D (unbatched) or {d + 2}-D (batched) "
+                         f"input, got input of shape {x.shape}")
+    if stride is None or isinstance(stride, (tuple, list)) and len(stride) == 0:
+        stride = kernel_size
+    geo = geometry(name, x.shape[-d:], kernel_size, stride, padding, dilation)
+    if any(lo > sp // 2 for (lo, _), sp in zip(geo.pads, geo.span)):
+        raise ValueError(f"{name}: pad should be at most half of effective kernel size, but "
+                         f"got pad={padding}, kernel_size={kernel_size} and "
+                         f"dilation={dilation}")
+    return x, geo
+
+
+def _spread(g, geo: Geometry, d: int, factor):
+    """Each output gradient times ``factor`` (its window's weights, broadcast against
+    (N, C, *out, *kernel)), added back into place."""
+    full = g.shape + geo.kernel
+    if is_grad_enabled():
+        if isinstance(factor, np.ndarray):
+            factor = Tensor(factor.astype(g.dtype, copy=False))
+        return col2im(broadcast_to(reshape(g, g.shape + (1,) * d) * factor, full), geo)
+    return add_windows(np.broadcast_to(g.data.reshape(g.shape + (1,) * d) * factor, full), geo)
+
+
+@op(export=False, saves=None, formula="1 at each window's first maximum, else 0")
+def max_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: int | tuple[int,
+               ...] | None = None, padding: int | tuple[int, ...] | str = 0,
+               dilation: int | tuple[int, ...] = 1) -> Tensor:
+    """The maximum of each ``kernel_size`` window of ``input`` (N, C, H, W) or (C, H, W).
+
+    ``stride`` defaults to ``kernel_size``; ``padding`` (at most half the kernel) pads with
+    -inf. The gradient goes to the first maximum of each window, as in PyTorch.
+
+    Examples
+    --------
+    >>> F.max_pool2d(ag.arange(16.0).reshape(1, 1, 4, 4), 2)
+    Tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
+    x, geo = _pool_input("max_pool2d", input, 2, kernel_size, stride, padding, dilation)
+    if x.ndim == 3:
+        return max_pool2d(x[None], kernel_size, stride, padding, dilation)[0]
+    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    win = windows(x.data, geo, pad_value=fill)
+    # the maximum of each window, one kernel offset at a time over output-sized arrays
+    offsets = list(np.ndindex(*geo.kernel))
+    data = win[(Ellipsis,) + offsets[0]].copy()
+    for o in offsets[1:]:
+        np.maximum(data, win[(Ellipsis,) + o], out=data)  # NaN propagates, as in PyTorch
+    nan = x.dtype.kind == "f" and bool(np.isnan(data).any())
+
+    def firsts():
+        """For each kernel offset, where it holds its window's first maximum."""
+        taken = np.zeros(data.shape, dtype=bool)
+        for o in offsets:
+            v = win[(Ellipsis,) + o]
+            hit = (v == data) | (np.isnan(v) & np.isnan(data)) if nan else v == data
+            hit &= ~taken
+            taken |= hit
+            yield o, hit
+
+    def backward(g, out):
+        # the gradient of each window goes to its first maximum
+        if is_grad_enabled():
+            onehot = np.stack([hit for _, hit in firsts()], axis=-1)
+            return grads(_spread(g, geo, 2, onehot.reshape(data.shape + geo.kernel)))
+        gd = g.data
+        gx = np.zeros(gd.shape[:2] + geo.padded, dtype=gd.dtype)
+        for o, hit in firsts():
+            gx[_place(o, geo)] += gd * hit
+        lo = [p[0] for p in geo.pads]
+        return grads(gx[(slice(None),) * 2 + tuple(slice(a, a + s) for a, s in
+                                                    zip(lo, geo.size))])
+
+    return record(data, (x,), max_pool2d, backward)
+
+
+@op(export=False, saves=None, formula="1 / (window size) at each window position")
+def avg_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: int | tuple[int,
+               ...] | None = None, padding: int | tuple[int, ...] | str = 0,
+               count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """The mean of each ``kernel_size`` window of ``input`` (N, C, H, W) or (C, H, W).
+
+    ``stride`` defaults to ``kernel_size``; ``padding`` pads with zeros, which count in the
+    mean unless ``count_include_pad=False``; ``divisor_override`` replaces the window size.
+
+    Examples
+    --------
+    >>> F.avg_pool2d(ag.ones(1, 1, 4, 4), 2).shape
+    (1, 1, 2, 2)
+    """
+    x, geo = _pool_input("avg_pool2d", input, 2, kernel_size, stride, padding, 1)
+    if x.ndim == 3:
+        return avg_pool2d(x[None], kernel_size, stride, padding, count_include_pad,
+                          divisor_override)[0]
+    if divisor_override is not None:
+        if divisor_override <= 0:
+            raise ValueError(f"avg_pool2d: divisor_override must be positive, "
+                             f"got {divisor_override}")
+        divisor = divisor_override
+    elif count_include_pad or not any(lo for lo, _ in geo.pads):
+        divisor = math.prod(geo.kernel)
+    else:  # each window's count of real (unpadded) elements
+        ones = np.ones((1, 1) + geo.size, dtype=x.dtype)
+        divisor = windows(ones, geo).sum(axis=(-2, -1))[0, 0]
+    dtype = x.dtype if x.dtype.kind == "f" else np.float64
+    data = (windows(x.data, geo).sum(axis=(-2, -1)) / divisor).astype(dtype, copy=False)
+    scale = 1.0 / divisor if np.isscalar(divisor) else (1.0 / divisor).astype(dtype)
+    if not np.isscalar(scale):
+        scale = scale[:, :, None, None]
+
+    def backward(g, out):
+        # each input position gets the gradients of the windows it is in, over their size
+        return grads(_spread(g, geo, 2, scale))
+
+    return record(data, (x,), avg_pool2d, backward)

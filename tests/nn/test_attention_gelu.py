@@ -1,0 +1,96 @@
+"""F.scaled_dot_product_attention against PyTorch's documented reference (softmax(q·kᵀ·scale +
+mask)·v, boolean True = attend), and the exact GELU / erf against math.erf."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import nn.functional as F
+from autograd.ops.erf_kernel import erf_array
+
+rng = np.random.default_rng(4)
+
+
+def sdpa_reference(q, k, v, bias=None, scale=None):
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
+    s = q @ np.swapaxes(k, -1, -2) * scale
+    if bias is not None:
+        s = s + bias
+    p = np.exp(s - s.max(-1, keepdims=True))
+    return (p / p.sum(-1, keepdims=True)) @ v
+
+
+def test_attention_matches_the_reference():
+    q, k, v = (rng.standard_normal((2, 3, 4, 8)) for _ in range(3))
+    out = F.scaled_dot_product_attention(ag.tensor(q), ag.tensor(k), ag.tensor(v))
+    np.testing.assert_allclose(out.data, sdpa_reference(q, k, v), rtol=1e-12)
+    out = F.scaled_dot_product_attention(ag.tensor(q), ag.tensor(k), ag.tensor(v), scale=0.5)
+    np.testing.assert_allclose(out.data, sdpa_reference(q, k, v, scale=0.5), rtol=1e-12)
+
+
+def test_causal_and_boolean_and_float_masks():
+    q, k, v = (rng.standard_normal((2, 5, 4)) for _ in range(3))
+    causal = np.tril(np.ones((5, 5), dtype=bool))
+    bias = np.where(causal, 0.0, -np.inf)
+    t = [ag.tensor(a) for a in (q, k, v)]
+    ref = sdpa_reference(q, k, v, bias)
+    np.testing.assert_allclose(F.scaled_dot_product_attention(*t, is_causal=True).data, ref,
+                               rtol=1e-12)
+    np.testing.assert_allclose(F.scaled_dot_product_attention(*t, attn_mask=causal).data, ref,
+                               rtol=1e-12)
+    fm = rng.standard_normal((5, 5))
+    np.testing.assert_allclose(F.scaled_dot_product_attention(*t, attn_mask=fm).data,
+                               sdpa_reference(q, k, v, fm), rtol=1e-12)
+    # the first query can only see the first key
+    np.testing.assert_allclose(F.scaled_dot_product_attention(*t, is_causal=True).data[:, 0],
+                               v[:, 0], rtol=1e-12)
+    with pytest.raises(ValueError, match="not both"):
+        F.scaled_dot_product_attention(*t, attn_mask=causal, is_causal=True)
+    with pytest.raises(ValueError, match="shapes"):
+        F.scaled_dot_product_attention(t[0], t[1][:, :, :3], t[2])
+
+
+def test_attention_gradients_equal_the_composed_ops():
+    q, k, v = (ag.tensor(rng.standard_normal((2, 4, 3)), requires_grad=True) for _ in range(3))
+    g = rng.standard_normal((2, 4, 3))
+    (F.scaled_dot_product_attention(q, k, v, is_causal=True) * ag.tensor(g)).sum().backward()
+    fused = [t.grad.data for t in (q, k, v)]
+    for t in (q, k, v):
+        t.grad = None
+    s = (q @ k.transpose(-2, -1)) / math.sqrt(3)
+    s = s.masked_fill(~np.tril(np.ones((4, 4), dtype=bool)), float("-inf"))
+    (ag.softmax(s, axis=-1) @ v * ag.tensor(g)).sum().backward()
+    for a, t in zip(fused, (q, k, v)):
+        np.testing.assert_allclose(a, t.grad.data, rtol=1e-10, atol=1e-12)
+
+
+def test_attention_dropout_in_training():
+    ag.manual_seed(0)
+    q = ag.randn(1, 6, 4)
+    full = F.scaled_dot_product_attention(q, q, q)
+    dropped = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5)
+    assert dropped.shape == full.shape and not np.allclose(dropped.data, full.data)
+
+
+def test_erf_is_exact_to_float64_rounding():
+    x = np.concatenate([np.linspace(-7, 7, 20001), [0.0, 1e-300, 0.46875, 4.0, 6.0, np.inf]])
+    ref = np.array([math.erf(v) for v in x])
+    np.testing.assert_allclose(erf_array(x), ref, rtol=0, atol=5e-16)
+    assert np.isnan(erf_array(np.array([np.nan]))[0])
+    assert erf_array(np.float32([0.5])).dtype == np.float32
+
+
+def test_gelu_exact_and_tanh_match_their_formulas():
+    x = np.linspace(-6, 6, 101)
+    exact = np.array([v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x])
+    np.testing.assert_allclose(F.gelu(ag.tensor(x)).data, exact, rtol=1e-14, atol=1e-15)
+    tanh = 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+    np.testing.assert_allclose(F.gelu(ag.tensor(x), approximate="tanh").data, tanh, rtol=1e-14)
+    assert nn.GELU("tanh")(ag.randn(3)).dtype == np.float32
+    with pytest.raises(ValueError, match="approximate"):
+        F.gelu(ag.randn(2), approximate="fast")
