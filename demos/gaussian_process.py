@@ -115,7 +115,8 @@ def plot(x, y, grid, mu, sd, path: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
                         help="fewer points and iterations (for a test)")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"),

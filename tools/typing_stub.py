@@ -144,6 +144,11 @@ def _alias(module: str) -> str:
 def render() -> str:
     import autograd
     import nn  # noqa: F401  (its ops bind too)
+
+    try:  # scipy's ufuncs bind once autograd.scipy is imported (the scipy extra)
+        import autograd.scipy  # noqa: F401
+    except ImportError:
+        pass
     from autograd import bind
     from autograd._tensor import Tensor
     from autograd.registry import OPS
