@@ -54,6 +54,16 @@ _ignore_fp_warnings()  # numpy's floating-point warnings from inside autograd an
 
 globals().update(_OP_EXPORTS)  # every declared op as ``ag.NAME`` (``ag.exp``, ``ag.matmul``)
 
+
+def __getattr__(name: str):
+    # ``ag.scipy`` (the optional extra) is imported on first use: ``import autograd`` stays
+    # free of scipy, and without scipy installed this says which extra to install
+    if name == "scipy":
+        import importlib
+
+        return importlib.import_module("autograd.scipy")
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
 __all__ = [
     "Tensor", "tensor", "as_tensor", "Node", "Value", "set_default_dtype", "get_default_dtype",
     "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "randn", "rand",

@@ -245,6 +245,10 @@ class Tensor:
         return _wrap(self._data)
 
     def __array__(self, dtype=None, copy=None):
+        if self._requires_grad and state.grad_enabled and "scipy" in sys.modules:
+            from ._scipy_guard import check_scipy_caller
+
+            check_scipy_caller()  # scipy.stats.norm.logpdf(t) would drop the gradient
         if copy is None and self._requires_grad and state.grad_enabled:
             # np.asarray(t) is the data; np.array([x, 2 * x]) would drop x's gradient
             from .ops.conversion import conversion_refusal

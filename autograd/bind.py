@@ -21,6 +21,10 @@ UFUNCS: dict = {}  # numpy ufunc -> op, for Tensor.__array_ufunc__
 FUNCTIONS: dict = {}  # numpy function -> op, for Tensor.__array_function__
 EXPORTS: dict[str, Callable] = {}  # name -> op, exported by ``autograd``
 _BOUND: dict[str, str] = {}  # Tensor attribute -> the op that declared it
+# ufuncs of an optional library, declared by name ("scipy.special.gammaln"): module name ->
+# [(attribute, op)]. They are bound once that module has been imported (``resolve_pending``):
+# a ufunc of it can only reach a Tensor after that, and autograd never imports it itself.
+PENDING: dict[str, list] = {}
 NAMESPACES: dict[str, types.ModuleType] = {}  # "linalg" -> the module ``autograd.linalg``
 
 
@@ -151,7 +155,13 @@ def bind(d: OpDef) -> None:
             if d.operator and name == names[0]:  # __add__ -> __iadd__
                 _set("__i" + d.operator[2:], method, d)
     for u in d.ufuncs:
-        _register(UFUNCS, u, fn, d, "ufunc")
+        if isinstance(u, str):
+            module, _, attr = u.rpartition(".")
+            PENDING.setdefault(module, []).append((attr, d))
+        else:
+            _register(UFUNCS, u, fn, d, "ufunc")
+    if PENDING:
+        resolve_pending()
     for f in d.functions:
         _register(FUNCTIONS, f, fn, d, "function")
     if d.export:
@@ -159,3 +169,24 @@ def bind(d: OpDef) -> None:
         _export(d, d.name.rpartition(".")[2], spelled)
         for alias in d.aliases:
             _export(d, alias, spelled)
+
+
+def resolve_pending() -> bool:
+    """Bind the ufuncs declared by name whose module has been imported since; True if any.
+
+    ``Tensor.__array_ufunc__`` calls this when it meets a ufunc it does not know, so
+    ``scipy.special.gammaln(t)`` works as soon as the user has scipy imported, while
+    ``import autograd`` itself never pays for importing scipy.
+    """
+    found = False
+    for module in [m for m in PENDING if m in sys.modules]:
+        mod = sys.modules[module]
+        for attr, d in PENDING.pop(module):
+            u = getattr(mod, attr, None)
+            if u is None:
+                raise ValueError(f"op {d.name!r} answers to {module}.{attr}, which does not exist")
+            _register(UFUNCS, u, d.fn, d, "ufunc")
+            name = f"{module}.{attr}"
+            d.ufuncs = tuple(u if v == name else v for v in d.ufuncs)
+            found = True
+    return found

@@ -27,7 +27,8 @@ def _to_float64(inputs) -> tuple:
     out = []
     for t in inputs:
         if isinstance(t, Tensor) and t.dtype.kind == "f":
-            out.append(Tensor(np.array(t.data, dtype=np.float64), requires_grad=t.requires_grad))
+            out.append(Tensor(np.array(t.data, dtype=np.float64, order="C"),
+                              requires_grad=t.requires_grad))  # C order: perturbed in place
         else:
             out.append(t)
     return tuple(out)

@@ -30,7 +30,9 @@ class OpDef:
     operator, reflected : the Python operator (``"__mul__"``) and its reflected form.
     inplace : the in-place method (``"mul_"``); ``operator``'s augmented form
         (``__imul__``) is bound to it too.
-    ufuncs, functions : the numpy ufuncs / functions that dispatch to ``fn`` on Tensors.
+    ufuncs, functions : the numpy ufuncs / functions that dispatch to ``fn`` on Tensors. A
+        ufunc of an optional library is given by name (``"scipy.special.gammaln"``) and bound
+        once that library is imported (``autograd.bind.resolve_pending``).
     saves : what the backward reads besides shapes: ``"inputs"``, ``"output"``, ``"both"``
         or None. The in-place guard only checks ops that save something.
     formula : the local derivative, one string per parent (``"1 - tanh²(x)"``).

@@ -1,11 +1,12 @@
 """Activations and losses as functions of Tensors (``import nn.functional as F``).
 
 Almost everything is a composition of autograd ops, so its gradient comes from the engine.
-Five functions are primitive ops of their own, registered with ``@op`` like the engine's (forward
-on numpy, backward closure right below): ``linear`` (one node instead of three),
+Four functions are primitive ops of their own, registered with ``@op`` like the engine's
+(forward on numpy, backward closure right below): ``linear`` (one node instead of three),
 ``cross_entropy`` on class indices and ``binary_cross_entropy_with_logits`` (one
-fused, overflow-free pass), ``binary_cross_entropy`` (PyTorch's clamped logarithms, whose
-gradient a composition would turn into NaN at 0 and 1) and ``erf`` (for the exact GELU).
+fused, overflow-free pass) and ``binary_cross_entropy`` (PyTorch's clamped logarithms, whose
+gradient a composition would turn into NaN at 0 and 1). ``erf`` (for the exact GELU) is
+autograd's ``ag.erf``.
 
 The hot backward closures (linear, cross-entropy) evaluate their one formula on the raw
 arrays when the backward pass is not being recorded, and on the Tensors themselves when it is
@@ -21,6 +22,7 @@ from autograd import (
     as_tensor,
     clip,
     default_generator,
+    erf,
     get_default_dtype,
     is_grad_enabled,
     log,
@@ -37,7 +39,7 @@ from autograd import (
 )
 from autograd import softmax as ag_softmax
 
-from .ops.activation import erf, gelu
+from .ops.activation import gelu
 from .ops.attention import scaled_dot_product_attention
 from .ops.conv import conv1d, conv2d
 from .ops.embedding import embedding, one_hot

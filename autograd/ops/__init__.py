@@ -12,6 +12,7 @@ from ..bind import EXPORTS
 from ..registry import OPS, OpDef, op
 from . import (
     arrange,
+    bessel,
     binary,
     contract,
     dispatch,
@@ -27,13 +28,14 @@ from . import (
     search,
     selection,
     shape,
+    special,
 )
 from .shape import index_add, index_put, sum_to_shape
 
 __all__ = ["OPS", "OpDef", "op", "EXPORTS", "index_add", "index_put", "sum_to_shape",
            "arrange", "binary", "contract", "dispatch", "elementwise", "join", "linalg",
            "linalg_solve", "linalg_spectral", "math", "pytorch_names", "reduce", "scan",
-           "search", "selection", "shape", *EXPORTS]
+           "search", "selection", "shape", "special", "bessel", *EXPORTS]
 globals().update(EXPORTS)
 
 

@@ -21,8 +21,10 @@ from typing import Callable
 
 import numpy as np
 
+from .._scipy_guard import check_scipy_caller, scipy_ufunc_name
+from .._scipy_guard import refusal as scipy_refusal
 from .._tensor import Tensor, _wrap
-from ..bind import EXPORTS, FUNCTIONS, UFUNCS
+from ..bind import EXPORTS, FUNCTIONS, PENDING, UFUNCS, resolve_pending
 from ..mode import state
 
 _EMPTY = inspect.Parameter.empty
@@ -121,11 +123,14 @@ def refusal(name: str, argument: str | None = None) -> str:
 
 
 def _pass_through(name: str, run: Callable, operands, argument: str | None = None,
-                  wrap_scalars: bool = False):
-    """numpy's own result on the arrays, unless it silently drops a gradient."""
+                  wrap_scalars: bool = False, scipy_name: str | None = None):
+    """numpy's own result on the arrays, unless it silently drops a gradient. A refusal
+    inside a scipy function (or of a scipy.special ufunc, ``scipy_name``) names the
+    ``ag.scipy`` function to use (``autograd._scipy_guard``)."""
     result = run()
     if state.grad_enabled and _floating(result) and _needs_grad(operands):
-        raise TypeError(refusal(name, argument))
+        check_scipy_caller()
+        raise TypeError(scipy_refusal(scipy_name) if scipy_name else refusal(name, argument))
     if isinstance(result, np.ndarray) or wrap_scalars and isinstance(result, np.generic):
         return _wrap(np.asarray(result))
     return result
@@ -321,6 +326,8 @@ def _ufunc_call(fn: Callable, ufunc, method: str, inputs: tuple, kwargs: dict):
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     fn = UFUNCS.get(ufunc)
+    if fn is None and PENDING and resolve_pending():  # scipy.special's, imported since
+        fn = UFUNCS.get(ufunc)
     argument = None
     if fn is not None:
         if method == "__call__" and not kwargs:  # the common case, fast
@@ -331,7 +338,8 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         argument = result.argument
     name = ufunc.__name__ + ("" if method == "__call__" else f".{method}")
     return _pass_through(name, lambda: getattr(ufunc, method)(*_strip(inputs), **_strip(kwargs)),
-                         inputs + tuple(kwargs.values()), argument, wrap_scalars=True)
+                         inputs + tuple(kwargs.values()), argument, wrap_scalars=True,
+                         scipy_name=scipy_ufunc_name(ufunc) if fn is None else None)
 
 
 Tensor.__array_ufunc__ = _array_ufunc

@@ -1,9 +1,5 @@
-"""The error function on whole arrays, and GELU (exact and tanh) as one fused op.
-
-``erf_array`` is W. J. Cody's rational Chebyshev approximation (Math. Comp. 23, 1969; the
-``CALERF`` routine of SPECFUN), accurate to float64 rounding (|error| < 1e-15, as ``math.erf``)
-and vectorized over three ranges of |x|: no ``np.vectorize``, no per-element Python.
-"""
+"""GELU (exact and tanh) as one fused op. The exact form's normal CDF comes from ``ag.erf``
+(W. J. Cody's vectorized approximation, float64 rounding, no scipy needed)."""
 
 from __future__ import annotations
 
@@ -11,137 +7,21 @@ import math
 
 import numpy as np
 
-from autograd import Tensor, exp, get_default_dtype, is_grad_enabled, op, record, tanh
+from autograd import (
+    Tensor,
+    as_tensor,
+    erf,
+    exp,
+    get_default_dtype,
+    is_grad_enabled,
+    op,
+    record,
+    tanh,
+)
 
 from ._common import grads, tensor_of
 
-__all__ = ["erf", "erf_array", "gelu"]
-
-# |x| <= 0.46875:  erf(x) = x · P(x²) / Q(x²)
-_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
-      3.20937758913846947e03, 1.85777706184603153e-1)
-_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
-      2.84423683343917062e03)
-# 0.46875 < |x| <= 4:  erfc(x) = exp(−x²) · P(x) / Q(x)
-_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
-      2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
-      2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)
-_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
-      1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
-      3.43936767414372164e03, 1.23033935480374942e03)
-# |x| > 4:  erfc(x) = exp(−x²)/x · (1/√π + 1/x² · P(1/x²) / Q(1/x²))
-_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
-      1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)
-_Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1,
-      6.05183413124413191e-2, 2.33520497626869185e-3)
-_RSQRT_PI = 5.6418958354775628695e-1
-_SMALL, _FOUR, _BIG = 0.46875, 4.0, 6.0  # erf(6) is 1 to float64 precision
-
-
-def _exp_neg_sq(y: np.ndarray) -> np.ndarray:
-    """``exp(−y²)``. CALERF splits y² to keep erfc's relative error small far out; erf needs
-    1 − erfc, whose absolute error that rounding (≈ y²·1e-16·erfc(y)) cannot reach."""
-    e = y * y
-    np.negative(e, out=e)
-    return np.exp(e, out=e)
-
-
-def _ratio(t: np.ndarray, p: tuple, q: tuple) -> np.ndarray:
-    """``P(t)/Q(t)`` in CALERF's nested form (Q monic), evaluated in place: one pass per
-    coefficient, two arrays allocated."""
-    num = t * p[-1]
-    den = t.copy()
-    for a, b in zip(p[:-2], q[:-1]):
-        num += a
-        num *= t
-        den += b
-        den *= t
-    num += p[-2]
-    den += q[-1]
-    num /= den
-    return num
-
-
-def _erf_small(x: np.ndarray) -> np.ndarray:
-    r = _ratio(x * x, _A, _B)
-    r *= x
-    return r
-
-
-def _erfc_mid(y: np.ndarray) -> np.ndarray:
-    r = _ratio(y, _C, _D)
-    r *= _exp_neg_sq(y)
-    return r
-
-
-def _erfc_large(y: np.ndarray) -> np.ndarray:
-    z = 1.0 / (y * y)
-    r = _ratio(z, _P, _Q)
-    r *= z
-    np.subtract(_RSQRT_PI, r, out=r)
-    r *= _exp_neg_sq(y)
-    r /= y
-    return r
-
-
-def erf_array(x) -> np.ndarray:
-    """``erf`` of every element of ``x``: float64 to float64 rounding (|error| ≤ 2.3e-16, as
-    ``math.erf``); float32 is computed in float32, the same formulas.
-
-    The small-|x| formula runs over the whole (clipped) array; the elements beyond it are
-    gathered by index (``np.take``/``np.put``: boolean-mask indexing costs far more here),
-    computed with the erfc formulas and put back.
-
-    Examples
-    --------
-    >>> erf_array(np.array([0.0, 0.5, 10.0]))
-    array([0.        , 0.52049988, 1.        ])
-    """
-    x = np.asarray(x)
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # nan stays nan
-        return _erf(x)
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    shape = x.shape
-    x = x.reshape(-1)  # 1-D, so that no result is a numpy scalar (in-place ops need arrays)
-    if x.dtype not in (np.float32, np.float64):
-        x = x.astype(np.float64)
-    y = np.abs(x)
-    small = y <= _SMALL
-    if small.all():
-        return _erf_small(x).reshape(shape)
-    rest = np.flatnonzero(~small)
-    yr = np.take(y, rest)
-    out = _erf_small(np.clip(x, -_SMALL, _SMALL, out=y))
-    far = yr > _FOUR
-    if far.any():  # rare in a network: the third range, and 1 beyond 6
-        e = np.where(far, np.where(yr < _BIG, _erfc_large(np.clip(yr, _FOUR, _BIG)), 0.0),
-                     _erfc_mid(np.minimum(yr, _FOUR)))
-    else:
-        e = _erfc_mid(yr)
-    np.subtract(1.0, e, out=e)
-    np.copysign(e, np.take(x, rest), out=e)
-    np.put(out, rest, e)
-    return out.reshape(shape)
-
-
-@op(export=False, saves="inputs", formula="2/√π·exp(−x²)")
-def erf(x) -> Tensor:
-    """The error function ``2/sqrt(pi) * integral_0^x exp(-t²) dt``, elementwise.
-
-    Examples
-    --------
-    >>> F.erf(ag.tensor([0.0, 1.0]))  # [0, 0.8427]
-    """
-    x = tensor_of(x)
-    data = erf_array(x.data)
-    if x.dtype.kind != "f":  # of integers: the default float dtype
-        data = data.astype(get_default_dtype())
-    # d erf(x)/dx = 2/sqrt(pi) · exp(−x²)
-    return record(data, (x,), erf,
-                  lambda g, out: (g * (2 / math.sqrt(math.pi)) * exp(-(x * x)),))
-
+__all__ = ["gelu"]
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
@@ -174,7 +54,7 @@ def gelu(input, approximate: str = "none") -> Tensor:
             t = np.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
             data = xd * (t + 1) * 0.5
         else:  # Φ(x) = (1 + erf(x/√2))/2
-            cdf = erf_array(xd * _SQRT_HALF)
+            cdf = erf(as_tensor(xd * _SQRT_HALF)).data.copy()
             cdf += 1
             cdf *= 0.5
             data = xd * cdf
