@@ -101,7 +101,8 @@ def gradients_on_last_step(pg) -> dict[str, np.ndarray]:
 def same_to_4_significant_figures(shown: np.ndarray, grad: np.ndarray) -> bool:
     grad = np.asarray(grad, dtype=np.float64).ravel()
     return shown.shape == grad.shape and all(
-        f"{a:.4g}" == f"{b:.4g}" for a, b in zip(shown.tolist(), grad.tolist()))
+        float(f"{a:.4g}") == float(f"{b:.4g}")  # as numbers: -0 (g·0 for g < 0) equals 0
+        for a, b in zip(shown.tolist(), grad.tolist()))
 
 
 def test_seed_network_page_steps_through_and_ends_with_the_gradients(page, tmp_path):
