@@ -7,9 +7,9 @@
     nox -s lint typecheck docs package
 
 The floors are read from ``[project] dependencies`` in pyproject.toml, so what is declared is
-what is tested: ``numpy>=1.24; python_version < "3.12"`` installs ``numpy==1.24.0`` on 3.10
-and 3.11. Interpreters are looked up as ``python3.X`` on PATH and, failing that, in pyenv's
-versions folder; nothing is downloaded.
+what is tested: ``numpy>=2.2`` installs ``numpy==2.2`` (a marker such as
+``; python_version < "3.12"`` restricts a floor to some Pythons). Interpreters are looked up
+as ``python3.X`` on PATH and, failing that, in pyenv's versions folder; nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """pyright over autograd/ and nn/ (settings in pyproject.toml), as a user's checker would."""
-    session.install(".", "pyright")
+    session.install(".[scipy]", "pyright")  # autograd.scipy's types come from scipy's
     session.run("pyright")
 
 
