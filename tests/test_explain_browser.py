@@ -90,6 +90,7 @@ def gradients_on_last_step(pg) -> dict[str, np.ndarray]:
         details = row.query_selector("details")
         if details is not None:
             details.query_selector("summary").click()
+            details.wait_for_selector("pre", state="visible")  # the click opens it, not at once
             text = details.query_selector("pre").inner_text()
         else:
             text = row.query_selector_all("td")[1].inner_text()
