@@ -88,9 +88,10 @@ def gradients_on_last_step(pg) -> dict[str, np.ndarray]:
     for row in pg.query_selector_all("table.grads tr"):
         name = row.query_selector("td").inner_text().removeprefix("∂C/∂")
         details = row.query_selector("details")
-        if details is not None:
-            details.query_selector("summary").click()
-            details.wait_for_selector("pre", state="visible")  # the click opens it, not at once
+        if details is not None:  # open it (a click would close one already open)
+            if not details.evaluate("d => d.open"):
+                details.query_selector("summary").click()
+            details.wait_for_selector("pre", state="visible")  # opening is not instant
             text = details.query_selector("pre").inner_text()
         else:
             text = row.query_selector_all("td")[1].inner_text()

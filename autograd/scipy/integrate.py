@@ -179,6 +179,7 @@ def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
         z0 = np.concatenate([ys[i], a, gp])
         zs, info = scipy.integrate.odeint(augmented, z0, np.array([ts[i], ts[j]]),
                                           full_output=True, **options)
+        assert info is not None  # full_output=True gives it
         if info["message"] != "Integration successful.":
             raise RuntimeError(f"odeint: the adjoint solve from t = {ts[i]} to t = {ts[j]} "
                                f"failed ({info['message']}); try other rtol/atol or mxstep")

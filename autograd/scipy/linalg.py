@@ -82,8 +82,8 @@ def solve_triangular(a, b, trans=0, lower: bool = False, unit_diagonal: bool = F
     if trans not in _TRANS:
         raise ValueError(f"solve_triangular: trans must be 0, 1, 2, 'N', 'T' or 'C', got {trans!r}")
     t = _TRANS[trans]
-    data = scipy.linalg.solve_triangular(a.data, b.data, trans=t, lower=lower,
-                                         unit_diagonal=unit_diagonal, check_finite=check_finite)
+    data = np.asarray(scipy.linalg.solve_triangular(a.data, b.data, trans=t, lower=lower,
+                                         unit_diagonal=unit_diagonal, check_finite=check_finite))
     tri = np.tril if lower else np.triu
     mask = tri(np.ones(a.shape, dtype=bool), ((-1 if lower else 1) if unit_diagonal else 0))
 
@@ -172,7 +172,7 @@ def solve_sylvester(a, b, q) -> Tensor:
     if q.shape != (a.shape[0], b.shape[0]):
         raise ValueError(f"solve_sylvester: q must have shape ({a.shape[0]}, {b.shape[0]}) for "
                          f"a of shape {a.shape} and b of shape {b.shape}, got {q.shape}")
-    data = scipy.linalg.solve_sylvester(a.data, b.data, q.data)
+    data = np.asarray(scipy.linalg.solve_sylvester(a.data, b.data, q.data))
 
     def backward(g, x):
         # the adjoint equation aᵀ Q̄ + Q̄ bᵀ = g; then ā = −Q̄ Xᵀ, b̄ = −Xᵀ Q̄
@@ -249,7 +249,8 @@ def solve_banded(l_and_u, ab, b, overwrite_ab: bool = False, overwrite_b: bool =
     n = ab.shape[1]
     if b.ndim not in (1, 2) or b.shape[0] != n:
         raise ValueError(f"solve_banded: b must have shape ({n},) or ({n}, k), got {b.shape}")
-    data = scipy.linalg.solve_banded((l, u), ab.data, b.data, check_finite=check_finite)
+    data = np.asarray(scipy.linalg.solve_banded((l, u), ab.data, b.data,
+                                                check_finite=check_finite))
     r = np.arange(l + u + 1)[:, None]
     j = np.arange(n)[None, :]
     i = j + r - u  # ab[r, j] holds a[i, j]

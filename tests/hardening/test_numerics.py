@@ -246,7 +246,7 @@ def _evaluate(expr: str):
     """Evaluate a table expression; ``i32[3]`` is a tensor of ones of that dtype and shape."""
     def tensor(match):
         shape = f"({match.group(2)},)" if match.group(2) else "()"
-        return f"_t(np.{np.dtype(_NAMES[match.group(1)]).name}, {shape})"
+        return f"_t(np.dtype('{np.dtype(_NAMES[match.group(1)]).name}'), {shape})"
 
     code = re.sub(r"\b(f16|f32|f64|i8|u8|i16|i32|i64|b)\[(\d*)\]", tensor, expr)
     return eval(code, {"np": np, "ag": ag, "_t": lambda dt, shape: ag.tensor(np.ones(shape, dt))})
