@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 
-from ._tensor import Node
+from ._tensor import Tensor
 from .summary import TINY, Summary
 
 __all__ = ["FreedValue", "keep_shape"]
@@ -76,20 +76,8 @@ class FreedValue:
     def requires_grad(self) -> bool:
         return self._requires_grad
 
-    @property
-    def grad_fn(self) -> Node | None:
-        """The op's ``Node`` (as ``Tensor.grad_fn``), or None for a leaf."""
-        return self._grad_fn
-
-    @property
-    def _grad_fn(self) -> Node | None:
-        if self._op is None:
-            return None
-        try:
-            return self._node
-        except AttributeError:
-            node = self._node = Node(self)
-            return node
+    grad_fn = Tensor.grad_fn  # the same Node views as a Tensor's (made on demand, kept)
+    _grad_fn = Tensor._grad_fn
 
     @property
     def ndim(self) -> int:
