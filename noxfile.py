@@ -7,9 +7,10 @@
     nox -s lint typecheck docs package
 
 The floors are read from ``[project] dependencies`` in pyproject.toml, so what is declared is
-what is tested: ``numpy>=2.2`` installs ``numpy==2.2.0`` on 3.10
-and 3.11. Interpreters are looked up as ``python3.X`` on PATH and, failing that, in pyenv's
-versions folder; nothing is downloaded.
+what is tested: ``numpy>=2.2`` installs ``numpy==2.2`` (a marker such as
+``; python_version < "3.13"`` would restrict a floor to some Pythons). Interpreters are looked
+up as ``python3.X`` on PATH and, failing that, in pyenv's versions folder; nothing is
+downloaded.
 """
 
 from __future__ import annotations
