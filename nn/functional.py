@@ -19,7 +19,6 @@ import numpy as np
 
 from autograd import (
     Tensor,
-    as_tensor,
     clip,
     default_generator,
     erf,
@@ -40,6 +39,8 @@ from autograd import (
 from autograd import softmax as ag_softmax
 from autograd.typing import TensorLike
 
+from .ops._common import grads as _grads
+from .ops._common import operands as _operands
 from .ops.activation import gelu
 from .ops.attention import scaled_dot_product_attention
 from .ops.conv import conv1d, conv2d
@@ -319,21 +320,6 @@ def _expand(g: Tensor, reduction: str, n: int, shape: tuple) -> Tensor:
     if reduction == "sum":
         return g
     return g.reshape(shape)
-
-
-def _operands(*tensors) -> tuple:
-    """What a backward closure computes with: the Tensors themselves while the backward pass is
-    recorded (``create_graph=True``), else their arrays: the same formulas on plain numpy, with
-    no graph to build and no wrappers to pay for (this is the hot path of training)."""
-    if is_grad_enabled():
-        return tensors
-    return tuple([t.data if isinstance(t, Tensor) else t for t in tensors])
-
-
-def _grads(*grads) -> tuple:
-    """A closure's results as Tensors (arrays wrapped, None kept)."""
-    return tuple([g if g is None or isinstance(g, Tensor) else as_tensor(np.asarray(g))
-                  for g in grads])
 
 
 # ---------------------------------------------------------------------------- classification
