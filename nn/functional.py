@@ -41,6 +41,7 @@ from autograd.typing import TensorLike
 
 from .ops._common import grads as _grads
 from .ops._common import operands as _operands
+from .ops._common import tensor_of as _tensor
 from .ops.activation import gelu
 from .ops.attention import scaled_dot_product_attention
 from .ops.conv import conv1d, conv2d
@@ -57,16 +58,6 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
-
-
-def _tensor(x, like: Tensor | None = None) -> Tensor:
-    """``x`` as a Tensor; arrays and lists take ``like``'s dtype when both are floating."""
-    if isinstance(x, Tensor):
-        return x
-    arr = Tensor(x).data
-    if like is not None and arr.dtype.kind == "f" and like.dtype.kind == "f":
-        arr = arr.astype(like.dtype, copy=False)
-    return Tensor(arr)
 
 
 def _check_reduction(name: str, reduction: str) -> None:

@@ -40,6 +40,12 @@ def _restore(g: Tensor, shape: tuple, axes, keepdims: bool) -> Tensor:
     return g if keepdims else reshape(g, kept_shape(shape, axes))
 
 
+
+def _count(x: Tensor, axes: tuple | None) -> int:
+    """How many elements a reduction over ``axes`` combines."""
+    return x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+
+
 @op(method="sum", function=np.sum, saves=None, formula="1")
 def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (all axes by default).
@@ -72,7 +78,7 @@ def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     _floating_only(x, "mean")
     if x._data.dtype is _F16:
         return _in_float32(mean, x, axes, keepdims)
-    n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+    n = _count(x, axes)
     return sum(x, axes, keepdims) / n
 
 
@@ -183,7 +189,7 @@ def var(x: TensorLike, axis: Axis = None, keepdims: bool = False,
     _floating_only(x, "var")
     if x._data.dtype is _F16:
         return _in_float32(var, x, axes, keepdims, ddof)
-    n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+    n = _count(x, axes)
     d = x - mean(x, axes, keepdims=True)
     return sum(d * d, axes, keepdims) / (n - ddof)
 
@@ -205,7 +211,7 @@ def std(x: TensorLike, axis: Axis = None, keepdims: bool = False,
     _floating_only(x, "std")
     if x._data.dtype is _F16:
         return _in_float32(std, x, axes, keepdims, ddof)
-    n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+    n = _count(x, axes)
     with np.errstate(divide="ignore", invalid="ignore"):
         data = np.std(x._data, axis=axes, keepdims=keepdims, ddof=ddof)
 
