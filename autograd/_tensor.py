@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
+from .backend import backend_of, is_array, np_dtype, to_numpy
 from .mode import anywhere, recording, state
 from .registry import OpDef, opdef_of
 from .typing import DTypeLike
@@ -142,8 +143,9 @@ class Tensor(TensorMethods):
 
     # ----------------------------------------------------------------- attributes
     @property
-    def data(self) -> np.ndarray:
-        """The underlying numpy array itself (its memory, not a copy).
+    def data(self) -> Any:
+        """The underlying array itself (its memory, not a copy): a numpy array, or the dask,
+        CuPy or other Array API array the tensor was made from.
 
         Editing it in place bypasses autograd and the in-place guard, as in PyTorch: use the
         in-place ops (``t += 1``, ``t.mul_(2)``, ``t[i] = v``) to have the edit counted, or
@@ -153,7 +155,7 @@ class Tensor(TensorMethods):
 
     @data.setter
     def data(self, value) -> None:
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = value._data if isinstance(value, Tensor) else as_array(value)
 
     @property
     def _version(self) -> int:
@@ -168,15 +170,16 @@ class Tensor(TensorMethods):
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
         flag = bool(flag)
-        if flag and self._data.dtype.kind != "f":
-            if self._data.dtype.kind == "c":
+        dtype = np_dtype(self._data.dtype)
+        if flag and dtype.kind != "f":
+            if dtype.kind == "c":
                 raise TypeError(
                     f"complex tensors cannot require gradients here, got dtype "
-                    f"{self._data.dtype}: autograd does not implement PyTorch's conjugate "
+                    f"{dtype}: autograd does not implement PyTorch's conjugate "
                     f"(Wirtinger) convention for complex derivatives; use real tensors (the "
                     f"real and imaginary parts as two)")
             raise TypeError(
-                f"only floating-point tensors can require gradients, got dtype {self._data.dtype}")
+                f"only floating-point tensors can require gradients, got dtype {dtype}")
         if not flag and self._op is not None:
             raise RuntimeError(
                 "requires_grad can only be changed on leaf tensors; use .detach() instead")
@@ -223,7 +226,43 @@ class Tensor(TensorMethods):
 
     @property
     def dtype(self) -> np.dtype:
-        return self._data.dtype
+        """The element type, as a numpy dtype whatever the backend (``.data.dtype`` is the
+        backend's own)."""
+        d = self._data.dtype
+        return d if d.__class__ in _NP_DTYPE_CLASSES else np_dtype(d)
+
+    @property
+    def device(self) -> Any:
+        """Where the data lives: ``"cpu"`` for numpy, the backend's device otherwise."""
+        if type(self._data) is np.ndarray:
+            return "cpu"
+        from array_api_compat import device
+
+        return device(self._data)
+
+    @property
+    def is_lazy(self) -> bool:
+        """Whether the data is a lazy array (dask): values are computed only on request."""
+        return type(self._data) is not np.ndarray and backend_of(self._data).lazy
+
+    def compute(self, **kwargs: Any) -> Tensor:
+        """This tensor with its lazy (dask) data computed: a new constant Tensor over numpy.
+
+        ``kwargs`` go to ``dask.compute`` (``scheduler=``, ...). A numpy tensor is returned
+        as it is.
+        """
+        if type(self._data) is np.ndarray:
+            return self
+        if not hasattr(self._data, "compute"):
+            raise TypeError(f"compute(): a {backend_of(self._data).name} array is not lazy")
+        return _wrap(np.asarray(self._data.compute(**kwargs)))
+
+    def persist(self, **kwargs: Any) -> Tensor:
+        """This tensor with its dask data computed and kept in the workers' memory (or the
+        local process's), still a dask array: ``dask.persist``. A new constant Tensor."""
+        if not hasattr(self._data, "persist"):
+            raise TypeError("persist() needs a dask array")
+        return _wrap(self._data.persist(**kwargs))
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -233,19 +272,24 @@ class Tensor(TensorMethods):
     # ----------------------------------------------------------------- conversion
     def item(self) -> int | float | bool:
         """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
+        if _size(self._data) != 1:
             raise ValueError(
                 f"only one-element tensors can be converted to a Python number, "
                 f"got shape {self.shape}")
-        return self._data.item()
+        if type(self._data) is np.ndarray:
+            return self._data.item()
+        return to_numpy(self._data).item()  # computes a lazy array
 
     def numpy(self) -> np.ndarray:
-        """The underlying numpy array (shares memory, like ``.data``)."""
-        return self._data
+        """The data as a numpy array: the array itself for numpy (shares memory, like
+        ``.data``); computed for a lazy (dask) array, copied to the host for a GPU one."""
+        if type(self._data) is np.ndarray:
+            return self._data
+        return to_numpy(self._data)
 
     def tolist(self) -> Any:
-        """The data as (nested) Python lists of numbers."""
-        return self._data.tolist()
+        """The data as (nested) Python lists of numbers (computes a lazy array)."""
+        return self.numpy().tolist()
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph."""
@@ -263,11 +307,12 @@ class Tensor(TensorMethods):
             refused = conversion_refusal(self, sys._getframe(1))
             if refused:
                 raise RuntimeError(refused)
-        if dtype is not None and dtype != self._data.dtype:
-            return self._data.astype(dtype)
+        data = self._data if type(self._data) is np.ndarray else to_numpy(self._data)
+        if dtype is not None and dtype != data.dtype:
+            return data.astype(dtype)
         if copy:
-            return self._data.copy()
-        return self._data
+            return data.copy()
+        return data
 
     def __float__(self) -> float:
         return float(self.item())
@@ -276,15 +321,15 @@ class Tensor(TensorMethods):
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self._data.size != 1:
+        if _size(self._data) != 1:
             raise RuntimeError(
                 f"the truth value of a tensor with {self._data.size} elements is ambiguous")
-        return bool(self._data)
+        return bool(self.item())
 
     def __index__(self) -> int:
-        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+        if self.dtype.kind not in "iu" or _size(self._data) != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self._data)
+        return int(self.item())
 
     __hash__ = object.__hash__  # type: ignore[assignment]  # == is elementwise; hash by identity
 
@@ -331,11 +376,17 @@ class Tensor(TensorMethods):
 
     # ----------------------------------------------------------------- display
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
+        dtype = self.dtype
         extra = []
-        if self._data.dtype != _default_dtype and self._data.dtype.kind == "f" \
-                or self._data.dtype.kind not in "fb" or self._data.size == 0:
-            extra.append(f"dtype={self._data.dtype}")
+        if type(self._data) is np.ndarray:
+            body = np.array2string(self._data, separator=", ", prefix="Tensor(")
+            if dtype != _default_dtype and dtype.kind == "f" or dtype.kind not in "fb" \
+                    or self._data.size == 0:
+                extra.append(f"dtype={dtype}")
+        else:  # another backend: its values stay where they are (a lazy array uncomputed)
+            b = backend_of(self._data)
+            body = f"<{b.name}{' lazy' if b.lazy else ''} array of shape {tuple(self.shape)}>"
+            extra.append(f"dtype={dtype}")
         if self._op is not None:
             extra.append(f"grad_fn=<{self._op.node}>")
         elif self._requires_grad:
@@ -380,14 +431,20 @@ class _HookHandle:
         self.hooks.pop(self.key, None)
 
 
-def as_array(data: Any, dtype=None) -> np.ndarray:
-    """Convert constructor input to a numpy array following PyTorch's dtype rules."""
+def as_array(data: Any, dtype=None) -> Any:
+    """Convert constructor input to an array following PyTorch's dtype rules: a numpy array,
+    or the array of another backend (dask, CuPy, ...) kept as it is (``dtype`` converts it in
+    its own library, lazily for dask)."""
     if isinstance(data, Tensor):
         arr = data._data
+        if type(arr) is not np.ndarray:
+            return arr if dtype is None else _foreign_astype(arr, dtype)
     elif isinstance(data, np.ndarray):
         arr = data
     elif isinstance(data, np.generic):
         arr = np.asarray(data)
+    elif is_array(data):  # dask, CuPy, an Array API library: never converted
+        return data if dtype is None else _foreign_astype(data, dtype)
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
             if state.grad_enabled:
@@ -406,6 +463,19 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     return arr
+
+
+def _foreign_astype(arr: Any, dtype: Any) -> Any:
+    b = backend_of(arr)
+    target = b.dtype(dtype)
+    return arr if arr.dtype == target else b.astype(arr, target)
+
+
+def _size(arr: Any) -> int:
+    return int(np.prod(arr.shape)) if type(arr) is not np.ndarray else arr.size
+
+
+_NP_DTYPE_CLASSES = frozenset(type(np.dtype(c)) for c in "?bBhHiIlLqQefdgFDGOUSV")
 
 
 def _wrap(arr: np.ndarray) -> Tensor:
@@ -463,8 +533,9 @@ def record(data: np.ndarray, parents: tuple, op: Any, backward: Callable) -> Ten
     >>> cube(x).backward(); x.grad
     Tensor(12.)
     """
-    if type(data) is not np.ndarray:  # numpy returns scalars for 0-d results
-        data = np.asarray(data)
+    if type(data) is not np.ndarray and (isinstance(data, (np.generic, bool, int, float,
+                                                            complex)) or not is_array(data)):
+        data = np.asarray(data)  # numpy returns scalars for 0-d results
     t = _new(Tensor)
     t._data = data
     t.grad = None

@@ -22,10 +22,12 @@ from typing import Any
 import numpy as np
 
 from ._tensor import Tensor, get_default_dtype
+from .backend import np_dtype
 from .typing import DTypeLike
 
 __all__ = ["promote_types", "result_type", "is_weak_scalar"]
 
+_NP = frozenset(type(np.dtype(c)) for c in "?bBhHiIlLqQefdgFDG")
 _RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 _BOOL, _INT64 = np.dtype(np.bool_), np.dtype(np.int64)
 WEAK_SCALARS = (bool, int, float, complex, np.generic)  # np.generic: numpy's scalars
@@ -47,7 +49,8 @@ def promote_types(a: DTypeLike, b: DTypeLike) -> np.dtype:
     >>> ag.promote_types(np.int64, np.float32)
     dtype('float32')
     """
-    a, b = np.dtype(a), np.dtype(b)
+    a = a if a.__class__ in _NP else np_dtype(a)
+    b = b if b.__class__ in _NP else np_dtype(b)
     if a == b:
         return a
     ra, rb = _RANK[a.kind], _RANK[b.kind]
@@ -114,10 +117,11 @@ def result_type(*operands: Any) -> np.dtype:
             continue
         else:
             arr = x if isinstance(x, np.ndarray) else Tensor(x)._data
+        dt = arr.dtype if arr.dtype.__class__ in _NP else np_dtype(arr.dtype)
         if arr.ndim:
-            dims = _promote(dims, arr.dtype)
+            dims = _promote(dims, dt)
         else:
-            zeros = _promote(zeros, arr.dtype)
+            zeros = _promote(zeros, dt)
     result = _combine(dims, _combine(zeros, scalars))
     if result is None:
         raise TypeError("result_type: no operands")

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from ._tensor import Tensor, _wrap
+from .backend import backend_of
 from .freed import keep_shape
 from .mode import anywhere, state
 from .ops.elementwise import COMPLEX_GRADIENT, astype
@@ -135,7 +136,9 @@ def _seed(root: Tensor, gradient) -> Tensor:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs: this output has "
                 f"shape {root.shape}, so pass gradient= (a tensor of that shape)")
-        return _wrap(np.ones_like(root._data))
+        data = root._data
+        return _wrap(np.ones_like(data) if type(data) is np.ndarray
+                     else backend_of(data).ones_like(data))
     g = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=root.dtype)
     if g.shape != root.shape:
         raise RuntimeError(
@@ -263,7 +266,7 @@ def send_to_parents(grads: dict, parents: tuple, parent_grads: tuple) -> None:
         if pg._data.shape != p._data.shape:
             pg = sum_to_shape(pg, p._data.shape)
         if pg._data.dtype != p._data.dtype:
-            if pg._data.dtype.kind == "c" and p._data.dtype.kind != "c":
+            if pg.dtype.kind == "c" and p.dtype.kind != "c":
                 raise RuntimeError(COMPLEX_GRADIENT.format(dtype=p.dtype))
             pg = astype(pg, p._data.dtype)
         key = p
@@ -277,6 +280,9 @@ def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
         t.grad = g if t.grad is None else t.grad + g
         return
     data = g._data
+    if type(data) is not np.ndarray:  # another backend's arrays: replaced, never written into
+        t.grad = g if t.grad is None else _wrap(t.grad._data + data)
+        return
     if t.grad is None:
         # copy read-only gradients (broadcast views) and slices that would pin a larger array;
         # a same-size view (a transpose) is kept as it is

@@ -44,6 +44,11 @@ class OpDef:
         (``"linalg"``: ``ag.linalg.inv``); the registry key is then ``"linalg.inv"``.
     numpy_args : numpy's parameter names that differ from the op's, ``{numpy: op}``
         (``{"a_min": "min"}``): numpy calls are bound to numpy's signature, then renamed.
+    array_api : whether the op needs nothing outside the Array API standard, forward and
+        backward, so that it runs on any standard array library (the test table proves it on
+        ``array-api-strict``); False for ops that need a function outside it (special
+        functions, ``einsum``), which run where the backend's table has it (numpy, dask, CuPy;
+        tested on dask).
     """
 
     name: str
@@ -64,6 +69,7 @@ class OpDef:
     aliases: tuple = ()
     namespace: str | None = None
     numpy_args: dict = field(default_factory=dict)
+    array_api: bool = True
     extra: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -98,7 +104,7 @@ def op(fn: None = None, /, *, name: str | None = None,
        composite: bool = False, differentiable: bool = True, export: bool = True,
        node: str | None = None, alias: str | tuple[str, ...] | None = None,
        namespace: str | None = None, numpy_args: dict[str, str] | None = None,
-       **extra: Any) -> Callable[[F], F]: ...
+       array_api: bool = True, **extra: Any) -> Callable[[F], F]: ...
 
 
 @overload
@@ -111,7 +117,7 @@ def op(fn: F, /, *, name: str | None = None,
        composite: bool = False, differentiable: bool = True, export: bool = True,
        node: str | None = None, alias: str | tuple[str, ...] | None = None,
        namespace: str | None = None, numpy_args: dict[str, str] | None = None,
-       **extra: Any) -> F: ...
+       array_api: bool = True, **extra: Any) -> F: ...
 
 
 def op(fn: Callable[..., Any] | None = None, /, *, name: str | None = None,
@@ -123,7 +129,7 @@ def op(fn: Callable[..., Any] | None = None, /, *, name: str | None = None,
        composite: bool = False, differentiable: bool = True, export: bool = True,
        node: str | None = None, alias: str | tuple[str, ...] | None = None,
        namespace: str | None = None, numpy_args: dict[str, str] | None = None,
-       **extra: Any) -> Any:
+       array_api: bool = True, **extra: Any) -> Any:
     """Declare an op: register ``fn`` with its bindings and facts (see ``OpDef``).
 
     A primitive op computes its forward on numpy arrays and ends with
@@ -153,7 +159,8 @@ def op(fn: Callable[..., Any] | None = None, /, *, name: str | None = None,
                   inplace=inplace, ufuncs=_tuple(ufunc), functions=_tuple(function),
                   saves=saves, formula=_tuple(formula), composite=composite,
                   differentiable=differentiable, export=export, aliases=_tuple(alias),
-                  namespace=namespace, numpy_args=dict(numpy_args or {}), extra=extra)
+                  namespace=namespace, numpy_args=dict(numpy_args or {}),
+                  array_api=array_api, extra=extra)
         OPS[key] = d
         f.op = d
         from . import bind  # late: bind needs the Tensor class, which imports this module

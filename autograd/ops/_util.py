@@ -8,6 +8,7 @@ import numpy as np
 
 from .._quiet import quietly
 from .._tensor import Tensor, _wrap, as_array, get_default_dtype
+from ..backend import NUMPY, Backend, BackendError, backend_of, namespace, np_dtype
 from ..dtypes import WEAK_SCALARS, result_type
 
 # scalar types that a floating tensor absorbs without promotion (the fast path of x * 2.0)
@@ -16,6 +17,7 @@ _REAL_SCALARS = frozenset([bool, int, float, np.bool_, np.float16, np.float32, n
 # the floating and complex dtypes, by dtype class: ``type(arr.dtype) in FLOATING`` is the
 # cheapest such test on the hot path (``dtype.kind`` makes a new string each time)
 FLOATING = frozenset(type(np.dtype(c)) for c in "efdgFDG")
+_REAL_FLOAT = frozenset(type(np.dtype(c)) for c in "efdg")  # numpy's (and dask's, CuPy's)
 _constants: dict = {}  # (type, value, dtype) -> read-only 0-d constant Tensor
 
 
@@ -36,9 +38,12 @@ def constant(x, dtype: np.dtype) -> Tensor:
 
 def cast(x: Tensor, dtype: np.dtype) -> Tensor:
     """``x`` in ``dtype``: itself, a converted copy, or a recorded cast if it needs grad."""
-    if x._data.dtype == dtype:
+    if x.dtype == dtype:
         return x
     if not x._requires_grad:
+        if type(x._data) is not np.ndarray:
+            b = backend_of(x._data)
+            return _wrap(b.astype(x._data, b.dtype(dtype)))
         try:
             return _wrap(x._data.astype(dtype))
         except RuntimeWarning:  # past float32's range, with warnings made errors: inf, quietly
@@ -60,14 +65,51 @@ def promoted(x, dtype: np.dtype) -> Tensor:
 def lift(x, like: Tensor) -> Tensor:
     """A constant Tensor of ``x`` for use beside ``like``: a scalar in the dtype PyTorch's
     promotion gives the pair (``float32_tensor * 2.5`` stays float32); arrays and lists keep
-    their own dtype rules."""
+    their own dtype rules. On ``like``'s backend (see ``on_backend_of``)."""
     if isinstance(x, Tensor):
         return x
+    if type(like._data) is not np.ndarray:
+        return on_backend_of(lift(x, _wrap(np.empty((0,) * like.ndim, like.dtype))), like)
     if type(x) in _REAL_SCALARS and like._data.dtype.kind == "f":
         return constant(x, like._data.dtype)
     if isinstance(x, WEAK_SCALARS):
         return constant(x, result_type(like, x))
     return _wrap(as_array(x))
+
+
+def on_backend_of(x: Tensor, like: Tensor) -> Tensor:
+    """``x`` where ``like`` lives: itself when the two backends mix (numpy joins dask), a
+    constant ``x`` copied into ``like``'s backend (a numpy mask beside a CuPy tensor);
+    ``BackendError`` naming both when ``x`` needs grad and cannot move."""
+    xd, ld = x._data, like._data
+    if xd.__class__ is ld.__class__:
+        return x
+    bx, bl = backend_of(xd), backend_of(ld)
+    if bx is bl:
+        return x
+    if bx is NUMPY and not x._requires_grad:
+        if bl.name == "dask.array":
+            return x  # dask takes numpy operands as they are
+        return _wrap(bl.asarray(xd, dtype=bl.dtype(xd.dtype)))
+    namespace(xd, ld)  # raises, naming both, for pairs that cannot mix
+    return x
+
+
+def aligned(*tensors: Tensor) -> list:
+    """The tensors on one backend: numpy constants moved to the others' (``on_backend_of``)."""
+    like = None
+    for t in tensors:
+        if type(t._data) is not np.ndarray:
+            like = t
+            break
+    if like is None:
+        return list(tensors)
+    return [on_backend_of(t, like) for t in tensors]
+
+
+def xp_of(*tensors: Any) -> Backend:
+    """The backend of the given Tensors' (or arrays') data: ``xp.exp(x._data)``."""
+    return namespace(*(t._data if isinstance(t, Tensor) else t for t in tensors))
 
 
 def lift_all(items) -> list:
@@ -78,7 +120,7 @@ def lift_all(items) -> list:
     if not any(isinstance(t, Tensor) for t in items):
         return [as_tensor(t) for t in items]
     dtype = result_type(*items)
-    return [t if isinstance(t, Tensor) else promoted(t, dtype) for t in items]
+    return aligned(*(t if isinstance(t, Tensor) else promoted(t, dtype) for t in items))
 
 
 def operands(a, b) -> tuple[Tensor, Tensor]:
@@ -88,20 +130,24 @@ def operands(a, b) -> tuple[Tensor, Tensor]:
         if isinstance(b, Tensor):
             if a._data.dtype is b._data.dtype:
                 return a, b
-        elif type(b) in _REAL_SCALARS and a._data.dtype.kind == "f":
+        elif type(b) in _REAL_SCALARS and a._data.dtype.__class__ in _REAL_FLOAT:
             return a, constant(b, a._data.dtype)
-    elif type(a) in _REAL_SCALARS and isinstance(b, Tensor) and b._data.dtype.kind == "f":
+    elif type(a) in _REAL_SCALARS and isinstance(b, Tensor) and \
+            b._data.dtype.__class__ in _REAL_FLOAT:
         return constant(a, b._data.dtype), b
     dtype = result_type(a, b)
-    return promoted(a, dtype), promoted(b, dtype)
+    a, b = promoted(a, dtype), promoted(b, dtype)
+    if a._data.__class__ is not b._data.__class__:  # two backends: a constant moves
+        a, b = on_backend_of(a, b), on_backend_of(b, a)
+    return a, b
 
 
 def floating(x: Tensor) -> Tensor:
     """``x`` itself if floating (or complex), else converted to the default float dtype: a float
     function of integers or bools gives the default float dtype, as in PyTorch."""
-    if x._data.dtype.kind in "fc":
+    if x.dtype.kind in "fc":
         return x
-    return _wrap(x._data.astype(get_default_dtype()))
+    return cast(x, get_default_dtype())
 
 
 def as_tensor(x) -> Tensor:

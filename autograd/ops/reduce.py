@@ -13,7 +13,7 @@ from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
 from ..registry import op
 from ..typing import Axis, TensorLike
-from ._util import as_tensor, floating, kept_shape, normalize_axis
+from ._util import as_tensor, floating, kept_shape, normalize_axis, xp_of
 from .selection import take_along
 from .shape import broadcast_to, reshape
 
@@ -30,7 +30,7 @@ def _in_float32(fn, x: Tensor, *args) -> Tensor:
 
 
 def _floating_only(x: Tensor, name: str) -> None:
-    if x._data.dtype.kind not in "fc":
+    if x.dtype.kind not in "fc":
         raise TypeError(f"{name}: the input must be a floating-point tensor (as in PyTorch), got "
                         f"dtype {x.dtype}; convert it first, e.g. x.astype(np.float32)")
 
@@ -58,14 +58,15 @@ def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "sum")
     xd = x._data
+    xp = xp_of(xd)
     # float16 accumulates in float32, as PyTorch does for half
     dtype = _F32 if xd.dtype is _F16 else None
     try:
-        data = np.sum(xd, axis=axes, keepdims=keepdims, dtype=dtype)
+        data = xp.sum(xd, axis=axes, keepdims=keepdims, dtype=dtype)
     except RuntimeWarning:  # an overflow, with warnings made errors: inf, quietly
-        data = quietly(np.sum, xd, axis=axes, keepdims=keepdims, dtype=dtype)
+        data = quietly(xp.sum, xd, axis=axes, keepdims=keepdims, dtype=dtype)
     if dtype is not None:
-        data = quietly(data.astype, _F16)  # past float16's range: inf
+        data = quietly(xp.astype, data, _F16)  # past float16's range: inf
     return record(data, (x,), sum.op, lambda g, out: (
         broadcast_to(_restore(g, x.shape, axes, keepdims), x.shape),))
 

@@ -14,7 +14,7 @@ import numpy as np
 from .._tensor import Tensor, record
 from ..registry import op
 from ..typing import Axis, Index, ShapeLike, TensorLike
-from ._util import _is_int, as_tensor, check_axis, lift, lift_all, normalize_axis
+from ._util import _is_int, as_tensor, check_axis, lift, lift_all, normalize_axis, xp_of
 
 
 def _shape_arg(shape) -> tuple:
@@ -32,8 +32,9 @@ def reshape(x: TensorLike, *shape: ShapeLike) -> Tensor:
     """Same data, new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; one size may be -1."""
     x = as_tensor(x)
     shape = _shape_arg(shape)
+    xd = x._data
     try:
-        data = x._data.reshape(shape)
+        data = xd.reshape(shape) if type(xd) is np.ndarray else xp_of(xd).reshape(xd, shape)
     except ValueError:
         raise ValueError(
             f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
@@ -93,7 +94,9 @@ def transpose(x: TensorLike, *dims: Any, axes: Any = None, dim0: int | None = No
             raise ValueError(f"transpose: axes {asked} are not a permutation of the "
                              f"{x.ndim} axes of a tensor of shape {x.shape}")
     inverse = tuple(np.argsort(perm))
-    return record(x._data.transpose(perm), (x,), transpose.op,  # type: ignore[arg-type]
+    xd = x._data
+    data = xd.transpose(perm) if type(xd) is np.ndarray else xp_of(xd).permute_dims(xd, perm)
+    return record(data, (x,), transpose.op,  # type: ignore[arg-type]
                   lambda g, out: (transpose(g, inverse),))
 
 
@@ -161,7 +164,7 @@ def broadcast_to(x: TensorLike, shape: ShapeLike) -> Tensor:
     if x.shape == shape:
         return x
     try:
-        data = np.broadcast_to(x._data, shape)
+        data = xp_of(x).broadcast_to(x._data, shape)
     except ValueError:
         raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}") from None
     return record(data, (x,), broadcast_to.op, lambda g, out: (sum_to_shape(g, x.shape),))

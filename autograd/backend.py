@@ -1,0 +1,273 @@
+"""Array backends: the namespace through which an op reaches its arrays.
+
+A Tensor holds the array it is given: a numpy array (the default and the fast path), a dask
+array, a CuPy array, or any array that ``array-api-compat`` recognises, kept as it is and
+never converted. Every op asks ``namespace(*arrays)`` for the backend of its inputs, forward
+and backward, and calls its functions there: ``xp.exp(a)``, ``xp.sum(a, axis=0)``.
+
+A ``Backend`` answers, in order:
+
+1. the Array API standard's functions, from the ``array-api-compat`` namespace of the array
+   type (for numpy, numpy's own main namespace, which has every standard name since 2.0);
+2. the functions outside the standard that ops need (``einsum``, ``add_at`` for indexing's
+   backward): first a small per-backend table below (``cupyx.scatter_add``, a one-hot
+   contraction where a library has no scatter-add), then the library's own module, where
+   dask.array and CuPy keep most of numpy's vocabulary (``dask.array.einsum``);
+3. otherwise ``BackendError`` at the user's call: ``"dask.array has no slogdet"``.
+
+Backends are found by array type and cached, so the numpy path costs one dict lookup.
+Mixed inputs follow the array libraries' own rules: numpy arrays mix with dask (a numpy weight
+with a dask batch gives dask); any other pair of backends is refused, naming both.
+
+Nothing here computes a lazy array: ``to_numpy`` (which ``.numpy()``, ``.item()`` and
+``np.asarray(t)`` use) is the one door to the values.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["Backend", "BackendError", "namespace", "backend_of", "is_numpy", "to_numpy",
+           "np_dtype", "NUMPY"]
+
+
+class BackendError(TypeError):
+    """An array backend lacks a function an op needs, or two backends cannot be mixed."""
+
+
+_NP_DTYPES = (np.dtype,)
+
+
+class Backend:
+    """One array library as the ops see it: its namespace plus the functions it lacks.
+
+    ``name`` is what errors print (``"dask.array"``), ``lazy`` says whether its arrays are task
+    graphs that compute on request, ``native`` is the library's own module.
+    """
+
+    def __init__(self, name: str, namespace: Any, native: Any, *, lazy: bool = False,
+                 extras: dict[str, Callable] | None = None,
+                 to_numpy: Callable[[Any], np.ndarray] = np.asarray) -> None:
+        self.name = name
+        self.namespace = namespace
+        self.native = native
+        self.lazy = lazy
+        self._extras = extras or {}
+        self._to_numpy = to_numpy
+        self._dtypes: dict = {}
+
+    def __getattr__(self, fn: str) -> Any:
+        if fn.startswith("__"):
+            raise AttributeError(fn)
+        found = self._extras.get(fn)
+        if found is None:
+            found = getattr(self.namespace, fn, None)
+        if found is None:
+            found = getattr(self.native, fn, None)
+        if found is None:
+            raise BackendError(f"{self.name} has no {fn}: an op here needs it, and neither the "
+                               f"Array API standard nor autograd's table for {self.name} has it")
+        setattr(self, fn, found)  # found once; later lookups are an attribute read
+        return found
+
+    def has(self, fn: str) -> bool:
+        """Whether this backend offers ``fn``."""
+        try:
+            getattr(self, fn)
+        except BackendError:
+            return False
+        return True
+
+    def dtype(self, dtype: Any) -> Any:
+        """The backend's dtype for a numpy dtype (numpy, dask and CuPy use numpy's own)."""
+        dtype = np.dtype(dtype)
+        if self.namespace is np or self.name in _NUMPY_DTYPED:
+            return dtype
+        got = self._dtypes.get(dtype)
+        if got is None:
+            got = self._dtypes[dtype] = getattr(self.namespace, dtype.name)
+        return got
+
+    def to_numpy(self, arr: Any) -> np.ndarray:
+        """The values of ``arr`` as a numpy array (computes a lazy array; copies from a GPU)."""
+        return self._to_numpy(arr)
+
+    def __repr__(self) -> str:
+        return f"<backend {self.name}>"
+
+
+_NUMPY_DTYPED = {"dask.array", "cupy"}
+
+
+def _np_add_at(target, index, values):
+    np.add.at(target, index, values)
+    return target
+
+
+NUMPY = Backend("numpy", np, np, extras={"add_at": _np_add_at})
+_BY_TYPE: dict[type, Backend] = {np.ndarray: NUMPY}
+_BY_NAME: dict[str, Backend] = {"numpy": NUMPY}
+
+
+def is_numpy(arr: Any) -> bool:
+    """Whether ``arr`` is a numpy array (or numpy scalar)."""
+    return isinstance(arr, (np.ndarray, np.generic))
+
+
+def backend_of(arr: Any) -> Backend:
+    """The backend of one array, found by its type (cached)."""
+    b = _BY_TYPE.get(arr.__class__)
+    if b is None:
+        b = _BY_TYPE[arr.__class__] = _find(arr)
+    return b
+
+
+def namespace(*arrays: Any) -> Backend:
+    """The backend shared by ``arrays`` (None and Python numbers are skipped; numpy when
+    there is none). numpy arrays join a dask computation; other mixes raise, naming both."""
+    chosen = None
+    for a in arrays:
+        if a is None or a.__class__ in _SCALARS:
+            continue
+        b = _BY_TYPE.get(a.__class__) or backend_of(a)
+        if chosen is None or b is chosen:
+            chosen = b
+        elif chosen is NUMPY and b.name == "dask.array":
+            chosen = b
+        elif b is NUMPY and chosen.name == "dask.array":
+            pass
+        else:
+            raise BackendError(
+                f"cannot combine {chosen.name} and {b.name} arrays in one op: they live in "
+                f"different array libraries; move one to the other first")
+    return chosen or NUMPY
+
+
+_SCALARS = frozenset([bool, int, float, complex])
+
+
+def np_dtype(dtype: Any) -> np.dtype:
+    """Any dtype (numpy's, a type such as ``np.float32``, a name, or another backend's such as
+    ``array_api_strict.float64``) as the numpy dtype of the same name."""
+    if dtype.__class__ in _NP_CLASSES:
+        return dtype
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        name = str(dtype).rsplit(".", 1)[-1]
+        return np.dtype(name)
+
+
+_NP_CLASSES = frozenset(type(np.dtype(c)) for c in "?bBhHiIlLqQefdgFDG")
+
+
+def to_numpy(arr: Any) -> np.ndarray:
+    """The values of any backend's array as numpy (the one place lazy arrays compute)."""
+    if isinstance(arr, np.ndarray):
+        return arr
+    return backend_of(arr).to_numpy(arr)
+
+
+def unknown(arr: Any) -> BackendError:
+    t = type(arr)
+    return BackendError(
+        f"a Tensor cannot hold a {t.__module__}.{t.__qualname__}: array-api-compat does not "
+        f"recognise it as an array (numpy, dask, CuPy and the Array API libraries are known)")
+
+
+def is_array(x: Any) -> bool:
+    """Whether ``x`` is an array of a known non-numpy backend (kept as it is by a Tensor)."""
+    if x.__class__ in _BY_TYPE:
+        return True
+    if isinstance(x, (list, tuple, int, float, complex, bool, np.generic, str, bytes)) \
+            or x is None:
+        return False
+    try:
+        backend_of(x)
+    except BackendError:
+        return False
+    return True
+
+
+def _find(arr: Any) -> Backend:
+    if isinstance(arr, (np.ndarray, np.generic)):
+        return NUMPY
+    try:
+        import array_api_compat as compat
+    except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
+        raise unknown(arr) from None
+    if compat.is_dask_array(arr):
+        return _dask()
+    if compat.is_cupy_array(arr):
+        return _cupy()
+    try:
+        ns = compat.array_namespace(arr)
+    except TypeError:
+        raise unknown(arr) from None
+    name = ns.__name__.removeprefix("array_api_compat.")
+    b = _BY_NAME.get(name)
+    if b is None:
+        b = _BY_NAME[name] = Backend(name, ns, ns, lazy=compat.is_lazy_array(arr),
+                                     extras=_generic_extras(ns),
+                                     to_numpy=_dlpack_to_numpy)
+    return b
+
+
+def _dlpack_to_numpy(arr: Any) -> np.ndarray:
+    return np.asarray(np.from_dlpack(arr))
+
+
+def _generic_extras(ns: Any) -> dict:
+    """What a plain Array API namespace lacks, written in the standard's own functions."""
+
+    def add_at(target, index, values):
+        # scatter-add as a one-hot contraction: duplicates in ``index`` add up
+        return target + _one_hot_scatter(ns, target, index, values)
+
+    return {"add_at": add_at}
+
+
+def _one_hot_scatter(ns, target, index, values):
+    """``zeros_like(target)`` with ``values`` added at the integer ``index`` along axis 0."""
+    n = target.shape[0]
+    idx = ns.reshape(ns.asarray(index), (-1,))
+    hits = ns.astype(idx[:, None] == ns.arange(n)[None, :], target.dtype)  # (k, n)
+    vals = ns.reshape(ns.broadcast_to(values, tuple(idx.shape) + tuple(target.shape[1:]))
+                      if values.ndim < 1 + target.ndim - 1 else values,
+                      (idx.shape[0], -1))
+    moved = ns.matmul(ns.matrix_transpose(hits), vals)  # (n, rest)
+    return ns.reshape(moved, tuple(target.shape))
+
+
+def _dask() -> Backend:
+    b = _BY_NAME.get("dask.array")
+    if b is None:
+        import array_api_compat.dask.array as cda
+        import dask.array as da
+
+        def add_at(target, index, values):
+            return target + _one_hot_scatter(cda, target, index, values)
+
+        extras: dict = {"add_at": add_at}
+        b = _BY_NAME["dask.array"] = Backend("dask.array", cda, da, lazy=True, extras=extras,
+                                             to_numpy=lambda a: np.asarray(a.compute()))
+    return b
+
+
+def _cupy() -> Backend:  # pragma: no cover - needs a GPU
+    b = _BY_NAME.get("cupy")
+    if b is None:
+        import array_api_compat.cupy as ccp
+        import cupy
+        import cupyx
+
+        def add_at(target, index, values):
+            cupyx.scatter_add(target, index, values)
+            return target
+
+        extras: dict = {"add_at": add_at}
+        b = _BY_NAME["cupy"] = Backend("cupy", ccp, cupy, extras=extras,
+                                       to_numpy=lambda a: a.get())
+    return b
