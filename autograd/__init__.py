@@ -15,6 +15,7 @@ from ._clash import check_sibling as _check_sibling
 from ._quiet import ignore_fp_warnings as _ignore_fp_warnings
 from ._tensor import Node, Tensor, as_tensor, get_default_dtype, record, set_default_dtype, tensor
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .backend import BackendError, compute
 from .creation import (
     arange,
     eye,
@@ -84,5 +85,5 @@ __all__ = [
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose",
     "Diagnosis", "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
     "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "promote_types", "linalg",
-    "result_type", "return_types", *_OP_EXPORTS,
+    "result_type", "return_types", "compute", "BackendError", *_OP_EXPORTS,
 ]

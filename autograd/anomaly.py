@@ -40,6 +40,9 @@ class detect_anomaly(contextlib.ContextDecorator):
     Costs a stack inspection per recorded op and a finiteness test per gradient, so use it
     to debug, not to train. Also works as a decorator.
 
+    The finiteness test needs the gradient's values: on a lazy backend (dask) it computes
+    every gradient of the backward pass as it goes, and on a GPU it copies each to the host.
+
     Examples
     --------
     >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
@@ -97,7 +100,11 @@ def on_record(t) -> None:
         hooks.on_node(t._grad_fn)
 
 
-def _bad(arr: np.ndarray) -> str | None:
+def _bad(arr) -> str | None:
+    if type(arr) is not np.ndarray:  # another backend: its values (computes a lazy array)
+        from .backend import to_numpy
+
+        arr = to_numpy(arr)
     if arr.dtype.kind not in "fc" or np.isfinite(arr).all():
         return None
     return "nan" if np.isnan(arr).any() else "inf"

@@ -30,7 +30,7 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["Backend", "BackendError", "namespace", "backend_of", "is_numpy", "to_numpy",
-           "np_dtype", "NUMPY"]
+           "np_dtype", "NUMPY", "compute"]
 
 
 class BackendError(TypeError):
@@ -174,11 +174,17 @@ def unknown(arr: Any) -> BackendError:
     t = type(arr)
     return BackendError(
         f"a Tensor cannot hold a {t.__module__}.{t.__qualname__}: array-api-compat does not "
-        f"recognise it as an array (numpy, dask, CuPy and the Array API libraries are known)")
+        f"recognise it as an array (numpy, dask, CuPy and the Array API libraries are known); "
+        f"convert it to one of those first (np.asarray(x) for its values)")
 
 
 def is_array(x: Any) -> bool:
-    """Whether ``x`` is an array of a known non-numpy backend (kept as it is by a Tensor)."""
+    """Whether ``x`` is an array of a known backend (a Tensor keeps it as it is).
+
+    Raises ``BackendError`` naming the type for an array-like object (one with ``shape`` and
+    ``dtype``, or ``__array_namespace__``) that ``array-api-compat`` does not recognise:
+    converting it behind the user's back could compute or copy it.
+    """
     if x.__class__ in _BY_TYPE:
         return True
     if isinstance(x, (list, tuple, int, float, complex, bool, np.generic, str, bytes)) \
@@ -187,6 +193,8 @@ def is_array(x: Any) -> bool:
     try:
         backend_of(x)
     except BackendError:
+        if hasattr(x, "__array_namespace__") or hasattr(x, "shape") and hasattr(x, "dtype"):
+            raise
         return False
     return True
 
@@ -271,3 +279,28 @@ def _cupy() -> Backend:  # pragma: no cover - needs a GPU
         b = _BY_NAME["cupy"] = Backend("cupy", ccp, cupy, extras=extras,
                                        to_numpy=lambda a: a.get())
     return b
+
+
+def compute(*tensors: Any, **kwargs: Any) -> tuple:
+    """Compute several lazy (dask) Tensors in one pass: ``loss, gw = ag.compute(loss, w.grad)``.
+
+    One ``dask.compute`` call, so the chunks the results share (a table read from disk, say)
+    are read once; ``kwargs`` go to it (``scheduler=``). Returns new constant Tensors over numpy,
+    in order; numpy-backed Tensors (and None) pass through as they are.
+    """
+    from ._tensor import Tensor, _wrap
+
+    lazy = [i for i, t in enumerate(tensors)
+            if isinstance(t, Tensor) and type(t._data) is not np.ndarray
+            and hasattr(t._data, "__dask_graph__")]
+    out = list(tensors)
+    if lazy:
+        import dask
+
+        values = dask.compute(*(tensors[i]._data for i in lazy), **kwargs)
+        for i, v in zip(lazy, values):
+            out[i] = _wrap(np.asarray(v))
+    for i, t in enumerate(out):
+        if isinstance(t, Tensor) and type(t._data) is not np.ndarray and i not in lazy:
+            out[i] = _wrap(to_numpy(t._data))
+    return tuple(out)

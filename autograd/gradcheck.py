@@ -12,6 +12,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._tensor import Tensor
+from .backend import backend_of, to_numpy
 from .engine import grad
 
 
@@ -27,11 +28,29 @@ def _to_float64(inputs) -> tuple:
     out = []
     for t in inputs:
         if isinstance(t, Tensor) and t.dtype.kind == "f":
-            out.append(Tensor(np.array(t.data, dtype=np.float64, order="C"),
-                              requires_grad=t.requires_grad))  # C order: perturbed in place
+            if type(t.data) is np.ndarray:
+                data = np.array(t.data, dtype=np.float64, order="C")  # C: perturbed in place
+            else:  # another backend's array stays there, in float64
+                data = _from_numpy(to_numpy(t.data).astype(np.float64), t.data)
+            out.append(Tensor(data, requires_grad=t.requires_grad))
         else:
             out.append(t)
     return tuple(out)
+
+
+def _from_numpy(values: np.ndarray, like: Any) -> Any:
+    """``values`` as an array of ``like``'s backend (numpy: as they are; dask: like's chunks)."""
+    if type(like) is np.ndarray:
+        return values
+    b = backend_of(like)
+    if b.name == "dask.array":
+        return b.native.from_array(values, chunks=like.chunks)
+    return b.asarray(values)
+
+
+def _perturbed(xs: tuple, i: int, values: np.ndarray) -> tuple:
+    """``xs`` with input ``i`` replaced by a constant of ``values`` on its own backend."""
+    return xs[:i] + (Tensor(_from_numpy(values, xs[i].data)),) + xs[i + 1:]
 
 
 def _differentiable(outputs) -> list:
@@ -56,7 +75,9 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5, 
     ----------
     fn : callable taking Tensors and returning a Tensor or a tuple of Tensors
     inputs : Tensor or tuple of Tensors; those with ``requires_grad=True`` are checked
-        (floating inputs are copied to float64 first)
+        (floating inputs are copied to float64 first). Tensors of any backend (numpy, dask,
+        CuPy, an Array API library): the function runs there, the comparison is made in numpy
+        (it computes a lazy output).
     eps : finite-difference step
     atol, rtol : an element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``
     raise_exception : raise ``GradcheckError`` on failure (else return False)
@@ -83,10 +104,11 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5, 
 
     def projected(*args) -> float:
         outs = _float_outputs(fn(*args))  # recording stays on: fn may differentiate itself
-        return float(sum(np.sum(np.asarray(o.data, np.float64) * v)
+        return float(sum(np.sum(to_numpy(o.data).astype(np.float64) * v)
                          for o, v in zip(outs, directions)))
 
-    recorded = [(o, Tensor(v)) for o, v in zip(outputs, directions) if o.requires_grad]
+    recorded = [(o, Tensor(_from_numpy(v, o.data))) for o, v in zip(outputs, directions)
+                if o.requires_grad]
     if recorded:
         analytic = grad([o for o, _ in recorded], [xs[i] for i in wrt],
                         grad_outputs=[v for _, v in recorded], allow_unused=True)
@@ -96,17 +118,27 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5, 
     for k, i in enumerate(wrt):
         x = xs[i]
         ak = analytic[k]
-        a = np.zeros(x.shape) if ak is None else np.asarray(ak.data, np.float64)
+        a = np.zeros(x.shape) if ak is None else to_numpy(ak.data).astype(np.float64)
         numeric = np.zeros(x.shape)
-        flat = x.data.reshape(-1)  # a view: writing it perturbs the input
-        for j in range(flat.size):
-            orig = flat[j]
-            flat[j] = orig + eps
-            plus = projected(*xs)
-            flat[j] = orig - eps
-            minus = projected(*xs)
-            flat[j] = orig
-            numeric.flat[j] = (plus - minus) / (2 * eps)
+        if type(x.data) is np.ndarray:
+            flat = x.data.reshape(-1)  # a view: writing it perturbs the input
+            for j in range(flat.size):
+                orig = flat[j]
+                flat[j] = orig + eps
+                plus = projected(*xs)
+                flat[j] = orig - eps
+                minus = projected(*xs)
+                flat[j] = orig
+                numeric.flat[j] = (plus - minus) / (2 * eps)
+        else:  # another backend: each perturbed input is a new array there
+            base = to_numpy(x.data).astype(np.float64)
+            for j in range(base.size):
+                step = np.zeros(base.size)
+                step[j] = eps
+                step = step.reshape(base.shape)
+                plus = projected(*_perturbed(xs, i, base + step))
+                minus = projected(*_perturbed(xs, i, base - step))
+                numeric.flat[j] = (plus - minus) / (2 * eps)
         bad = ~np.isclose(a, numeric, rtol=rtol, atol=atol, equal_nan=True)
         if bad.any():
             idx = np.unravel_index(int(np.argmax(bad)), x.shape) if x.ndim else ()

@@ -91,6 +91,8 @@ def on_backend_of(x: Tensor, like: Tensor) -> Tensor:
         if bl.name == "dask.array":
             return x  # dask takes numpy operands as they are
         return _wrap(bl.asarray(xd, dtype=bl.dtype(xd.dtype)))
+    if bl is NUMPY and not like._requires_grad:
+        return x  # the constant ``like`` is the one to move
     namespace(xd, ld)  # raises, naming both, for pairs that cannot mix
     return x
 
@@ -138,7 +140,7 @@ def operands(a, b) -> tuple[Tensor, Tensor]:
     dtype = result_type(a, b)
     a, b = promoted(a, dtype), promoted(b, dtype)
     if a._data.__class__ is not b._data.__class__:  # two backends: a constant moves
-        a, b = on_backend_of(a, b), on_backend_of(b, a)
+        a, b = aligned(a, b)
     return a, b
 
 
