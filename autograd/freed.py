@@ -60,7 +60,7 @@ class FreedValue:
         self._parents = parents
         self._requires_grad = t._requires_grad
         self.shape = t._data.shape
-        self.dtype = t._data.dtype
+        self.dtype = t.dtype
         self.grad_summary = None if t.grad is None else Summary.of(t.grad._data)
 
     @property

@@ -41,6 +41,8 @@ class Summary:
         NaN and infinite elements; true elements of a boolean array.
     gone : bool
         True for an array that was freed (``Summary.freed``): only shape and dtype are known.
+    elsewhere : str or None
+        The backend of an array whose values were not read (``"dask.array"``, ``"cupy"``).
 
     Examples
     --------
@@ -49,11 +51,22 @@ class Summary:
     """
 
     __slots__ = ("shape", "dtype", "size", "values", "mean", "std", "max_abs", "n_nan",
-                 "n_inf", "n_true", "gone")
+                 "n_inf", "n_true", "gone", "elsewhere")
 
     @classmethod
     def of(cls, arr: np.ndarray, magnitude: bool = True) -> Summary:
-        """Summarise ``arr`` (any numpy array); ``magnitude=False`` skips ``max_abs``."""
+        """Summarise ``arr`` (any numpy array); ``magnitude=False`` skips ``max_abs``.
+
+        Another backend's array is summarised by its shape and dtype alone: a drawing must not
+        compute a lazy (dask) array or copy a GPU one.
+        """
+        if type(arr) is not np.ndarray and not isinstance(arr, np.generic):
+            from .backend import backend_of, np_dtype
+
+            s = cls.freed(tuple(arr.shape), np_dtype(arr.dtype))
+            s.gone = False
+            s.elsewhere = backend_of(arr).name
+            return s
         s = cls.freed(arr.shape, arr.dtype)
         s.gone = False
         kind = arr.dtype.kind
@@ -88,7 +101,7 @@ class Summary:
         s = object.__new__(cls)
         s.gone = True
         s.shape, s.dtype, s.size = tuple(shape), np.dtype(dtype), math.prod(shape)
-        s.values = s.mean = s.std = s.max_abs = None
+        s.values = s.mean = s.std = s.max_abs = s.elsewhere = None
         s.n_nan = s.n_inf = s.n_true = 0
         return s
 
@@ -109,6 +122,8 @@ class Summary:
         """A few characters that say what is in the array (``[1, 2]``, ``mean 0.5 std 2``)."""
         if self.gone:
             return "values freed"
+        if self.elsewhere is not None:
+            return f"{self.elsewhere}, not read"
         if self.size == 0:
             return "empty"
         if self.dtype.kind == "b":
@@ -124,7 +139,7 @@ class Summary:
 
     def grad_text(self) -> str:
         """The text for a gradient: its values when there are at most four, else max|g|."""
-        if self.size <= 4:
+        if self.size <= 4 or self.elsewhere is not None:
             return "grad " + self.text()
         return f"grad max|g| {_num(self.max_abs, 3)}"
 

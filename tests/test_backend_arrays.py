@@ -133,3 +133,12 @@ def test_the_numpy_path_still_gives_numpy():
     y.backward()
     assert type(y.data) is np.ndarray and type(x.grad.data) is np.ndarray
     assert namespace(x.data).name == "numpy"
+
+
+def test_drawing_a_lazy_graph_reads_no_values():
+    x = ag.tensor(lazy(), requires_grad=True)
+    with lazy_only():
+        y = (x * 2.0).sum()
+        y.backward()
+        source = ag.draw(y).source
+    assert "dask.array, not read" in source and "grad dask.array, not read" in source
