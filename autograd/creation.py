@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._tensor import Tensor, get_default_dtype
+from .backend import backend_of, is_array
 from .random import default_generator, manual_seed, rand, randn  # noqa: F401 (their old home)
 from .typing import DTypeLike, ShapeLike, TensorLike
 
@@ -40,17 +41,28 @@ def full(shape: ShapeLike, fill_value: float, requires_grad: bool = False,
     return Tensor(np.full(shape, fill_value, dtype), requires_grad=requires_grad)
 
 
+def _like(fill: str, t: TensorLike, requires_grad: bool, dtype: DTypeLike | None) -> Tensor:
+    data = t.data if isinstance(t, Tensor) else t
+    if is_array(data) and type(data) is not np.ndarray:  # on t's own backend, lazily for dask
+        b = backend_of(data)
+        target = data.dtype if dtype is None else b.dtype(dtype)
+        made = getattr(b, fill)(data, dtype=target)
+        return Tensor(made, requires_grad=requires_grad)
+    arr = np.asarray(data)
+    made = np.zeros(arr.shape, dtype or arr.dtype) if fill == "zeros_like" else \
+        np.ones(arr.shape, dtype or arr.dtype)
+    return Tensor(made, requires_grad=requires_grad)
+
+
 def zeros_like(t: TensorLike, requires_grad: bool = False,
                dtype: DTypeLike | None = None) -> Tensor:
-    """Zeros with the shape (and dtype, unless given) of ``t``."""
-    arr = np.asarray(t)
-    return Tensor(np.zeros(arr.shape, dtype or arr.dtype), requires_grad=requires_grad)
+    """Zeros with the shape (and dtype, unless given) of ``t``, on ``t``'s backend."""
+    return _like("zeros_like", t, requires_grad, dtype)
 
 
 def ones_like(t: TensorLike, requires_grad: bool = False, dtype: DTypeLike | None = None) -> Tensor:
-    """Ones with the shape (and dtype, unless given) of ``t``."""
-    arr = np.asarray(t)
-    return Tensor(np.ones(arr.shape, dtype or arr.dtype), requires_grad=requires_grad)
+    """Ones with the shape (and dtype, unless given) of ``t``, on ``t``'s backend."""
+    return _like("ones_like", t, requires_grad, dtype)
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, requires_grad: bool = False,

@@ -142,3 +142,12 @@ def test_drawing_a_lazy_graph_reads_no_values():
         y.backward()
         source = ag.draw(y).source
     assert "dask.array, not read" in source and "grad dask.array, not read" in source
+
+
+def test_zeros_like_and_ones_like_stay_on_the_backend():
+    t = ag.tensor(lazy())
+    with lazy_only():
+        z, o = ag.zeros_like(t), ag.ones_like(t, dtype=np.float32)
+    assert z.is_lazy and o.is_lazy and o.dtype == np.float32
+    s = ag.zeros_like(ag.tensor(strict.asarray([1.0, 2.0])))
+    assert backend_of(s.data).name == "array_api_strict" and s.tolist() == [0.0, 0.0]
