@@ -8,7 +8,7 @@ import numpy as np
 
 from .._quiet import quietly
 from .._tensor import Tensor, _wrap, as_array, get_default_dtype
-from ..backend import NUMPY, Backend, BackendError, backend_of, namespace, np_dtype
+from ..backend import NUMPY, Backend, BackendError, backend_of, namespace, np_dtype  # noqa: F401
 from ..dtypes import WEAK_SCALARS, result_type
 
 # scalar types that a floating tensor absorbs without promotion (the fast path of x * 2.0)
