@@ -31,7 +31,7 @@ import numpy as np
 
 from .._quiet import quietly
 from .._tensor import Tensor, _wrap, get_default_dtype, record
-from ..backend import NUMPY, Backend, BackendError, np_dtype
+from ..backend import NUMPY, Backend, BackendError, is_array, np_dtype
 from ..registry import node_name, op
 from ..typing import TensorLike
 from ._util import aligned, lift, xp_of
@@ -109,7 +109,7 @@ def _operand(a, like: Tensor | None) -> Tensor:
         return a
     if type(a) is float and like is not None:  # weak, like numpy's Python scalars
         return lift(a, like)
-    return _wrap(np.asarray(a))
+    return _wrap(a if is_array(a) else np.asarray(a))  # another backend's array as it is
 
 
 def _result_dtype(inputs) -> np.dtype:
@@ -117,6 +117,8 @@ def _result_dtype(inputs) -> np.dtype:
     weak), the default float dtype when none is floating (``gammaln`` of integers)."""
     floats = [a.dtype for a in inputs if isinstance(a, (Tensor, np.ndarray))
               and a.dtype.kind == "f"]  # a Tensor's dtype is numpy's on every backend
+    floats += [d for d in (np_dtype(a.dtype) for a in inputs if not isinstance(
+        a, (Tensor, np.ndarray)) and is_array(a)) if d.kind == "f"]  # another backend's array
     return np.result_type(*floats) if floats else get_default_dtype()
 
 
