@@ -22,8 +22,8 @@ import math
 import numpy as np
 import scipy.signal
 
-from ..backend import Backend
 from .._tensor import Tensor, record
+from ..backend import Backend
 from ..ops._util import aligned, as_tensor, xp_of
 from ..ops.shape import index_add
 from ..registry import op

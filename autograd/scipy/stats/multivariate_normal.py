@@ -25,12 +25,12 @@ import numpy as np
 from ..._tensor import Tensor, _wrap, as_tensor, record
 from ...backend import NUMPY, BackendError
 from ...mode import state
+from ...ops._util import xp_of
 from ...ops.elementwise import exp, log, where
 from ...ops.linalg import matmul
 from ...ops.reduce import sum
 from ...ops.shape import reshape, squeeze, swapaxes
 from ..linalg import cholesky, solve_triangular
-from ...ops._util import xp_of
 from ._util import args, data
 
 __all__ = ["logpdf", "pdf", "entropy"]

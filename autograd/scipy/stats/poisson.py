@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..._tensor import Tensor
+from ...ops._util import xp_of
 from ...ops.elementwise import exp, where
 from ...ops.special import gammaincc, gammaln, xlogy
-from ...ops._util import xp_of
 from ._util import args, data, nan_where
 
 __all__ = ["pmf", "logpmf", "cdf"]
