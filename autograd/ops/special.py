@@ -139,8 +139,8 @@ def special(name: str, *derivatives: Callable | None, formula: Any, saves: str |
     scipy call (``erf`` without scipy). The result has PyTorch's dtype (``_result_dtype``):
     scipy computes integers (and float16) in a wider type. Off numpy the function comes from
     the backend (``special_function``), or is ``standard(xp, *arrays)``, written in the Array
-    API standard (floating arrays in, Python numbers as they are): the op is then declared
-    ``array_api``.
+    API standard (every argument an array of the result's dtype, Python numbers too): the op
+    is then declared ``array_api``; without it, ``array_api=False``.
     """
     fn_of = compute or (lambda: getattr(scipy_special(), name))
     nargs = len(derivatives)
