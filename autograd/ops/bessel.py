@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import _wrap
+from ._util import xp_of
 from .special import scipy_special, special
 
 j0 = special("j0", lambda x, out: -j1(x), formula="−J₁(x)", saves="inputs")
@@ -47,7 +49,11 @@ iv = special("iv", None, lambda v, x, out: (iv(v - 1, x) + iv(v + 1, x)) * 0.5,
              args=("v", "x"))
 # ive(v, x) = iv(v, x)·exp(−|x|)
 ive = special("ive", None,
-              lambda v, x, out: (ive(v - 1, x) + ive(v + 1, x)) * 0.5 - out * np.sign(x.data),
+              lambda v, x, out: (ive(v - 1, x) + ive(v + 1, x)) * 0.5 - out * _sign(x),
               formula=("none (the order)", "(Iᵥ₋₁e(x) + Iᵥ₊₁e(x))/2 − sign(x)·ive(v, x)"),
               args=("v", "x"))
 jn = jv
+
+
+def _sign(x):  # a constant: ive's kink at 0 has no derivative in its sign
+    return _wrap(xp_of(x).sign(x._data))

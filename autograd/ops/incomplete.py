@@ -15,9 +15,13 @@ implemented and raises rather than returning something wrong.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .._tensor import Tensor, record
+from ..backend import NUMPY, Backend, np_dtype
+from ._util import xp_of
 
 _EPS = 1e-16
 _TINY = 1e-300
@@ -51,45 +55,48 @@ class _Dual:
         r = 1 / self.v
         return _Dual(r, tuple(-a * r * r for a in self.d))
 
-    def floor_abs(self):
+    def floor_abs(self, xp: Backend):
         """Keep ``|v|`` above the tiny number Lentz's method needs (its derivative then 0)."""
-        small = np.abs(self.v) < _TINY
-        if not small.any():
+        small = xp.abs(self.v) < _TINY
+        if not bool(xp.any(small)):
             return self
-        return _Dual(np.where(small, _TINY, self.v), tuple(np.where(small, 0.0, a)
+        return _Dual(xp.where(small, _TINY, self.v), tuple(xp.where(small, 0.0, a)
                                                            for a in self.d))
 
 
-def _sc():
-    from .special import scipy_special
+def _sc(xp: Backend, name: str) -> Callable:
+    from .special import special_function
 
-    return scipy_special()
+    return special_function(xp, name)
 
 
-def _lentz(start: _Dual, c0: float, terms, n: int) -> _Dual:
+def _lentz(xp: Backend, start: _Dual, c0: float, terms) -> _Dual:
     """Modified Lentz evaluation (Numerical Recipes' form): ``h = start`` times, for m = 1, 2,
     ..., the factors ``d·c`` with ``d = 1/(den + num·d)``, ``c = den + num/c`` (``c`` from
     ``c0``), where ``terms(m)`` gives the duals ``(num, den)``; stops per element once two
     factors in a row are 1 to machine precision."""
+    shape, f64 = tuple(start.v.shape), xp.dtype(np.float64)
     h = d = start
-    c = _Dual(np.full(n, c0), tuple(np.zeros(n) for _ in start.d))
-    active = np.ones(n, dtype=bool)
-    settled = np.zeros(n, dtype=bool)
+    c = _Dual(xp.full(shape, c0, dtype=f64), tuple(xp.zeros(shape, dtype=f64) for _ in start.d))
+    active = xp.ones(shape, dtype=xp.dtype(np.bool_))
+    settled = ~active
     for m in range(1, _MAX_TERMS):
         num, den = terms(m)
-        d = (den + num * d).floor_abs().inv()
-        c = (den + num * c.inv()).floor_abs()
+        d = (den + num * d).floor_abs(xp).inv()
+        c = (den + num * c.inv()).floor_abs(xp)
         step = h * (d * c)
         # converged when neither the value nor its derivatives move any more
-        done = np.abs(step.v - h.v) <= _EPS * np.abs(step.v)
-        scale = np.abs(step.v) + sum(np.abs(u) for u in step.d)
+        done = xp.abs(step.v - h.v) <= _EPS * xp.abs(step.v)
+        scale = xp.abs(step.v)
+        for u in step.d:
+            scale = scale + xp.abs(u)
         for u, w in zip(step.d, h.d):
-            done &= np.abs(u - w) <= _EPS * scale
-        h = _Dual(np.where(active, step.v, h.v),
-                  tuple(np.where(active, u, w) for u, w in zip(step.d, h.d)))
-        active &= ~(done & settled)
+            done = done & (xp.abs(u - w) <= _EPS * scale)
+        h = _Dual(xp.where(active, step.v, h.v),
+                  tuple(xp.where(active, u, w) for u, w in zip(step.d, h.d)))
+        active = active & ~(done & settled)
         settled = done
-        if not active.any():
+        if not bool(xp.any(active)):
             break
     return h
 
@@ -97,42 +104,47 @@ def _lentz(start: _Dual, c0: float, terms, n: int) -> _Dual:
 # ---------------------------------------------------------------------------- incomplete gamma
 
 
-def _gamma_series(a, x):
+def _gamma_series(xp: Backend, a, x):
     """∂P/∂a for x < a + 1: P = x^a e^(−x)/Γ(a+1) · Σₙ xⁿ/((a+1)…(a+n))."""
-    sc = _sc()
-    t, dt = np.ones_like(a), np.zeros_like(a)
-    s, ds = t.copy(), dt.copy()
+    t, dt = xp.ones_like(a), xp.zeros_like(a)
+    s, ds = t, dt
     for n in range(1, _MAX_TERMS):
         f = x / (a + n)
         t_new = t * f
         dt = dt * f - t_new / (a + n)
         t = t_new
-        s += t
-        ds += dt
-        if (np.abs(t) <= _EPS * np.abs(s)).all() and (np.abs(dt) <= _EPS * np.abs(ds) + _TINY
-                                                       ).all():
+        s = s + t
+        ds = ds + dt
+        if bool(xp.all(xp.abs(t) <= _EPS * xp.abs(s))) and \
+                bool(xp.all(xp.abs(dt) <= _EPS * xp.abs(ds) + _TINY)):
             break
-    front = np.exp(a * np.log(x) - x - sc.gammaln(a + 1))
-    return front * ((np.log(x) - sc.digamma(a + 1)) * s + ds)
+    front = xp.exp(a * xp.log(x) - x - _sc(xp, "gammaln")(a + 1))
+    return front * ((xp.log(x) - _sc(xp, "digamma")(a + 1)) * s + ds)
 
 
-def _gamma_fraction(a, x):
+def _gamma_fraction(xp: Backend, a, x):
     """∂P/∂a = −∂Q/∂a for x ≥ a + 1, Q = x^a e^(−x)/Γ(a) · 1/(x+1−a− 1(1−a)/(x+3−a− …))."""
-    sc = _sc()
-    n = a.size
-    start = _Dual(x + 1 - a, (-np.ones(n),)).floor_abs().inv()
+    minus_one = -xp.ones_like(a)
+    start = _Dual(x + 1 - a, (minus_one,)).floor_abs(xp).inv()
 
     def terms(m):  # numerator −m(m − a), denominator x + 2m + 1 − a
-        return (_Dual(-m * (m - a), (m * np.ones(n),)),
-                _Dual(x + 2 * m + 1 - a, (-np.ones(n),)))
+        return (_Dual(-m * (m - a), (xp.full_like(a, m),)),
+                _Dual(x + 2 * m + 1 - a, (minus_one,)))
 
-    h = _lentz(start, 1 / _TINY, terms, n)
-    front = np.exp(a * np.log(x) - x - sc.gammaln(a))
-    return -front * ((np.log(x) - sc.digamma(a)) * h.v + h.d[0])
+    h = _lentz(xp, start, 1 / _TINY, terms)
+    front = xp.exp(a * xp.log(x) - x - _sc(xp, "gammaln")(a))
+    return -front * ((xp.log(x) - _sc(xp, "digamma")(a)) * h.v + h.d[0])
 
 
-def gammainc_da_values(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``∂P(a, x)/∂a`` on arrays (broadcast)."""
+def _f64(xp: Backend, *arrays) -> list:
+    f64 = xp.dtype(np.float64)
+    return xp.broadcast_arrays(*(v if v.dtype == f64 else xp.astype(v, f64) for v in arrays))
+
+
+def gammainc_da_values(a, x, xp: Backend = NUMPY):
+    """``∂P(a, x)/∂a`` on arrays (broadcast), of backend ``xp`` (numpy by default)."""
+    if xp is not NUMPY:
+        return _gammainc_da_portable(xp, *_f64(xp, a, x))
     a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
     out = np.zeros(a.shape)
     bad = ~(a > 0) | ~(x >= 0) | ~np.isfinite(a) | np.isnan(x)
@@ -141,25 +153,40 @@ def gammainc_da_values(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     fraction = inner & ~series
     with np.errstate(all="ignore"):
         if series.any():
-            out[series] = _gamma_series(a[series], x[series])
+            out[series] = _gamma_series(NUMPY, a[series], x[series])
         if fraction.any():
-            out[fraction] = _gamma_fraction(a[fraction], x[fraction])
+            out[fraction] = _gamma_fraction(NUMPY, a[fraction], x[fraction])
     out[bad] = np.nan
     return out
+
+
+def _gammainc_da_portable(xp: Backend, a, x):
+    """``gammainc_da_values`` without boolean indexing (which the standard leaves optional
+    and a lazy library cannot size): each method runs on every element, the others given
+    an argument where it converges at once, and ``where`` picks."""
+    bad = ~(a > 0) | ~(x >= 0) | ~xp.isfinite(a) | xp.isnan(x)
+    inner = ~bad & (x > 0) & xp.isfinite(x)
+    series = inner & (x < a + 1)
+    fraction = inner & ~series
+    out = xp.zeros_like(a)
+    if bool(xp.any(series)):
+        got = _gamma_series(xp, xp.where(series, a, 1.0), xp.where(series, x, 0.5))
+        out = xp.where(series, got, out)
+    if bool(xp.any(fraction)):
+        got = _gamma_fraction(xp, xp.where(fraction, a, 1.0), xp.where(fraction, x, 4.0))
+        out = xp.where(fraction, got, out)
+    return xp.where(bad, xp.nan, out)
 
 
 # ---------------------------------------------------------------------------- incomplete beta
 
 
-def _beta_fraction(a, b, x):
+def _beta_fraction(xp: Backend, a, b, x):
     """(I, ∂I/∂a, ∂I/∂b) for x < (a + 1)/(a + b + 2), by Numerical Recipes' betacf."""
-    sc = _sc()
-    n = a.size
-    one = np.ones(n)
     # d = 1 − (a + b)x/(a + 1)
     first = _Dual(1 - (a + b) * x / (a + 1), (-x / (a + 1) + (a + b) * x / (a + 1) ** 2,
-                                              -x / (a + 1) * one))
-    start = first.floor_abs().inv()
+                                              -x / (a + 1)))
+    start = first.floor_abs(xp).inv()
 
     def terms(k):  # the odd steps: m(b − m)x / ((a + 2m − 1)(a + 2m)), m = (k + 1)/2;
         # the even steps: −(a + m)(a + b + m)x / ((a + 2m)(a + 2m + 1)), m = k/2
@@ -167,7 +194,7 @@ def _beta_fraction(a, b, x):
             m = (k + 1) // 2
             num = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
             da = -num * (1 / (a + 2 * m - 1) + 1 / (a + 2 * m))
-            db = m * x / ((a + 2 * m - 1) * (a + 2 * m)) * one
+            db = m * x / ((a + 2 * m - 1) * (a + 2 * m))
         else:
             m = k // 2
             num = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
@@ -175,17 +202,20 @@ def _beta_fraction(a, b, x):
             db = num / (a + b + m)
         return _Dual(num, (da, db)), 1.0
 
-    h = _lentz(start, 1.0, terms, n)
-    log_front = a * np.log(x) + b * np.log1p(-x) - np.log(a) - sc.betaln(a, b)
-    front = np.exp(log_front)
-    psab = sc.digamma(a + b)
-    dfa = np.log(x) - 1 / a - sc.digamma(a) + psab
-    dfb = np.log1p(-x) - sc.digamma(b) + psab
+    h = _lentz(xp, start, 1.0, terms)
+    log_front = a * xp.log(x) + b * xp.log1p(-x) - xp.log(a) - _sc(xp, "betaln")(a, b)
+    front = xp.exp(log_front)
+    digamma = _sc(xp, "digamma")
+    psab = digamma(a + b)
+    dfa = xp.log(x) - 1 / a - digamma(a) + psab
+    dfb = xp.log1p(-x) - digamma(b) + psab
     return front * h.v, front * (dfa * h.v + h.d[0]), front * (dfb * h.v + h.d[1])
 
 
-def betainc_dab_values(a, b, x) -> tuple[np.ndarray, np.ndarray]:
-    """``(∂I_x(a, b)/∂a, ∂I_x(a, b)/∂b)`` on arrays (broadcast)."""
+def betainc_dab_values(a, b, x, xp: Backend = NUMPY) -> tuple:
+    """``(∂I_x(a, b)/∂a, ∂I_x(a, b)/∂b)`` on arrays (broadcast), of backend ``xp``."""
+    if xp is not NUMPY:
+        return _betainc_dab_portable(xp, *_f64(xp, a, b, x))
     a, b, x = np.broadcast_arrays(*(np.asarray(v, np.float64) for v in (a, b, x)))
     ga, gb = np.zeros(a.shape), np.zeros(a.shape)
     bad = ~(a > 0) | ~(b > 0) | ~(x >= 0) | ~(x <= 1) | ~np.isfinite(a) | ~np.isfinite(b)
@@ -194,15 +224,64 @@ def betainc_dab_values(a, b, x) -> tuple[np.ndarray, np.ndarray]:
     mirrored = inner & ~direct
     with np.errstate(all="ignore"):
         if direct.any():
-            _, ga[direct], gb[direct] = _beta_fraction(a[direct], b[direct], x[direct])
+            _, ga[direct], gb[direct] = _beta_fraction(NUMPY, a[direct], b[direct], x[direct])
         if mirrored.any():  # I_x(a, b) = 1 − I_{1−x}(b, a)
-            _, gb_m, ga_m = _beta_fraction(b[mirrored], a[mirrored], 1 - x[mirrored])
+            _, gb_m, ga_m = _beta_fraction(NUMPY, b[mirrored], a[mirrored], 1 - x[mirrored])
             ga[mirrored], gb[mirrored] = -ga_m, -gb_m
     ga[bad] = gb[bad] = np.nan
     return ga, gb
 
 
+def _betainc_dab_portable(xp: Backend, a, b, x) -> tuple:
+    """``betainc_dab_values`` without boolean indexing (see ``_gammainc_da_portable``)."""
+    bad = ~(a > 0) | ~(b > 0) | ~(x >= 0) | ~(x <= 1) | ~xp.isfinite(a) | ~xp.isfinite(b)
+    inner = ~bad & (x > 0) & (x < 1)
+    direct = inner & (x < (a + 1) / (a + b + 2))
+    mirrored = inner & ~direct
+    ga = gb = xp.zeros_like(a)
+    if bool(xp.any(direct)):
+        _, ga_d, gb_d = _beta_fraction(xp, xp.where(direct, a, 1.0), xp.where(direct, b, 1.0),
+                                       xp.where(direct, x, 0.25))
+        ga, gb = xp.where(direct, ga_d, ga), xp.where(direct, gb_d, gb)
+    if bool(xp.any(mirrored)):  # I_x(a, b) = 1 − I_{1−x}(b, a)
+        _, gb_m, ga_m = _beta_fraction(xp, xp.where(mirrored, b, 1.0),
+                                       xp.where(mirrored, a, 1.0),
+                                       xp.where(mirrored, 1 - x, 0.25))
+        ga, gb = xp.where(mirrored, -ga_m, ga), xp.where(mirrored, -gb_m, gb)
+    return xp.where(bad, xp.nan, ga), xp.where(bad, xp.nan, gb)
+
+
+def _on_backend(xp: Backend, values: Callable, *arrays):
+    """``values(*arrays)`` on backend ``xp``: chunk by chunk on dask (the iterations stop on
+    each chunk's own values, so nothing computes before the result is asked for)."""
+    if xp is NUMPY:
+        return values(*arrays)
+    if xp.name == "dask.array":
+        from dask.array.core import elemwise
+
+        return elemwise(values, *arrays, dtype=np.float64)
+    with np.errstate(all="ignore"):  # numpy-backed libraries: IEEE results, silently
+        return values(*arrays, xp=xp)
+
+
 # ---------------------------------------------------------------------------- as nodes
+
+
+def _betainc_da(a, b, x, xp: Backend = NUMPY):
+    return betainc_dab_values(a, b, x, xp)[0]
+
+
+def _betainc_db(a, b, x, xp: Backend = NUMPY):
+    return betainc_dab_values(a, b, x, xp)[1]
+
+
+_BETAINC_DAB = (_betainc_da, _betainc_db)
+
+
+def _as(xp: Backend, data, dtype: np.dtype):
+    if xp is NUMPY:
+        return data.astype(dtype, copy=False)
+    return data if np_dtype(data.dtype) == dtype else xp.astype(data, xp.dtype(dtype))
 
 
 def _no_second(name: str, param: str):
@@ -218,8 +297,9 @@ def gammainc_da(a: Tensor, x: Tensor) -> Tensor:
     from .elementwise import exp, log
     from .special import digamma, gammaln, xlogy
 
-    data = gammainc_da_values(a.data, x.data).astype(np.result_type(a.dtype, x.dtype,
-                                                                    np.float32), copy=False)
+    xp = xp_of(a, x)
+    data = _on_backend(xp, gammainc_da_values, a._data, x._data)
+    data = _as(xp, data, np.result_type(a.dtype, x.dtype, np.float32))
 
     def backward(g, out):
         ga = gx = None
@@ -237,8 +317,9 @@ def betainc_dab(a: Tensor, b: Tensor, x: Tensor, which: int) -> Tensor:
     from .elementwise import exp, log
     from .special import betaln, digamma, xlog1py, xlogy
 
-    data = betainc_dab_values(a.data, b.data, x.data)[which]
-    data = data.astype(np.result_type(a.dtype, b.dtype, x.dtype, np.float32), copy=False)
+    xp = xp_of(a, b, x)
+    data = _on_backend(xp, _BETAINC_DAB[which], a._data, b._data, x._data)
+    data = _as(xp, data, np.result_type(a.dtype, b.dtype, x.dtype, np.float32))
 
     def backward(g, out):
         if a.requires_grad or b.requires_grad:

@@ -11,6 +11,11 @@ j1 → j0, jv), so it is differentiable again, to any order. Arguments scipy tre
 without a derivative (``polygamma``'s n, ``jv``'s v) raise at backward if a gradient is
 asked of them, as PyTorch does. The incomplete gamma and beta functions' derivatives in their
 shape parameters are computed numerically (``autograd.ops.incomplete``): first order only.
+
+Off numpy, each function comes from its backend (``special_function``): scipy's ufunc applied
+chunk by chunk on dask (lazily), ``cupyx.scipy.special`` on CuPy. The ones the Array API
+standard can write (``expit``, ``logit``, ``xlogy``, ``xlog1py``) are written in it there, so
+they run on any standard array library.
 """
 
 # The fast path tests `x.__class__ is Tensor` (cheaper than isinstance), which pyright does not
@@ -26,9 +31,10 @@ import numpy as np
 
 from .._quiet import quietly
 from .._tensor import Tensor, _wrap, get_default_dtype, record
+from ..backend import NUMPY, Backend, BackendError, is_array, np_dtype
 from ..registry import node_name, op
 from ..typing import TensorLike
-from ._util import lift
+from ._util import aligned, lift, xp_of
 from .elementwise import cos, exp, log, sin, where
 from .erf_kernel import erf_array
 from .incomplete import betainc_dab, gammainc_da
@@ -49,19 +55,70 @@ def scipy_special():
     return _scipy_special
 
 
+_ON_BACKEND: dict = {}  # (backend name, function name) -> the function on its arrays
+
+
+def special_function(xp: Backend, name: str, numpy_fn: Callable | None = None) -> Callable:
+    """``scipy.special.NAME`` for the arrays of backend ``xp``: scipy's own on numpy, applied
+    chunk by chunk on dask (lazily, broadcasting as a ufunc: ``dask.array``'s ``elemwise``),
+    ``cupyx.scipy.special.NAME`` on CuPy. ``numpy_fn`` replaces scipy's function on numpy
+    arrays and dask's chunks (``erf`` without scipy). ``BackendError`` on other backends, or
+    where CuPy lacks the function.
+
+    Examples
+    --------
+    >>> from autograd.backend import NUMPY
+    >>> from autograd.ops.special import special_function
+    >>> special_function(NUMPY, "gammaln")(np.array([1.0, 3.0]))
+    array([0.        , 0.69314718])
+    """
+    key = (xp.name, name)
+    found = _ON_BACKEND.get(key)
+    if found is None:
+        found = _ON_BACKEND[key] = _find_special(xp, name, numpy_fn)
+    return found
+
+
+def _find_special(xp: Backend, name: str, numpy_fn: Callable | None) -> Callable:
+    if xp is NUMPY:
+        return numpy_fn or getattr(scipy_special(), name)
+    if xp.name == "dask.array":
+        from dask.array.core import elemwise
+
+        per_chunk = numpy_fn or getattr(scipy_special(), name)
+
+        def quiet(*chunks):  # runs at compute time, outside the op: IEEE results, silently
+            with np.errstate(all="ignore"):
+                return per_chunk(*chunks)
+
+        quiet.__name__ = name  # names the tasks of dask's graph
+        return lambda *args: elemwise(quiet, *args)
+    if xp.name == "cupy":  # pragma: no cover - needs a GPU
+        import cupyx.scipy.special
+
+        fn = getattr(cupyx.scipy.special, name, None)
+        if fn is None:
+            raise BackendError(f"cupy has no {name}: cupyx.scipy.special lacks it")
+        return fn
+    raise BackendError(f"{xp.name} has no {name}: scipy.special's functions run on numpy, dask "
+                       "and CuPy arrays (cupyx.scipy.special)")
+
+
 def _operand(a, like: Tensor | None) -> Tensor:
     if isinstance(a, Tensor):
         return a
     if type(a) is float and like is not None:  # weak, like numpy's Python scalars
         return lift(a, like)
-    return _wrap(np.asarray(a))
+    return _wrap(a if is_array(a) else np.asarray(a))  # another backend's array as it is
 
 
 def _result_dtype(inputs) -> np.dtype:
     """PyTorch's rule: the promoted float dtype of the array operands (Python numbers are
     weak), the default float dtype when none is floating (``gammaln`` of integers)."""
     floats = [a.dtype for a in inputs if isinstance(a, (Tensor, np.ndarray))
-              and a.dtype.kind == "f"]
+              and a.dtype.kind == "f"]  # a Tensor's dtype is numpy's on every backend
+    floats += [d for d in (np_dtype(a.dtype) for a in inputs if not isinstance(
+        a, (Tensor, np.ndarray)) and is_array(a)) if d.kind == "f"]  # another backend's array
     return np.result_type(*floats) if floats else get_default_dtype()
 
 
@@ -74,13 +131,16 @@ def _compute(fn: Callable, *raw) -> np.ndarray:
 
 def special(name: str, *derivatives: Callable | None, formula: Any, saves: str | None = "both",
             ufunc: str | tuple | None = "", export: bool = False, compute: Callable | None = None,
-            args: tuple = ("x",), function=None) -> Callable:
+            args: tuple = ("x",), function=None, standard: Callable | None = None) -> Callable:
     """Declare the op ``name`` computing ``scipy.special.NAME``, one derivative per argument.
 
     ``derivatives[i](*inputs, out)`` is the local derivative in argument ``i`` (a Tensor the
     incoming gradient multiplies), or None where it has none. ``compute`` replaces the
     scipy call (``erf`` without scipy). The result has PyTorch's dtype (``_result_dtype``):
-    scipy computes integers (and float16) in a wider type.
+    scipy computes integers (and float16) in a wider type. Off numpy the function comes from
+    the backend (``special_function``), or is ``standard(xp, *arrays)``, written in the Array
+    API standard (every argument an array of the result's dtype, Python numbers too): the op
+    is then declared ``array_api``; without it, ``array_api=False``.
     """
     fn_of = compute or (lambda: getattr(scipy_special(), name))
     nargs = len(derivatives)
@@ -91,19 +151,36 @@ def special(name: str, *derivatives: Callable | None, formula: Any, saves: str |
         if len(inputs) != nargs:
             raise TypeError(f"{name}() takes {nargs} argument{'s' * (nargs > 1)} "
                             f"({', '.join(args)}), got {len(inputs)}")
-        if nargs == 1 and inputs[0].__class__ is Tensor:  # the fast path
+        if nargs == 1 and inputs[0].__class__ is Tensor and \
+                inputs[0]._data.__class__ is np.ndarray:  # the fast path
             x = inputs[0]
             data = _compute(fn_of(), x._data)
             if data.dtype != x._data.dtype:
                 data = data.astype(_result_dtype(inputs), copy=False)
             return record(data, (x,), forward.op, backward)
         like = next((a for a in inputs if isinstance(a, Tensor) and a.dtype.kind == "f"), None)
-        raw = [a._data if isinstance(a, Tensor) else a for a in inputs]
-        data = np.asarray(_compute(fn_of(), *raw))
-        dtype = _result_dtype(raw)
-        if data.dtype != dtype and data.dtype.kind == "f":
-            data = data.astype(dtype, copy=False)
-        return record(data, tuple(_operand(a, like) for a in inputs), forward.op, backward)
+        parents = tuple(_operand(a, like) for a in inputs)
+        dtype = _result_dtype(inputs)
+        xp = xp_of(*parents)
+        if xp is NUMPY:
+            raw = [a._data if isinstance(a, Tensor) else a for a in inputs]
+            data = np.asarray(_compute(fn_of(), *raw))
+            if data.dtype != dtype and data.dtype.kind == "f":
+                data = data.astype(dtype, copy=False)
+            return record(data, parents, forward.op, backward)
+        parents = tuple(aligned(*parents))  # numpy constants join the others' backend
+        raw = [a if a.__class__ in _NUMBERS else p._data for a, p in zip(inputs, parents)]
+        if standard is not None:
+            raw = [xp.asarray(r, dtype=xp.dtype(dtype)) if r.__class__ in _NUMBERS
+                   else r if p.dtype == dtype else xp.astype(r, xp.dtype(dtype))
+                   for r, p in zip(raw, parents)]
+            data = standard(xp, *raw)
+        else:
+            data = special_function(xp, name, compute and fn_of())(*raw)
+        got = np_dtype(data.dtype)
+        if got != dtype and got.kind == "f":
+            data = xp.astype(data, xp.dtype(dtype))
+        return record(data, parents, forward.op, backward)
 
     def backward(g, out):
         inputs = out._parents
@@ -130,18 +207,23 @@ def special(name: str, *derivatives: Callable | None, formula: Any, saves: str |
         f"\n    >>> {call}.grad_fn\n    <{node_name(name)}>\n")
     uf = () if ufunc is None else ufunc
     return op(forward, name=name, ufunc=uf, function=function, saves=saves, formula=formula,
-              export=export)
+              export=export, array_api=standard is not None)
+
+
+_NUMBERS = frozenset([bool, int, float])
 
 
 def _sinpi(x: Tensor) -> Tensor:
     """sin(πx), exact at the integers: the argument is first reduced by the nearest one."""
-    k = np.round(x._data)
-    return sin((x - k) * math.pi) * (1 - 2 * (np.abs(k) % 2))
+    xp = xp_of(x)
+    k = xp.round(x._data)
+    return sin((x - _wrap(k)) * math.pi) * _wrap(1 - 2 * (xp.abs(k) % 2))
 
 
 def _cospi(x: Tensor) -> Tensor:
-    k = np.round(x._data)
-    return cos((x - k) * math.pi) * (1 - 2 * (np.abs(k) % 2))
+    xp = xp_of(x)
+    k = xp.round(x._data)
+    return cos((x - _wrap(k)) * math.pi) * _wrap(1 - 2 * (xp.abs(k) % 2))
 
 
 # ---------------------------------------------------------------------------- error function
@@ -182,10 +264,20 @@ log_ndtr = special("log_ndtr", lambda x, out: exp(x * x * -0.5 - out) * _INV_SQR
 
 # ---------------------------------------------------------------------------- logistic
 
+def _expit(xp, x):  # 1/(1 + e^−x), with e^−|x| only: no overflow
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _logit(xp, x):  # log(x/(1 − x)); near ½ as 2·atanh(2x − 1), where 2x − 1 is exact
+    near = xp.abs(x - 0.5) < 0.25
+    return xp.where(near, xp.atanh(2 * x - 1) * 2, xp.log(x) - xp.log1p(-x))
+
+
 expit = special("expit", lambda x, out: out * (1 - out), formula="expit(x)·(1 − expit(x))",
-                saves="output")
+                saves="output", standard=_expit)
 logit = special("logit", lambda x, out: 1 / (x * (1 - x)), formula="1/(x·(1 − x))",
-                saves="inputs")
+                saves="inputs", standard=_logit)
 
 
 # xlogy(0, y) = 0 for every y: where x = 0 the derivative in x is taken along that line (0
@@ -206,11 +298,21 @@ def _xlog1py_dy(x, y, out):
     return x / (where(x._data == 0, 0.0, y) + 1)
 
 
+def _xlogy(xp, x, y):  # x·log(y), 0 where x = 0 (unless y is nan), as scipy's
+    zero = (x == 0) & ~xp.isnan(y)
+    return x * xp.log(xp.where(zero, 1.0, y))
+
+
+def _xlog1py(xp, x, y):
+    zero = (x == 0) & ~xp.isnan(y)
+    return x * xp.log1p(xp.where(zero, 0.0, y))
+
+
 xlogy = special("xlogy", _xlogy_dx, _xlogy_dy, formula=("log(y) (0 where x = 0, y ≤ 0)",
-                "x/y (0 where x = 0)"), args=("x", "y"))
+                "x/y (0 where x = 0)"), args=("x", "y"), standard=_xlogy)
 xlog1py = special("xlog1py", _xlog1py_dx, _xlog1py_dy,
                   formula=("log1p(y) (0 where x = 0, y ≤ −1)", "x/(1 + y) (0 where x = 0)"),
-                  args=("x", "y"))
+                  args=("x", "y"), standard=_xlog1py)
 
 # ---------------------------------------------------------------------------- gamma family
 
@@ -279,13 +381,13 @@ def _stdtr_dt(df, t, out):  # Student's t density
 
 def _stdtr_ddf(df, t, out):
     # stdtr = 1 − I_z(ν/2, ½)/2 for t ≥ 0 (I/2 for t < 0), z = ν/(ν + t²): through betainc
-    at_zero = t.data == 0  # stdtr(ν, 0) = ½ for every ν
+    at_zero = t._data == 0  # stdtr(ν, 0) = ½ for every ν
     ts = where(at_zero, 1.0, t)
     z = df / (df + ts * ts)
     half = df * 0.5
     dz = ts * ts / ((df + ts * ts) * (df + ts * ts))
     d_i = betainc_dab(half, lift(0.5, df), z, 0) * 0.5 + _betainc_dx(half, 0.5, z, None) * dz
-    return where(at_zero, 0.0, d_i * np.where(t.data >= 0, -0.5, 0.5))
+    return where(at_zero, 0.0, where(t._data >= 0, -d_i, d_i) * 0.5)
 
 
 stdtr = special("stdtr", _stdtr_ddf, _stdtr_dt, saves="inputs", args=("df", "t"),

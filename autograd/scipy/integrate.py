@@ -11,7 +11,8 @@ of it is one call of ``func`` and one vector-Jacobian product through the engine
 whose incoming gradient is zero are crossed without a restart.
 
 The gradient is computed by scipy on arrays: it is not differentiable again, and asking for
-that (``create_graph=True``) raises.
+that (``create_graph=True``) raises. scipy's solver works on numpy arrays: Tensors of another
+backend (dask, CuPy, ...) are refused rather than converted.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 import scipy.integrate
 
 from .._tensor import Tensor, as_tensor, record
+from ..backend import BackendError, backend_of
 from ..engine import grad
 from ..mode import enable_grad, no_grad, state
 from ..ops.shape import reshape, stack
@@ -87,11 +89,16 @@ def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
         args = (args,)
     y0 = as_tensor(y0)
     t = as_tensor(t)
+    params = tuple({id(p): p for p in _tensors_in(args)}.values())  # each Tensor once
+    for v in (y0, t, *params):
+        if v._data.__class__ is not np.ndarray:
+            raise BackendError(f"odeint: scipy's solver integrates numpy arrays, and got a "
+                               f"{backend_of(v._data).name} array; convert it with .numpy() "
+                               "(which computes a lazy one) to integrate on the CPU")
     y0_np = np.asarray(y0.data, dtype=np.float64).ravel()
     t_np = np.asarray(t.data, dtype=np.float64)
     if t_np.ndim != 1:
         raise ValueError(f"odeint: t must be a 1-D sequence of times, got shape {t_np.shape}")
-    params = tuple({id(p): p for p in _tensors_in(args)}.values())  # each Tensor once
     if state.grad_enabled:
         _check_closure(func, y0_np, t_np[0], args, params, tfirst)
 

@@ -7,15 +7,24 @@ Examples
 >>> a = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
 >>> sig.convolve(a, ag.tensor([0.0, 1.0, 0.5]))
 Tensor([0. , 1. , 2.5, 4. , 1.5], grad_fn=<SignalConvolveBackward>)
+
+Off numpy, CuPy convolves with ``cupyx.scipy.signal.convolve``; any other backend (dask,
+any Array API library) sums shifted copies of the larger input, one per element of the
+smaller, in the standard's functions (lazily on dask): the direct method, whatever
+``method`` asks.
 """
 
 from __future__ import annotations
+
+import itertools
+import math
 
 import numpy as np
 import scipy.signal
 
 from .._tensor import Tensor, record
-from ..ops._util import as_tensor
+from ..backend import Backend
+from ..ops._util import aligned, as_tensor, xp_of
 from ..ops.shape import index_add
 from ..registry import op
 
@@ -48,7 +57,11 @@ def convolve(in1, in2, mode: str = "full", method: str = "auto") -> Tensor:
     if in1.ndim != in2.ndim:
         raise ValueError(f"convolve: in1 and in2 should have the same dimensionality, got "
                          f"shapes {in1.shape} and {in2.shape}")
-    data = np.asarray(scipy.signal.convolve(in1.data, in2.data, mode=mode, method=method))
+    if in1._data.__class__ is np.ndarray and in2._data.__class__ is np.ndarray:
+        data = np.asarray(scipy.signal.convolve(in1._data, in2._data, mode=mode, method=method))
+    else:
+        in1, in2 = aligned(in1, in2)
+        data = _convolve_off_numpy(xp_of(in1, in2), in1._data, in2._data, mode, method)
     full = tuple(a + b - 1 for a, b in zip(in1.shape, in2.shape))
     region = tuple(slice((f - o) // 2, (f - o) // 2 + o) for f, o in zip(full, data.shape))
     flip = (slice(None, None, -1),) * in1.ndim
@@ -60,3 +73,39 @@ def convolve(in1, in2, mode: str = "full", method: str = "auto") -> Tensor:
                 convolve(g, in1[flip], "valid") if in2.requires_grad else None)
 
     return record(data, (in1, in2), convolve.op, backward)
+
+
+def _convolve_off_numpy(xp: Backend, a, b, mode: str, method: str):
+    """``scipy.signal.convolve(a, b, mode)`` on the arrays of backend ``xp``."""
+    if method not in ("auto", "direct", "fft"):
+        raise ValueError("Acceptable method flags are 'auto', 'direct', or 'fft'.")
+    if xp.name == "cupy":  # pragma: no cover - needs a GPU
+        import cupyx.scipy.signal
+
+        return cupyx.scipy.signal.convolve(a, b, mode=mode, method=method)
+    n, m = tuple(a.shape), tuple(b.shape)
+    if mode == "valid" and not (all(i >= j for i, j in zip(n, m))
+                                or all(j >= i for i, j in zip(n, m))):
+        raise ValueError("For 'valid' mode, one must be at least as large as the other in "
+                         "every dimension")
+    full = tuple(i + j - 1 for i, j in zip(n, m))
+    shape = {"full": full, "same": n,
+             "valid": tuple(abs(i - j) + 1 for i, j in zip(n, m))}[mode]
+    dtype = xp.result_type(a, b)
+    if 0 in n or 0 in m:
+        return xp.zeros(shape if 0 not in shape else (0,) * len(n), dtype=dtype)
+    if math.prod(m) > math.prod(n):  # the full convolution commutes: loop over the smaller
+        a, b, n, m = b, a, m, n
+    a = xp.astype(a, dtype)
+    for axis, k in enumerate(m):  # k − 1 zeros on both sides of the larger, along each axis
+        if k > 1:
+            pad = xp.zeros(tuple(k - 1 if i == axis else s for i, s in enumerate(a.shape)),
+                           dtype=dtype)
+            a = xp.concat([pad, a, pad], axis=axis)
+    out = None
+    for idx in itertools.product(*(range(k) for k in m)):  # full[j] = Σₖ b[k]·a[j − k]
+        window = a[tuple(slice(k - 1 - i, k - 1 - i + f) for i, k, f in zip(idx, m, full))]
+        term = b[idx] * window
+        out = term if out is None else out + term
+    region = tuple(slice((f - o) // 2, (f - o) // 2 + o) for f, o in zip(full, shape))
+    return out[region]

@@ -4,7 +4,8 @@
 The ufuncs (``gammaln``, ``digamma``, ``erf``, ``jv``, ...) are autograd ops declared in
 ``autograd.ops.special`` and ``autograd.ops.bessel``: scipy's own ufuncs applied to a Tensor
 dispatch to them, so ``scipy.special.gammaln(t)`` and ``ag.scipy.special.gammaln(t)`` are the
-same differentiable call.
+same differentiable call. Off numpy they come from the arrays' backend (see
+``autograd.ops.special``); the functions here are written with its functions.
 """
 
 # numpy's scalar and array results are too loosely typed for pyright to follow the arithmetic
@@ -13,13 +14,17 @@ same differentiable call.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import ops
-from .._tensor import Tensor
-from ..ops._util import as_tensor, normalize_axis
+from .._tensor import Tensor, _wrap
+from ..backend import NUMPY
+from ..ops._util import aligned, as_tensor, normalize_axis, xp_of
 from ..ops.bessel import i0, i1, iv, ive, j0, j1, jn, jv, y0, y1, yn
-from ..ops.elementwise import abs, exp, log, where
+from ..ops.elementwise import abs, exp, log
+from ..ops.elementwise import where as _where
 from ..ops.reduce import sum
 from ..ops.shape import broadcast_to, expand_dims, reshape
 from ..ops.special import (
@@ -78,17 +83,23 @@ def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = 
         b_ = None
     else:
         b_ = b if isinstance(b, Tensor) else as_tensor(np.asarray(b, dtype=a.dtype))
+        a, b_ = aligned(a, b_)
         shape = np.broadcast_shapes(a.shape, b_.shape)
         if a.shape != shape:
             a = broadcast_to(a, shape)
+    xp = xp_of(a, b_)
     axes = normalize_axis(axis, a.ndim, "logsumexp")
-    ad = a.data if b_ is None else np.where(b_.data != 0, a.data, -np.inf)
-    m = np.max(ad, axis=axes, keepdims=True) if ad.size else np.zeros((1,) * a.ndim)
-    m = np.where(np.isfinite(m), m, 0).astype(a.dtype, copy=False)  # a constant shift
+    ad = a._data if b_ is None else xp.where(b_._data != 0, a._data, -np.inf)
+    if math.prod(a.shape):
+        m = xp.max(ad, axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0.0)  # a constant shift
+    else:
+        m = xp.zeros((1,) * a.ndim, dtype=xp.dtype(a.dtype))
+    m = _wrap(m.astype(a.dtype, copy=False) if xp is NUMPY else xp.astype(m, xp.dtype(a.dtype)))
     terms = exp(a - m)
     s = sum(terms if b_ is None else terms * b_, axis=axes, keepdims=True)
     if return_sign:
-        sign = np.sign(s.data)
+        sign = xp.sign(s._data)
         out = log(abs(s)) + m
     else:
         out = log(s) + m
@@ -96,7 +107,7 @@ def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = 
         kept = [n for i, n in enumerate(out.shape) if axes is not None and i not in axes]
         out = reshape(out, kept)
         if return_sign:
-            sign = sign.reshape(out.shape)
+            sign = xp.reshape(sign, tuple(out.shape))
     return (out, Tensor(sign)) if return_sign else out
 
 
@@ -136,11 +147,15 @@ def multigammaln(a, d: int) -> Tensor:
     d = np.asarray(d)[()]
     if not np.isscalar(d) or np.floor(d) != d:
         raise ValueError("d should be a positive integer (dimension)")
-    if np.any(a.data <= 0.5 * (d - 1)):
-        raise ValueError(f"condition a ({a.data}) > 0.5 * (d-1) ({0.5 * (d - 1)}) not met")
+    xp = xp_of(a)
+    outside = a._data <= 0.5 * (float(d) - 1)
+    if not xp.lazy and bool(xp.any(outside)):
+        shown = a._data if xp is NUMPY else f"a {xp.name} array"
+        raise ValueError(f"condition a ({shown}) > 0.5 * (d-1) ({0.5 * (d - 1)}) not met")
     halves = np.arange(int(d), dtype=a.dtype if a.dtype.kind == "f" else np.float64) * 0.5
-    terms = gammaln(expand_dims(a, -1) - halves)
-    return sum(terms, axis=-1) + d * (d - 1) * 0.25 * np.log(np.pi)
+    terms = gammaln(expand_dims(a, -1) - _wrap(halves))
+    out = sum(terms, axis=-1) + d * (d - 1) * 0.25 * np.log(np.pi)
+    if xp.lazy:  # the condition cannot be checked without computing: NaN where it fails
+        out = _where(outside, np.nan, out)
+    return out
 
-
-del where

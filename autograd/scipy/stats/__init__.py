@@ -7,6 +7,12 @@ to first order: that derivative is computed numerically, and a second one throug
 logpdf, cdf; ``poisson``: pmf, logpmf, cdf; ``multivariate_normal``: pdf, logpdf, entropy;
 ``dirichlet``: pdf, logpdf.
 
+They run on the backend of their arguments: the special functions where it has them (numpy,
+dask, CuPy; see ``autograd.ops.special``). On a lazy one (dask) nothing is computed to check
+the arguments: where numpy's path raises on invalid values (``dirichlet``'s simplex), the
+result is NaN there instead; only ``multivariate_normal`` with a singular ``cov``
+(``allow_singular=True``, and ``entropy``), whose rank sets the shapes, is refused.
+
 Examples
 --------
 >>> from autograd.scipy.stats import norm

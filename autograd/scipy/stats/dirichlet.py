@@ -16,7 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..._tensor import Tensor
-from ...ops.elementwise import exp
+from ...backend import to_numpy
+from ...ops._util import xp_of
+from ...ops.elementwise import exp, where
 from ...ops.reduce import sum
 from ...ops.shape import concatenate, expand_dims, reshape
 from ...ops.special import gammaln, xlogy
@@ -25,9 +27,13 @@ from ._util import args, data
 __all__ = ["logpdf", "pdf"]
 
 
-def _check(x: Tensor, alpha: Tensor) -> Tensor:
+def _check(x: Tensor, alpha: Tensor):
+    """``x`` with its last component added where it is left out, after scipy's checks; and,
+    for a lazy backend, where they cannot be asked without computing, the points that fail
+    them (else None)."""
     a = data(alpha)
-    if np.min(a) <= 0:
+    xa = xp_of(alpha)  # alpha's own backend: a numpy alpha beside a dask x is checked here
+    if not xa.lazy and bool(xa.min(a) <= 0):
         raise ValueError("All parameters must be greater than 0")
     if a.ndim != 1:
         raise ValueError(f"Parameter vector 'a' must be one dimensional, but a.shape = {a.shape}.")
@@ -41,18 +47,24 @@ def _check(x: Tensor, alpha: Tensor) -> Tensor:
                              "containing the entries.")
         x = concatenate([x, expand_dims(1 - sum(x, axis=0), 0)], axis=0)
     xd = data(x)
-    if np.min(xd) < 0:
+    xp = xp_of(x, alpha)
+    below_one = xa.reshape(a < 1, (-1,) + (1,) * (xd.ndim - 1))
+    total = xp.sum(xd, axis=0)
+    if xp.lazy:  # NaN at the points that fail, as scipy gives for invalid parameters
+        per_point = (xp.any((xd < 0) | (xd > 1) | ((xd == 0) & below_one), axis=0)
+                     | (xp.abs(total - 1.0) > 10e-10))
+        return x, per_point | xa.any(a <= 0)
+    if bool(xp.min(xd) < 0):
         raise ValueError("Each entry in 'x' must be greater than or equal to zero.")
-    if np.max(xd) > 1:
+    if bool(xp.max(xd) > 1):
         raise ValueError("Each entry in 'x' must be smaller or equal one.")
-    below_one = np.reshape(a < 1, (-1,) + (1,) * (xd.ndim - 1))
-    if np.any((xd == 0) & below_one):
+    if bool(xp.any((xd == 0) & below_one)):
         raise ValueError("Each entry in 'x' must be greater than zero if its alpha is less "
                          "than one.")
-    if (np.abs(np.sum(xd, 0) - 1.0) > 10e-10).any():
+    if bool(xp.any(xp.abs(total - 1.0) > 10e-10)):
         raise ValueError("The input vector 'x' must lie within the normal simplex. but "
-                         f"np.sum(x, 0) = {np.sum(xd, 0)}.")
-    return x
+                         f"np.sum(x, 0) = {to_numpy(total)}.")
+    return x, None
 
 
 def logpdf(x, alpha) -> Tensor:
@@ -60,9 +72,10 @@ def logpdf(x, alpha) -> Tensor:
     x, alpha = args(x, alpha)
     x = x if isinstance(x, Tensor) else args(np.asarray(x, dtype=float))[0]
     alpha = alpha if isinstance(alpha, Tensor) else args(np.asarray(alpha, dtype=float))[0]
-    x = _check(x, alpha)
+    x, failing = _check(x, alpha)
     a = reshape(alpha, (-1,) + (1,) * (x.ndim - 1))
-    return sum(xlogy(a - 1, x), axis=0) + gammaln(sum(alpha)) - sum(gammaln(alpha))
+    out = sum(xlogy(a - 1, x), axis=0) + gammaln(sum(alpha)) - sum(gammaln(alpha))
+    return out if failing is None else where(failing, np.nan, out)
 
 
 def pdf(x, alpha) -> Tensor:

@@ -22,8 +22,10 @@ import math
 
 import numpy as np
 
-from ..._tensor import Tensor, as_tensor, record
+from ..._tensor import Tensor, _wrap, as_tensor, record
+from ...backend import NUMPY, BackendError
 from ...mode import state
+from ...ops._util import xp_of
 from ...ops.elementwise import exp, log, where
 from ...ops.linalg import matmul
 from ...ops.reduce import sum
@@ -96,12 +98,18 @@ def _factor(cov: Tensor, allow_singular: bool):
             raise np.linalg.LinAlgError("When `allow_singular is False`, the input matrix must "
                                         "be symmetric positive definite.") from None
         return L, cov.shape[0], None
-    s, u = np.linalg.eigh(data(cov))
-    eps = {"f": 1e3, "d": 1e6}.get(s.dtype.char.lower(), 1e6) * np.finfo(s.dtype).eps * np.max(
-        np.abs(s))
-    if np.min(s) < -eps:
+    xp = xp_of(cov)
+    if xp.lazy:
+        raise BackendError(f"multivariate_normal: a singular cov (allow_singular=True, and "
+                           f"entropy) is restricted to its range, whose size a lazy "
+                           f"{xp.name} array does not know before it is computed")
+    s, u = xp.linalg.eigh(data(cov))
+    dtype = cov.dtype
+    eps = {"f": 1e3, "d": 1e6}.get(dtype.char.lower(), 1e6) * float(np.finfo(dtype).eps) * float(
+        xp.max(xp.abs(s)))
+    if bool(xp.min(s) < -eps):
         raise ValueError("The input matrix must be symmetric positive semidefinite.")
-    basis = u[:, s > eps]
+    basis = u[:, s > eps] if xp is NUMPY else xp.take(u, xp.nonzero(s > eps)[0], axis=1)
     if basis.shape[1] == cov.shape[0]:  # full rank: an orthogonal change of basis, exact
         basis = None
         return cholesky(cov, lower=True), cov.shape[0], None
@@ -110,19 +118,19 @@ def _factor(cov: Tensor, allow_singular: bool):
             basis)
 
 
-def _on_range(cov: Tensor, basis: np.ndarray) -> Tensor:
+def _on_range(cov: Tensor, basis) -> Tensor:
     """``basisᵀ cov basis``: cov in the coordinates of its range. The basis is taken as a
     constant, which gives the exact first derivatives (along the perturbations that keep the
     rank, the only ones the pseudo-density is smooth in) but not the second: asking for
     those raises rather than returning wrong ones."""
-    data = basis.T @ cov.data @ basis
+    data = basis.T @ cov._data @ basis
 
     def backward(g, out):
         if state.grad_enabled:
             raise RuntimeError("multivariate_normal: with a singular cov (allow_singular=True), "
                                "only first derivatives in cov are available; detach cov for "
                                "higher derivatives in x and mean")
-        return (as_tensor(basis @ g.data @ basis.T),)
+        return (as_tensor(basis @ g._data @ basis.T),)
 
     return record(data, (cov,), "CovOnRangeBackward", backward)
 
@@ -148,17 +156,21 @@ def logpdf(x, mean=None, cov=1, allow_singular: bool = False) -> Tensor:
     dev = x - mean
     batch = dev.shape[:-1]
     flat = reshape(dev, (-1, dim))
+    xp = xp_of(flat)
     if basis is not None:
-        off = flat.data - (flat.data @ basis) @ basis.T  # the part outside cov's range
-        outside = np.linalg.norm(off, axis=-1) > 1e3 * np.sqrt(dim) * np.finfo(
-            flat.dtype).eps * max(1.0, np.abs(data(cov)).max())
-        flat = matmul(flat, basis)
+        fd = flat._data
+        off = fd - (fd @ basis) @ basis.T  # the part outside cov's range
+        scale = max(1.0, float(xp.max(xp.abs(data(cov)))))
+        outside = xp.linalg.vector_norm(off, axis=-1) > 1e3 * math.sqrt(dim) * float(np.finfo(
+            flat.dtype).eps) * scale
+        flat = matmul(flat, _wrap(basis))
     # whitened points (x − mean) L⁻ᵀ: one small triangular solve for L⁻¹, then a product
-    inv_l = solve_triangular(L, np.eye(L.shape[0], dtype=L.dtype), lower=True)
+    eye = xp.eye(L.shape[0], dtype=xp.dtype(L.dtype))
+    inv_l = solve_triangular(L, _wrap(eye), lower=True)
     white = matmul(flat, swapaxes(inv_l, 0, 1))
     maha = sum(white * white, axis=-1)
     out = (maha + _log_pdet(L) + rank * _LOG_2PI) * -0.5
-    if basis is not None and outside.any():
+    if basis is not None and bool(xp.any(outside)):
         out = where(outside, -np.inf, out)
     return squeeze(reshape(out, batch))
 
