@@ -2,8 +2,12 @@
 triangles (``tril``/``triu``), gathering along an axis, ``select`` and ``linspace``.
 
 ``flip``, ``roll``, ``pad``, ``tril`` and ``triu`` are primitives whose backward is the same
-kind of op on the gradient; the rest are composed of ``transpose``, ``reshape``, indexing and
-``where``, and get their derivatives from those.
+kind of op on the gradient; ``take_along_axis`` is a primitive whose backward scatters the
+gradient back (and that scatter's backward gathers again); the rest are composed of
+``transpose``, ``reshape``, ``take_along_axis`` and ``where``, and get their derivatives from
+those. Off numpy every array goes through the Array API standard (``take_along_axis``,
+``take``, ``flip``, ``roll``, ``tril``, ``concat``): no fancy indexing that mixes slices and
+arrays, which the standard leaves out.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._tensor import Tensor, _wrap, record
+from ..backend import is_array, np_dtype, to_numpy
 from ..dtypes import result_type
 from ..registry import op
 from ..typing import Axis, DTypeLike, ShapeLike, TensorLike
-from ._util import as_tensor, lift, normalize_axis, operands
+from ._util import as_tensor, lift, normalize_axis, on_backend_of, operands, xp_of
 from .elementwise import where
-from .shape import broadcast_to, index_add, reshape, transpose
+from .shape import broadcast_to, reshape, transpose
+
+_I64 = np.dtype(np.int64)
 
 
 def axis_list(axis, ndim: int, name: str) -> list[int]:
@@ -52,7 +59,8 @@ def flip(m: TensorLike, axis: Axis = None) -> Tensor:
     """
     m = as_tensor(m)
     axes = normalize_axis(axis, m.ndim, "flip")
-    data = np.flip(m._data, axes)
+    md = m._data
+    data = np.flip(md, axes) if type(md) is np.ndarray else xp_of(md).flip(md, axis=axes)
     return record(data, (m,), flip.op, lambda g, out: (flip(g, axes),))
 
 
@@ -100,7 +108,13 @@ def rot90(m: TensorLike, k: int = 1, axes: Any = (0, 1)) -> Tensor:
 def roll(a: TensorLike, shift: Any, axis: Axis = None) -> Tensor:
     """Shift elements cyclically by ``shift`` along ``axis`` (the flattened tensor if None)."""
     a = as_tensor(a)
-    data = np.roll(a._data, shift, axis)
+    ad = a._data
+    if type(ad) is np.ndarray:
+        data = np.roll(ad, shift, axis)
+    else:  # the standard takes ints and tuples of ints only
+        data = xp_of(ad).roll(ad, shift=tuple(int(s) for s in shift) if isinstance(
+            shift, (tuple, list)) else int(shift), axis=tuple(axis) if isinstance(
+            axis, list) else axis)
     back = tuple(-int(s) for s in shift) if isinstance(shift, (tuple, list)) else -int(shift)
     return record(data, (a,), roll.op, lambda g, out: (roll(g, back, axis),))
 
@@ -155,12 +169,14 @@ def repeat(a: TensorLike, repeats: Any, axis: int | None = None) -> Tensor:
     else:
         ax = normalize_axis(axis, a.ndim, "repeat")[0]
     repeats = repeats._data if isinstance(repeats, Tensor) else repeats
+    if is_array(repeats) and type(repeats) is not np.ndarray:
+        repeats = to_numpy(repeats)  # counts per element decide the shape: read as values
     try:
         source = np.repeat(np.arange(a.shape[ax]), repeats)
     except ValueError as e:
         raise ValueError(f"repeat: {e} (repeats {repeats!r}, axis {ax} of size "
                          f"{a.shape[ax]})") from None
-    return a[(slice(None),) * ax + (source,)]
+    return take_along_axis(a, source.reshape((1,) * ax + (-1,) + (1,) * (a.ndim - ax - 1)), ax)
 
 
 @op(composite=True, method="tile", function=np.tile)
@@ -214,15 +230,51 @@ def pad(array: TensorLike, pad_width: Any, mode: str = "constant", **kwargs: Any
             raise TypeError("pad: constant_values that require grad are not supported; pad "
                             "with 0 and add the constant times a mask")
         kwargs["constant_values"] = fill._data
-    data = np.pad(x._data, pad_width, mode, **kwargs)
+    xd = x._data
+    numpy = type(xd) is np.ndarray
     if mode == "constant":  # the input is a box inside the output
+        data = np.pad(xd, pad_width, mode, **kwargs) if numpy else \
+            _pad_constant(xd, pad_width, kwargs.get("constant_values", 0))
         before = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (x.ndim, 2))[:, 0]
         box = tuple(slice(int(b), int(b) + s) for b, s in zip(before, x.shape))
         return record(data, (x,), pad.op, lambda g, out: (g[box],))
     # each output position holds a copy of one input element: pad the positions to find it
-    source = np.pad(np.arange(x.size).reshape(x.shape), pad_width, mode, **kwargs).reshape(-1)
+    source = np.pad(np.arange(x.size).reshape(x.shape), pad_width, mode, **kwargs)
+    if numpy:
+        data = np.pad(xd, pad_width, mode, **kwargs)
+    else:  # gather the copies from the flattened input (the standard has no pad)
+        xp = xp_of(xd)
+        flat = xp.take(xp.reshape(xd, (-1,)), xp.asarray(source.reshape(-1)), axis=0)
+        data = xp.reshape(flat, source.shape)
+    source = source.reshape(-1)
     return record(data, (x,), pad.op, lambda g, out: (
-        reshape(index_add((x.size,), source, reshape(g, (-1,))), x.shape),))
+        reshape(_put_along_axis(reshape(g, (-1,)), source, 0, (x.size,)), x.shape),))
+
+
+def _pad_constant(xd, pad_width, fill):
+    """numpy's constant ``pad`` in the standard's functions: blocks of the fill value joined
+    on each axis in turn (a later axis's value fills the corners, as numpy's does)."""
+    xp = xp_of(xd)
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (xd.ndim, 2))
+    if (widths < 0).any():
+        raise ValueError(f"pad: pad widths must be non-negative, got {pad_width!r}")
+    if is_array(fill) and type(fill) is not np.ndarray:  # one value, on the tensor's backend
+        fill = xp.astype(fill, xd.dtype)
+        values = None
+    else:
+        values = np.broadcast_to(np.asarray(fill), (xd.ndim, 2)).astype(np_dtype(xd.dtype))
+    out = xd
+    for i, (before, after) in enumerate(widths.tolist()):
+        parts = [out]
+        for width, j in ((before, 0), (after, 1)):
+            if width:
+                shape = out.shape[:i] + (width,) + out.shape[i + 1:]
+                block = xp.broadcast_to(fill, shape) if values is None else \
+                    xp.full(shape, values[i, j].item(), dtype=xd.dtype)
+                parts.insert(len(parts) * j, block)
+        if len(parts) > 1:
+            out = xp.concat(parts, axis=i)
+    return out
 
 
 # ---------------------------------------------------------------------------- triangles
@@ -252,7 +304,7 @@ def tril(m: TensorLike, k: int = 0, *, diagonal: int | None = None) -> Tensor:
     k = _diagonal_arg("tril", k, diagonal)
     if m.ndim < 1:
         raise ValueError("tril: the input must be at least 1-D, got a 0-d tensor")
-    return record(np.tril(m._data, k), (m,), tril.op, lambda g, out: (tril(g, k),))
+    return record(_triangle(m._data, k, "tril"), (m,), tril.op, lambda g, out: (tril(g, k),))
 
 
 @op(method="triu", function=np.triu, saves=None, formula="1 on and above diagonal k, else 0")
@@ -270,19 +322,32 @@ def triu(m: TensorLike, k: int = 0, *, diagonal: int | None = None) -> Tensor:
     k = _diagonal_arg("triu", k, diagonal)
     if m.ndim < 1:
         raise ValueError("triu: the input must be at least 1-D, got a 0-d tensor")
-    return record(np.triu(m._data, k), (m,), triu.op, lambda g, out: (triu(g, k),))
+    return record(_triangle(m._data, k, "triu"), (m,), triu.op, lambda g, out: (triu(g, k),))
+
+
+def _triangle(md, k: int, name: str):
+    """numpy's ``tril``/``triu`` of an array of any backend; a 1-D input is first repeated into
+    a square matrix, as numpy does (the standard's functions take at least 2-D)."""
+    if type(md) is np.ndarray:
+        return (np.tril if name == "tril" else np.triu)(md, k)
+    xp = xp_of(md)
+    if md.ndim == 1:
+        md = xp.broadcast_to(md, (md.shape[0],) * 2)
+    return (xp.tril if name == "tril" else xp.triu)(md, k=k)
 
 
 # ---------------------------------------------------------------------------- gathering
 
 
-@op(composite=True, function=np.take_along_axis)
+@op(function=np.take_along_axis, saves=None, formula="1 at the gathered positions (repeats summed)")
 def take_along_axis(arr: TensorLike, indices: TensorLike, axis: Axis = -1) -> Tensor:
     """``arr``'s values at ``indices`` along ``axis`` (the flattened tensor if None), as
     numpy's ``take_along_axis``; repeated indices accumulate their gradient."""
     arr = as_tensor(arr)
-    idx = np.asarray(indices._data if isinstance(indices, Tensor) else indices)
-    if idx.dtype.kind not in "iu":
+    idx = indices._data if isinstance(indices, Tensor) else indices
+    if not is_array(idx):
+        idx = np.asarray(idx)
+    if np_dtype(idx.dtype).kind not in "iu":
         raise TypeError(f"take_along_axis: indices must be integers, got dtype {idx.dtype}")
     if axis is None:
         arr, ax = reshape(arr, (-1,)), 0
@@ -291,10 +356,64 @@ def take_along_axis(arr: TensorLike, indices: TensorLike, axis: Axis = -1) -> Te
     if idx.ndim != arr.ndim:
         raise ValueError(f"take_along_axis: indices of shape {idx.shape} must have as many "
                          f"dimensions as arr of shape {arr.shape}")
-    index = tuple(idx if i == ax else
-                  np.arange(s).reshape((1,) * i + (-1,) + (1,) * (arr.ndim - i - 1))
-                  for i, s in enumerate(arr.shape))
-    return arr[index]
+    ad = arr._data
+    if type(ad) is np.ndarray and type(idx) is np.ndarray:
+        data = np.take_along_axis(ad, idx, ax)
+    else:
+        xp = xp_of(ad) if type(idx) is np.ndarray else xp_of(ad, idx)
+        idx = _wrapped_indices(xp, idx, arr.shape[ax])
+        if xp.has("take_along_axis"):
+            data = xp.take_along_axis(ad, idx, axis=ax)
+        else:  # dask: one take from the flattened array
+            flat = _flat_indices(xp, idx, ax, arr.shape)
+            data = xp.reshape(xp.take(xp.reshape(ad, (-1,)), xp.reshape(flat, (-1,)), axis=0),
+                              flat.shape)
+    shape = arr.shape
+    return record(data, (arr,), take_along_axis.op, lambda g, out: (
+        _put_along_axis(g, idx, ax, shape),))
+
+
+def _wrapped_indices(xp, idx, n: int):
+    """Indices on backend ``xp``, negative ones counted from the end (numpy's rule; the
+    standard leaves them unspecified). Lazy: no value is looked at."""
+    if type(idx) is np.ndarray:
+        return xp.asarray(np.where(idx < 0, idx + n, idx) if idx.dtype.kind == "i" else idx)
+    if np_dtype(idx.dtype).kind == "i":
+        idx = xp.where(idx < 0, idx + n, idx)
+    return idx
+
+
+def _flat_indices(xp, idx, ax: int, shape: tuple):
+    """The flat (C order) positions in an array of ``shape`` of ``idx`` along ``ax``, broadcast
+    with the positions along the other axes: ``take_along_axis`` as one ``take``."""
+    strides = [int(np.prod(shape[i + 1:])) for i in range(len(shape))]
+    flat = xp.astype(idx, xp.dtype(_I64)) * strides[ax]
+    for i, n in enumerate(shape):
+        if i != ax and n > 1:
+            grid = np.arange(n, dtype=_I64).reshape((1,) * i + (-1,) + (1,) * (len(shape) - i - 1))
+            flat = flat + xp.asarray(grid * strides[i])
+    return flat
+
+
+def _put_along_axis(g: Tensor, idx, ax: int, shape: tuple) -> Tensor:
+    """Zeros of ``shape`` with ``g`` added at ``idx`` along ``ax`` (repeats accumulate): the
+    adjoint of ``take_along_axis``, whose backward is ``take_along_axis`` again."""
+    gd = g._data
+    if type(gd) is np.ndarray and type(idx) is np.ndarray:
+        data = np.zeros(shape, dtype=gd.dtype)
+        index = tuple(idx if i == ax else
+                      np.arange(n).reshape((1,) * i + (-1,) + (1,) * (len(shape) - i - 1))
+                      for i, n in enumerate(shape))
+        np.add.at(data, index, gd)
+    else:  # the backend's scatter-add, on the flattened result
+        xp = xp_of(gd)
+        if type(idx) is np.ndarray:
+            idx = _wrapped_indices(xp, idx, shape[ax])
+        flat = xp.reshape(xp.broadcast_to(_flat_indices(xp, idx, ax, shape), gd.shape), (-1,))
+        data = xp.reshape(xp.add_at(xp.zeros((int(np.prod(shape)),), dtype=gd.dtype), flat,
+                                    xp.reshape(gd, (-1,))), shape)
+    return record(data, (g,), "PutAlongAxisBackward", lambda gg, out: (
+        take_along_axis(gg, idx, ax),))
 
 
 @op(composite=True, function=np.select)
@@ -305,10 +424,15 @@ def select(condlist: Sequence[TensorLike], choicelist: Sequence[TensorLike],
         raise ValueError(f"select: {len(condlist)} conditions but {len(choicelist)} choices")
     if not len(condlist):
         raise ValueError("select: condlist must not be empty")
-    conds = [np.asarray(c._data if isinstance(c, Tensor) else c) for c in condlist]
+    conds = [c if isinstance(c, Tensor) else _wrap(c if is_array(c) else np.asarray(c))
+             for c in condlist]
     for i, c in enumerate(conds):
         if c.dtype != bool:
             raise TypeError(f"select: condition {i} must be boolean, got dtype {c.dtype}")
+    like = next((v for v in (*choicelist, default)
+                 if isinstance(v, Tensor) and type(v._data) is not np.ndarray), None)
+    if like is not None:  # numpy conditions beside another backend's values move there
+        conds = [on_backend_of(c, like) for c in conds]
     result = default
     for c, v in zip(reversed(conds), reversed(list(choicelist))):  # the first true wins
         result = where(c, v, result)
@@ -335,7 +459,7 @@ def linspace(start: TensorLike, stop: TensorLike, num: int = 50, endpoint: bool 
     if endpoint and num > 1:  # the last sample is stop itself, as in numpy
         last = np.zeros(samples.shape, bool)
         last[-1] = True
-        samples = where(last, stop, samples)
+        samples = where(on_backend_of(_wrap(last), samples), stop, samples)
     if axis != 0:
         samples = moveaxis(samples, 0, axis)
     if dtype is not None:

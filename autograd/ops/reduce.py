@@ -17,7 +17,7 @@ from ._util import as_tensor, floating, kept_shape, normalize_axis, xp_of
 from .selection import take_along
 from .shape import broadcast_to, reshape
 
-_F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
+_F16, _F32, _I64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.int64)
 
 
 def _in_float32(fn, x: Tensor, *args) -> Tensor:
@@ -83,7 +83,7 @@ def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return sum(x, axes, keepdims) / n
 
 
-def _extreme(fn, reduce, x, axis, keepdims: bool) -> Tensor:
+def _extreme(fn, x, axis, keepdims: bool) -> Tensor:
     name = fn.op.name
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, name)
@@ -95,18 +95,21 @@ def _extreme(fn, reduce, x, axis, keepdims: bool) -> Tensor:
             if x.shape[a] == 0:
                 raise ValueError(f"{name}: cannot reduce over axis {a} of size 0 (tensor of "
                                  f"shape {x.shape}); give an axis of non-zero size")
-    data = reduce(x._data, axis=axes, keepdims=keepdims)
+    xd = x._data
+    xp = xp_of(xd)
+    reduce = xp.max if name == "max" else xp.min
+    data = reduce(xd, axis=axes, keepdims=keepdims)
 
     def backward(g, out):
         # the gradient goes to every position equal to the extreme, split evenly among ties
-        hit = x._data == reduce(x._data, axis=axes, keepdims=True)
-        share = hit / np.sum(hit, axis=axes, keepdims=True)
-        return (_restore(g, x.shape, axes, keepdims) * share.astype(x.dtype, copy=False),)
+        hit = xp.astype(xd == reduce(xd, axis=axes, keepdims=True), xd.dtype)
+        share = hit / xp.sum(hit, axis=axes, keepdims=True)
+        return (_restore(g, x.shape, axes, keepdims) * _wrap(share),)
 
     return record(data, (x,), fn, backward)
 
 
-def _extreme_dim(fn, arg, result, x, dim=None, keepdim: bool = False):
+def _extreme_dim(fn, result, x, dim=None, keepdim: bool = False):
     """PyTorch's ``max(dim)``/``min(dim)``: ``(values, indices)``; the gradient goes to the
     element at ``indices`` (the first extreme), as PyTorch sends it."""
     name = fn.op.name
@@ -118,24 +121,27 @@ def _extreme_dim(fn, arg, result, x, dim=None, keepdim: bool = False):
         raise TypeError(f"{name}: dim must be an int, got {dim!r}")
     if x.size == 0:
         raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
+    xd = x._data
+    xp = xp_of(xd)
     if x.ndim == 0:
         normalize_axis(dim, 0, name)
-        return result(x, _wrap(np.zeros((), dtype=np.int64)))
+        return result(x, _wrap(xp.zeros((), dtype=xp.dtype(_I64))))
     ax = normalize_axis(dim, x.ndim, name)[0]
-    idx = arg(x._data, axis=ax, keepdims=True).astype(np.int64)
+    arg = xp.argmax if name == "max" else xp.argmin
+    idx = xp.astype(arg(xd, axis=ax, keepdims=True), xp.dtype(_I64), copy=False)
     values = take_along(x, idx, ax)
     if not keepdim:
-        idx = idx.squeeze(ax)
+        idx = xp.squeeze(idx, axis=ax)
         values = reshape(values, idx.shape)
     return result(values, _wrap(idx))
 
 
 def _max_dim(x, dim=None, keepdim: bool = False):
-    return _extreme_dim(max, np.argmax, return_types.max, x, dim, keepdim)
+    return _extreme_dim(max, return_types.max, x, dim, keepdim)
 
 
 def _min_dim(x, dim=None, keepdim: bool = False):
-    return _extreme_dim(min, np.argmin, return_types.min, x, dim, keepdim)
+    return _extreme_dim(min, return_types.min, x, dim, keepdim)
 
 
 @op(method="max", function=(np.max, np.amax), saves="inputs", pytorch=_max_dim,
@@ -145,7 +151,7 @@ def max(x: TensorLike, axis: Axis | None = None, keepdims: bool = False) -> Tens
 
     Spelled as PyTorch (``x.max(dim=1)``, ``keepdim=``) it returns ``(values, indices)``.
     """
-    return _extreme(max, np.max, x, axis, keepdims)
+    return _extreme(max, x, axis, keepdims)
 
 
 @op(method="min", function=(np.min, np.amin), saves="inputs", pytorch=_min_dim,
@@ -155,7 +161,7 @@ def min(x: TensorLike, axis: Axis | None = None, keepdims: bool = False) -> Tens
 
     Spelled as PyTorch (``x.min(dim=1)``, ``keepdim=``) it returns ``(values, indices)``.
     """
-    return _extreme(min, np.min, x, axis, keepdims)
+    return _extreme(min, x, axis, keepdims)
 
 
 def _correction(name: str, unbiased, correction) -> float:
@@ -213,23 +219,27 @@ def std(x: TensorLike, axis: Axis = None, keepdims: bool = False,
     if x._data.dtype is _F16:
         return _in_float32(std, x, axes, keepdims, ddof)
     n = _count(x, axes)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        data = np.std(x._data, axis=axes, keepdims=keepdims, ddof=ddof)
+    xd = x._data
+    if type(xd) is np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            data = np.std(xd, axis=axes, keepdims=keepdims, ddof=ddof)
+    else:  # the standard's name for ddof; the result has the same nan/inf as numpy's
+        data = quietly(xp_of(xd).std, xd, axis=axes, keepdims=keepdims, correction=ddof)
 
     def backward(g, out):
         from .elementwise import where
 
         # d std = d var / (2 std), taken as 0 where std = 0; d var = 2 (x − mean) / (N − ddof)
         s = _restore(out, x.shape, axes, keepdims)
-        zero = s._data == 0
+        zero = _wrap(s._data == 0)
         scale = where(zero, 0.0, _restore(g, x.shape, axes, keepdims) / where(zero, 1.0, s))
         return (scale * (x - mean(x, axes, keepdims=True)) / (n - ddof),)
 
     return record(data, (x,), std.op, backward)
 
 
-def _logsumexp_kept(xd: np.ndarray, m: np.ndarray, axes) -> np.ndarray:
-    return np.log(np.sum(np.exp(xd - m), axis=axes, keepdims=True)) + m
+def _logsumexp_kept(xp, xd, m, axes):
+    return xp.log(xp.sum(xp.exp(xd - m), axis=axes, keepdims=True)) + m
 
 
 @op(method="logsumexp", saves="both", formula="softmax(x) = exp(x − out)")
@@ -243,23 +253,27 @@ def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tenso
     if x._data.dtype is _F16:
         return _in_float32(logsumexp, x, axes, keepdims)
     xd = x._data
-    m = np.max(xd, axis=axes, keepdims=True) if xd.size else np.zeros(kept_shape(xd.shape, axes))
-    m = np.where(np.isfinite(m), m, 0).astype(xd.dtype, copy=False)
+    xp = xp_of(xd)
+    if xd.size:
+        m = xp.max(xd, axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+    else:
+        m = xp.zeros(kept_shape(xd.shape, axes), dtype=xd.dtype)
     try:
-        data = _logsumexp_kept(xd, m, axes)
+        data = _logsumexp_kept(xp, xd, m, axes)
     except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
-        data = quietly(_logsumexp_kept, xd, m, axes)
+        data = quietly(_logsumexp_kept, xp, xd, m, axes)
     if not keepdims:
-        data = data.reshape([s for i, s in enumerate(xd.shape)
-                             if axes is not None and i not in axes])
+        data = xp.reshape(data, tuple(s for i, s in enumerate(xd.shape)
+                                      if axes is not None and i not in axes))
     # d lse / dx = softmax(x) = exp(x - lse)
     return record(data, (x,), logsumexp.op, lambda g, out: (
         _restore(g, x.shape, axes, keepdims) * exp(x - _restore(out, x.shape, axes, keepdims)),))
 
 
-def _log_softmax(xd: np.ndarray, axes) -> np.ndarray:
-    shifted = xd - np.max(xd, axis=axes, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
+def _log_softmax(xp, xd, axes):
+    shifted = xd - xp.max(xd, axis=axes, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axes, keepdims=True))
 
 
 @op(method="log_softmax", saves="output", formula="g − softmax(x)·Σg, softmax(x) = exp(out)")
@@ -280,19 +294,25 @@ def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
     if x._data.dtype is _F16:
         return _in_float32(log_softmax, x, axes)
     xd = x._data
+    xp = xp_of(xd)
     if xd.size:
         try:
-            data = _log_softmax(xd, axes)
+            data = _log_softmax(xp, xd, axes)
         except RuntimeWarning:  # a row holding inf: nan, as in PyTorch, quietly
-            data = quietly(_log_softmax, xd, axes)
+            data = quietly(_log_softmax, xp, xd, axes)
     else:
-        data = xd.copy()
+        data = xd.copy() if type(xd) is np.ndarray else xd
     # y = log_softmax(x):  dx = g - softmax(x) · sum(g), softmax(x) = exp(y)
     return record(data, (x,), log_softmax.op, lambda g, out: (
         g - exp(out) * sum(g, axes, keepdims=True),))
 
 
-def _softmax(xd: np.ndarray, axes) -> np.ndarray:
+def _softmax(xp, xd, axes):
+    if type(xd) is not np.ndarray:  # no in-place division off numpy
+        if not xd.size:
+            return xp.exp(xd)
+        e = xp.exp(xd - xp.max(xd, axis=axes, keepdims=True))
+        return e / xp.sum(e, axis=axes, keepdims=True)
     e = np.exp(xd - np.max(xd, axis=axes, keepdims=True)) if xd.size else np.exp(xd)
     e /= np.sum(e, axis=axes, keepdims=True)
     return e
@@ -313,10 +333,11 @@ def softmax(x: TensorLike, axis: int = -1) -> Tensor:
     if x._data.dtype is _F16:
         return _in_float32(softmax, x, axes)
     xd = x._data
+    xp = xp_of(xd)
     try:
-        e = _softmax(xd, axes)
+        e = _softmax(xp, xd, axes)
     except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
-        e = quietly(_softmax, xd, axes)
+        e = quietly(_softmax, xp, xd, axes)
     # y = softmax(x):  dx = y · (g - sum(g · y))
     return record(e, (x,), softmax.op, lambda g, out: (
         out * (g - sum(g * out, axes, keepdims=True)),))

@@ -15,10 +15,11 @@ import numpy as np
 
 from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
+from ..backend import is_array
 from ..mode import state
 from ..registry import op
 from ..typing import Axis, DTypeLike, TensorLike
-from ._util import as_tensor, kept_shape, lift, normalize_axis
+from ._util import as_tensor, kept_shape, lift, normalize_axis, xp_of
 from .arrange import axis_list, flip, take_along_axis
 from .elementwise import where
 from .reduce import sum
@@ -66,17 +67,21 @@ def prod(x: TensorLike, axis: Axis = None, keepdims: bool = False, *,
     _no_out("prod", out)
     x = _cast(as_tensor(x), dtype)
     axes = normalize_axis(axis, x.ndim, "prod")
+    xd = x._data
+    numpy = type(xd) is np.ndarray
+    reduce = np.prod if numpy else xp_of(xd).prod
     try:
-        data = np.prod(x._data, axis=axes, keepdims=keepdims)
+        data = reduce(xd, axis=axes, keepdims=keepdims)
     except RuntimeWarning:  # inf · 0 or an overflow, with warnings made errors: quietly
-        data = quietly(np.prod, x._data, axis=axes, keepdims=keepdims)
+        data = quietly(reduce, xd, axis=axes, keepdims=keepdims)
 
     def backward(g, out):
         if not keepdims:
             g = reshape(g, kept_shape(x.shape, axes))
             out = reshape(out, g.shape)
-        if not (x._data == 0).any():
+        if numpy and not (xd == 0).any():
             return (g * out / x,)
+        # zeros possible (off numpy the values are not looked at): no division by them
         return (g * _product_of_others(x, axes),)
 
     return record(data, (x,), prod.op, backward)
@@ -93,7 +98,8 @@ def _product_of_others(x: Tensor, axes) -> Tensor:
     xt = transpose(x, perm) if perm != tuple(range(x.ndim)) else x
     lead = xt.shape[:len(kept)]
     flat = reshape(xt, lead + (-1,))
-    one = _wrap(np.ones(lead + (1,), dtype=x.dtype))
+    xp = xp_of(x)
+    one = _wrap(xp.ones(lead + (1,), dtype=x._data.dtype))
     left = cumprod(concatenate([one, flat[..., :-1]], axis=-1), axis=-1)
     right = flip(cumprod(concatenate([one, flip(flat, -1)[..., :-1]], axis=-1), axis=-1), -1)
     others = reshape(left * right, xt.shape)
@@ -108,17 +114,21 @@ def cumprod(x: TensorLike, axis: Axis = None, dtype: DTypeLike | None = None,
     where elements are zero, as in PyTorch."""
     _no_out("cumprod", out)
     x, ax = _along(_cast(as_tensor(x), dtype), axis, "cumprod")
+    xd = x._data
+    numpy = type(xd) is np.ndarray
+    scan = np.cumprod if numpy else xp_of(xd).cumulative_prod
     try:
-        data = np.cumprod(x._data, axis=ax)
+        data = scan(xd, axis=ax)
     except RuntimeWarning:  # inf · 0 or an overflow, with warnings made errors: quietly
-        data = quietly(np.cumprod, x._data, axis=ax)
+        data = quietly(scan, xd, axis=ax)
 
     def backward(g, out):
-        if not (x._data == 0).any():  # d out_i / d x_k = out_i / x_k for i >= k
+        # off numpy the values are not looked at: zeros are assumed possible
+        if numpy and not (xd == 0).any():  # d out_i / d x_k = out_i / x_k for i >= k
             return (_reverse_cumsum(g * out, ax) / x,)
         if state.grad_enabled:  # create_graph: a form made of ops, differentiable again
             return (_cumprod_grad_with_zeros(x, g, ax),)
-        return (_wrap(_cumprod_grad_numpy(x._data, g._data, out._data, ax)),)
+        return (_wrap(_cumprod_grad_arrays(xp_of(xd), xd, g._data, out._data, ax)),)
 
     return record(data, (x,), cumprod.op, backward)
 
@@ -128,29 +138,34 @@ def _cumprod_grad_with_zeros(x: Tensor, g: Tensor, ax: int) -> Tensor:
     running product of x with x_k replaced by 1 (O(n²) memory; used for higher derivatives)."""
     xm, gm = swapaxes(x, ax, -1), swapaxes(g, ax, -1)
     n = xm.shape[-1]
-    rows = cumprod(where(np.eye(n, dtype=bool), 1.0, expand_dims(xm, -2)), axis=-1)
-    upper = np.triu(np.ones((n, n), dtype=bool))  # i >= k
+    xp = xp_of(x)
+    rows = cumprod(where(_wrap(xp.eye(n, dtype=xp.bool)), 1.0, expand_dims(xm, -2)), axis=-1)
+    upper = _wrap(xp.triu(xp.ones((n, n), dtype=xp.bool)))  # i >= k
     grad = sum(where(upper, rows, 0.0) * expand_dims(gm, -2), axis=-1)
     return swapaxes(grad, ax, -1)
 
 
-def _cumprod_grad_numpy(x: np.ndarray, g: np.ndarray, out: np.ndarray, ax: int) -> np.ndarray:
+def _cumprod_grad_arrays(xp, x, g, out, ax: int):
     """The same gradient in O(n), on arrays (no graph needed). Before the first zero z of a
     row the usual ``reverse_cumsum(g·out)/x`` holds (out is 0 from z on); at z the gradient is
     ``Π_{j<z} x_j · Σ_{i≥z} g_i Π_{z<j≤i} x_j``; after z every term holds x_z = 0."""
+    numpy = type(x) is np.ndarray
+    cumsum = np.cumsum if numpy else xp.cumulative_sum
+    cumprod = np.cumprod if numpy else xp.cumulative_prod
 
     def reverse_cumsum(a):
-        return np.flip(np.cumsum(np.flip(a, ax), axis=ax), ax)
+        return xp.flip(cumsum(xp.flip(a, axis=ax), axis=ax), axis=ax)
 
     zero = x == 0
-    seen = np.cumsum(zero, axis=ax)
+    seen = cumsum(xp.astype(zero, xp.int64), axis=ax)
     before = seen == 0
     first = zero & (seen == 1)
-    safe = np.where(before, x, 1)
-    grad = np.where(before, reverse_cumsum(g * out) / safe, 0)
-    prefix = np.cumprod(safe, axis=ax)  # at z: the product of the elements before it
-    after = np.cumprod(np.where(before | first, 1, x), axis=ax)  # Π_{z<j≤i} x_j
-    return grad + np.where(first, prefix * reverse_cumsum(g * after), 0)
+    one, nought = xp.ones_like(x), xp.zeros_like(x)
+    safe = xp.where(before, x, one)
+    grad = xp.where(before, reverse_cumsum(g * out) / safe, nought)
+    prefix = cumprod(safe, axis=ax)  # at z: the product of the elements before it
+    after = cumprod(xp.where(before | first, one, x), axis=ax)  # Π_{z<j≤i} x_j
+    return grad + xp.where(first, prefix * reverse_cumsum(g * after), nought)
 
 
 @op(method="cumsum", function=np.cumsum, saves=None, formula="reversed running sum of g")
@@ -165,10 +180,12 @@ def cumsum(x: TensorLike, axis: Axis = None, dtype: DTypeLike | None = None,
     """
     _no_out("cumsum", out)
     x, ax = _along(_cast(as_tensor(x), dtype), axis, "cumsum")
+    xd = x._data
+    scan = np.cumsum if type(xd) is np.ndarray else xp_of(xd).cumulative_sum
     try:
-        data = np.cumsum(x._data, axis=ax)
+        data = scan(xd, axis=ax)
     except RuntimeWarning:  # inf - inf or an overflow, with warnings made errors: quietly
-        data = quietly(np.cumsum, x._data, axis=ax)
+        data = quietly(scan, xd, axis=ax)
     return record(data, (x,), cumsum.op,
                   lambda g, out: (_reverse_cumsum(g, ax),))
 
@@ -202,8 +219,8 @@ def diff(a: TensorLike, n: int = 1, axis: int = -1, prepend: Any = _NOVALUE,
         parts.append(t)
     if len(parts) > 1:
         a = concatenate(parts, axis=ax)
-    lo = (slice(None),) * ax + (slice(1, None),)
-    hi = (slice(None),) * ax + (slice(None, -1),)
+    lo = (slice(None),) * ax + (slice(1, None), ...)  # the standard's indexing: every axis named
+    hi = (slice(None),) * ax + (slice(None, -1), ...)
     for _ in range(n):
         a = a[lo] - a[hi]
     return a
@@ -219,7 +236,7 @@ def gradient(f: TensorLike, *varargs: Any, axis: Axis = None,
     axes = list(range(f.ndim)) if axis is None else axis_list(axis, f.ndim, "gradient")
     if len(varargs) == 0:
         spacing = [1.0] * len(axes)
-    elif len(varargs) == 1 and np.ndim(_plain(varargs[0])) == 0:
+    elif len(varargs) == 1 and _plain(varargs[0]).ndim == 0:
         spacing = [varargs[0]] * len(axes)
     elif len(varargs) == len(axes):
         spacing = list(varargs)
@@ -240,47 +257,62 @@ def _plain(h):
             raise TypeError("gradient: spacings or coordinates that require grad are not "
                             "supported")
         return h._data
-    return np.asarray(h)
+    return h if is_array(h) else np.asarray(h)
 
 
-def _gradient_along(f: Tensor, ax: int, h: np.ndarray, edge_order: int) -> Tensor:
+def _gradient_along(f: Tensor, ax: int, h, edge_order: int) -> Tensor:
     n = f.shape[ax]
     if n < edge_order + 1:
         raise ValueError(f"gradient: axis {ax} has {n} element(s); at least edge_order + 1 = "
                          f"{edge_order + 1} are needed")
 
     def part(lo, hi=None):
-        return f[(slice(None),) * ax + (slice(lo, hi),)]
+        return f[(slice(None),) * ax + (slice(lo, hi), ...)]
 
-    def along(c):  # coefficients shaped to run along ax
-        return _wrap(np.asarray(c, dtype=f.dtype).reshape((-1,) + (1,) * (f.ndim - ax - 1)))
+    shape = (-1,) + (1,) * (f.ndim - ax - 1)
+    if type(h) is np.ndarray:
+        def along(c):  # coefficients shaped to run along ax
+            return _wrap(np.asarray(c, dtype=f.dtype).reshape(shape))
 
-    if h.ndim == 0:
-        dx = np.full(n - 1, float(h))
-    elif h.shape == (n,):
-        dx = np.diff(h.astype(f.dtype))
-    else:
+        if h.ndim == 0:
+            dx = np.full(n - 1, float(h))
+        elif h.shape == (n,):
+            dx = np.diff(h.astype(f.dtype))
+    else:  # spacings or coordinates of another backend: computed there, never looked at
+        xp = xp_of(h)
+        dtype = xp.dtype(f.dtype)
+
+        def along(c):
+            return _wrap(xp.reshape(xp.astype(c, dtype, copy=False), shape))
+
+        if h.ndim == 0:
+            dx = xp.broadcast_to(xp.astype(h, xp.dtype(np.float64)), (n - 1,))
+        elif h.shape == (n,):
+            dx = xp.diff(xp.astype(h, dtype))
+    if h.ndim and h.shape != (n,):
         raise ValueError(f"gradient: coordinates for axis {ax} must have shape ({n},), "
                          f"got {h.shape}")
     with np.errstate(all="ignore"):  # coordinates holding inf or nan: IEEE results, quietly
         return _gradient_formula(part, along, dx, ax, edge_order)
 
 
-def _gradient_formula(part, along, dx: np.ndarray, ax: int, edge_order: int) -> Tensor:
+def _gradient_formula(part, along, dx, ax: int, edge_order: int) -> Tensor:
+    """numpy's formulas, with the spacings ``dx`` (an array, numpy's or the spacings' own
+    backend's) as coefficient tensors running along ``ax``."""
     d1, d2 = dx[:-1], dx[1:]
     interior = (part(None, -2) * along(-d2 / (d1 * (d1 + d2)))
                 + part(1, -1) * along((d2 - d1) / (d1 * d2))
                 + part(2) * along(d1 / (d2 * (d1 + d2))))
     if edge_order == 1:
-        first = (part(1, 2) - part(0, 1)) / dx[0]
-        last = (part(-1) - part(-2, -1)) / dx[-1]
-    else:
-        a, b = dx[0], dx[1]
-        first = (part(0, 1) * (-(2 * a + b) / (a * (a + b))) + part(1, 2) * ((a + b) / (a * b))
-                 + part(2, 3) * (-a / (b * (a + b))))
-        a, b = dx[-2], dx[-1]
-        last = (part(-3, -2) * (b / (a * (a + b))) + part(-2, -1) * (-(a + b) / (a * b))
-                + part(-1) * ((2 * b + a) / (b * (a + b))))
+        first = (part(1, 2) - part(0, 1)) / along(dx[:1])
+        last = (part(-1) - part(-2, -1)) / along(dx[-1:])
+    else:  # a, b: the first (then the last) two spacings, as 1-element arrays
+        a, b = dx[:1], dx[1:2]
+        first = (part(0, 1) * along(-(2 * a + b) / (a * (a + b)))
+                 + part(1, 2) * along((a + b) / (a * b)) + part(2, 3) * along(-a / (b * (a + b))))
+        a, b = dx[-2:-1], dx[-1:]
+        last = (part(-3, -2) * along(b / (a * (a + b))) + part(-2, -1) * along(-(a + b) / (a * b))
+                + part(-1) * along((2 * b + a) / (b * (a + b))))
     return concatenate([first, interior, last], axis=ax)
 
 
@@ -299,7 +331,11 @@ def sort(a: TensorLike, axis: int | None = -1, kind: str | None = None, order: A
         a, axis = reshape(a, (-1,)), 0
     if a.ndim == 0:
         raise ValueError(f"sort: axis {axis} is out of range for a 0-d tensor")
-    perm = np.argsort(a._data, axis=axis, kind="stable")
+    ad = a._data
+    if type(ad) is np.ndarray:
+        perm = np.argsort(ad, axis=axis, kind="stable")
+    else:
+        perm = xp_of(ad).argsort(ad, axis=normalize_axis(axis, a.ndim, "sort")[0], stable=True)
     return take_along_axis(a, perm, axis)
 
 
@@ -314,4 +350,14 @@ def partition(a: TensorLike, kth: int | Sequence[int], axis: int | None = -1,
     a = as_tensor(a)
     if axis is None:
         a, axis = reshape(a, (-1,)), 0
-    return take_along_axis(a, np.argpartition(a._data, kth, axis=axis, kind=kind), axis)
+    ad = a._data
+    if type(ad) is np.ndarray:
+        return take_along_axis(a, np.argpartition(ad, kth, axis=axis, kind=kind), axis)
+    # the standard has no partition: a sorted order is one (numpy leaves the order of the
+    # elements on either side of each kth unspecified)
+    ax = normalize_axis(axis, a.ndim, "partition")[0]
+    n = a.shape[ax]
+    for k in np.atleast_1d(np.asarray(kth)).tolist():
+        if not -n <= k < n:
+            raise ValueError(f"partition: kth {k} is out of bounds for axis {ax} of size {n}")
+    return sort(a, ax)

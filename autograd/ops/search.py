@@ -11,10 +11,12 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..registry import op
 from ..typing import Axis, TensorLike
-from ._util import as_tensor, normalize_axis
+from ._util import as_tensor, normalize_axis, xp_of
+
+_I64 = np.dtype(np.int64)
 
 
-def _arg(reduce, name: str, x, axis, keepdims, dim, keepdim) -> Tensor:
+def _arg(name: str, x, axis, keepdims, dim, keepdim) -> Tensor:
     x = as_tensor(x)
     axis = dim if axis is None else axis
     keepdims = keepdims or bool(keepdim)
@@ -22,10 +24,13 @@ def _arg(reduce, name: str, x, axis, keepdims, dim, keepdim) -> Tensor:
         axis = normalize_axis(axis, x.ndim, name)[0] if x.ndim else None
     if x.size == 0:
         raise ValueError(f"{name}: cannot take the {name} of an empty tensor of shape {x.shape}")
-    data = reduce(x._data, axis=axis)
-    if keepdims:
-        data = np.expand_dims(data, tuple(range(x.ndim)) if axis is None else axis)
-    return _wrap(np.asarray(data, dtype=np.int64))
+    xd = x._data
+    if type(xd) is np.ndarray:
+        data = (np.argmax if name == "argmax" else np.argmin)(xd, axis=axis, keepdims=keepdims)
+        return _wrap(np.asarray(data, dtype=_I64))
+    xp = xp_of(xd)
+    data = (xp.argmax if name == "argmax" else xp.argmin)(xd, axis=axis, keepdims=keepdims)
+    return _wrap(xp.astype(data, xp.dtype(_I64), copy=False))
 
 
 @op(method="argmax", saves=None, differentiable=False)
@@ -39,7 +44,7 @@ def argmax(x: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: int
     >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(axis=1)
     Tensor([1, 0], dtype=int64)
     """
-    return _arg(np.argmax, "argmax", x, axis, keepdims, dim, keepdim)
+    return _arg("argmax", x, axis, keepdims, dim, keepdim)
 
 
 @op(method="argmin", saves=None, differentiable=False)
@@ -47,4 +52,4 @@ def argmin(x: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: int
            keepdim: bool | None = None) -> Tensor:
     """The index of the smallest value along ``axis`` (of the flattened tensor by default), an
     int64 Tensor; PyTorch's ``dim=``/``keepdim=`` are accepted too."""
-    return _arg(np.argmin, "argmin", x, axis, keepdims, dim, keepdim)
+    return _arg("argmin", x, axis, keepdims, dim, keepdim)

@@ -1,7 +1,7 @@
 """Selecting by a mask or by rank: ``masked_fill`` and ``topk`` (PyTorch's names and results).
 
-``take_along`` picks one element per row along an axis through indexing, so the gradient flows
-to exactly the picked elements (as PyTorch's ``max(dim)`` and ``topk`` send it).
+``take_along`` picks one element per row along an axis (``take_along_axis``), so the gradient
+flows to exactly the picked elements (as PyTorch's ``max(dim)`` and ``topk`` send it).
 """
 
 from __future__ import annotations
@@ -12,16 +12,19 @@ import numpy as np
 
 from .. import return_types
 from .._tensor import Tensor, _wrap, record
+from ..backend import NUMPY, is_array, np_dtype
 from ..registry import op
 from ..typing import TensorLike
-from ._util import as_tensor, lift, normalize_axis
+from ._util import as_tensor, lift, normalize_axis, xp_of
+from .arrange import take_along_axis
+
+_I64 = np.dtype(np.int64)
 
 
-def take_along(x: Tensor, indices: np.ndarray, axis: int) -> Tensor:
-    """``x`` at ``indices`` along ``axis`` (numpy's ``take_along_axis``), differentiable."""
-    index = list(np.ogrid[tuple(slice(s) for s in indices.shape)])
-    index[axis] = indices
-    return x[tuple(index)]
+def take_along(x: Tensor, indices, axis: int) -> Tensor:
+    """``x`` at ``indices`` (an array of ``x``'s backend or numpy) along ``axis`` (numpy's
+    ``take_along_axis``), differentiable."""
+    return take_along_axis(x, indices, axis)
 
 
 @op(method="masked_fill", inplace="masked_fill_", saves=None,
@@ -37,8 +40,8 @@ def masked_fill(x: TensorLike, mask: TensorLike, value: TensorLike) -> Tensor:
             [  0.,   0.]])
     """
     x = as_tensor(x)
-    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
-    if m.dtype != np.bool_:
+    m = mask._data if isinstance(mask, Tensor) else mask if is_array(mask) else np.asarray(mask)
+    if np_dtype(m.dtype) != np.bool_:
         raise TypeError(f"masked_fill only supports boolean masks, but got mask with dtype "
                         f"{m.dtype}")
     try:
@@ -52,7 +55,14 @@ def masked_fill(x: TensorLike, mask: TensorLike, value: TensorLike) -> Tensor:
     if v.ndim != 0:
         raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape "
                          f"{v.shape}")
-    data = np.where(m, v._data.astype(x.dtype, copy=False), x._data)
+    xd = x._data
+    if type(xd) is np.ndarray and type(m) is np.ndarray:
+        data = np.where(m, v._data.astype(x.dtype, copy=False), xd)
+    else:
+        xp = xp_of(xd) if type(m) is np.ndarray else xp_of(xd, m)
+        if type(m) is np.ndarray and xp is not NUMPY:
+            m = xp.asarray(m)  # a numpy mask beside another backend's tensor moves there
+        data = xp.where(m, xp.astype(v._data, xd.dtype, copy=False), xd)
     return record(data, (x, v), masked_fill.op, lambda g, out: (
         masked_fill(g, m, 0.0) if x._requires_grad else None,
         masked_fill(g, ~m, 0.0).sum() if v._requires_grad else None))
@@ -76,12 +86,17 @@ def topk(x: TensorLike, k: int, dim: int = -1, largest: bool = True,
     if not isinstance(k, (int, np.integer)) or not (0 <= k <= n if x.ndim else k == 1):
         raise RuntimeError(f"topk: selected index k={k} is out of range for dimension {dim} "
                            f"of size {n}")
-    if x.ndim == 0:  # one element: itself, at index 0
-        return return_types.topk(x, _wrap(np.zeros((), dtype=np.int64)))
     xd = x._data
-    key = -xd if largest and xd.dtype.kind in "fi" else xd
-    order = np.argsort(key, axis=ax, kind="stable")
-    if largest and xd.dtype.kind not in "fi":
-        order = np.flip(order, axis=ax)
-    idx = np.take(order, np.arange(k), axis=ax).astype(np.int64)
+    xp = xp_of(xd)
+    if x.ndim == 0:  # one element: itself, at index 0
+        return return_types.topk(x, _wrap(xp.zeros((), dtype=xp.dtype(_I64))))
+    kind = x.dtype.kind
+    key = -xd if largest and kind in "fi" else xd
+    if type(xd) is np.ndarray:
+        order = np.argsort(key, axis=ax, kind="stable")
+    else:
+        order = xp.argsort(key, axis=ax, stable=True)
+    if largest and kind not in "fi":
+        order = xp.flip(order, axis=ax)
+    idx = xp.astype(order[(slice(None),) * ax + (slice(0, k), ...)], xp.dtype(_I64), copy=False)
     return return_types.topk(take_along(x, idx, ax), _wrap(idx))
