@@ -204,7 +204,7 @@ def _det_backward(g, out):
     g = _matrix_g(g)
     n = a.shape[-1]
     xp = xp_of(out)
-    singular = xp.abs(out._data) < 100 * np.finfo(a.dtype).eps  # PyTorch's test
+    singular = xp.abs(out._data) < float(100 * np.finfo(a.dtype).eps)  # PyTorch's test
     if n == 0:
         return (g * _cofactor_regular(a, out),)
     if xp is NUMPY:  # other backends (lazy ones) cannot look: they take the general formula
@@ -284,7 +284,12 @@ def cholesky(a: TensorLike, upper: bool = False) -> Tensor:
     a = _floating(as_tensor(a))
     square("cholesky", a)
     xp = xp_of(a)
-    lower = linalg(xp, "cholesky")(a._data)
+    if xp.name == "dask.array":  # array-api-compat's dask cholesky gives the upper factor
+        ad = a._data
+        c = ad.chunks[-1]  # dask's blocked Cholesky wants square blocks
+        lower = xp.native.linalg.cholesky(xp.rechunk(ad, ad.chunks[:-2] + (c, c)), lower=True)
+    else:
+        lower = linalg(xp, "cholesky")(a._data)
 
     def backward(g, out):
         low, g = (mT(out), mT(g)) if upper else (out, g)

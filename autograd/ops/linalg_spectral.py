@@ -199,7 +199,10 @@ def svd_factors(a, full_matrices: bool = True, hermitian: bool = False) -> Tenso
     if xp is NUMPY:
         u, s, vh = np.linalg.svd(a._data, full_matrices=full_matrices, hermitian=hermitian)
     else:  # the standard's svd (hermitian is only a shortcut)
-        u, s, vh = linalg(xp, "svd")(a._data, full_matrices=full_matrices)
+        ad = a._data
+        if xp.name == "dask.array" and ad.ndim == 2:  # dask's wants one block across
+            ad = xp.rechunk(ad, {int(a.shape[0] >= a.shape[1]): -1})  # the short axis
+        u, s, vh = linalg(xp, "svd")(ad, full_matrices=full_matrices)
     batch, cores = a.shape[:-2], _svd_cores(a.shape, full_matrices)
     return record(pack_on(xp, [u, s, vh], batch), (a,), svd_factors.op,
                   _factors_backward(xp, batch, cores, _svd_backward(*a.shape[-2:])))
