@@ -8,7 +8,7 @@ from .._quiet import quietly
 from .._tensor import Tensor, record
 from ..registry import op
 from ..typing import TensorLike
-from ._util import operands
+from ._util import operands, xp_of
 from .shape import expand_dims, reshape, squeeze, swapaxes, transpose
 
 
@@ -30,12 +30,15 @@ def _matmul_error(a: Tensor, b: Tensor) -> ValueError:
 def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     """Matrix product ``a @ b`` with numpy's rules for 1-D operands and batch broadcasting."""
     a, b = operands(a, b)
+    ad, bd = a._data, b._data
+    # numpy's own matmul on numpy data (the hot path); the backend's (the standard's) otherwise
+    fn = np.matmul if type(ad) is np.ndarray is type(bd) else xp_of(ad, bd).matmul
     try:
-        data = np.matmul(a._data, b._data)
+        data = fn(ad, bd)
     except ValueError:
         raise _matmul_error(a, b) from None
     except RuntimeWarning:  # an overflow, with warnings made errors: inf, quietly
-        data = quietly(np.matmul, a._data, b._data)
+        data = quietly(fn, ad, bd)
 
     def backward(g, out):
         # Promote 1-D operands to matrices and drop the added axis again afterwards;

@@ -17,9 +17,10 @@ import numpy as np
 
 from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
+from ..backend import NUMPY, Backend, BackendError
 from ..registry import op
 from ..typing import TensorLike
-from ._util import as_tensor, floating, operands
+from ._util import as_tensor, floating, operands, xp_of
 from .elementwise import where
 from .linalg import matmul
 from .outputs import pack
@@ -49,6 +50,39 @@ def _matrix_g(g: Tensor) -> Tensor:
     return expand_dims(g, (-2, -1))
 
 
+def linalg(xp: Backend, name: str) -> Any:
+    """The backend's ``linalg.NAME`` (numpy's, or its Array API linalg extension's);
+    ``BackendError`` naming both where it has none (dask.array has no ``det``)."""
+    found = getattr(xp.linalg, name, None)
+    if found is None:
+        raise BackendError(f"{xp.name} has no linalg.{name}: the linear algebra of this op "
+                           f"needs it, and {xp.name}'s linalg extension lacks it")
+    return found
+
+
+def on_backend(xp: Backend, arr: np.ndarray) -> Any:
+    """The numpy constant ``arr`` as an array of backend ``xp`` (itself on numpy)."""
+    return arr if xp is NUMPY else xp.asarray(arr, dtype=xp.dtype(arr.dtype))
+
+
+def const(xp: Backend, arr: Any) -> Tensor:
+    """A constant Tensor of ``arr`` (a numpy constant, or an array of ``xp``) on backend
+    ``xp``: a mask for ``where``, a factor for a product."""
+    return _wrap(on_backend(xp, arr) if type(arr) is np.ndarray else arr)
+
+
+def expand(xp: Backend, arr: Any, axis: int) -> Any:
+    """``arr`` with a new axis at ``axis`` (``arr[..., None]``), an array of backend ``xp``."""
+    return np.expand_dims(arr, axis) if xp is NUMPY else xp.expand_dims(arr, axis=axis)
+
+
+def pack_on(xp: Backend, datas: list, batch: tuple) -> Any:
+    """``outputs.pack`` on any backend: the arrays side by side along a last axis."""
+    if xp is NUMPY:
+        return pack([np.asarray(d) for d in datas], batch)
+    return xp.concat([xp.reshape(d, batch + (-1,)) for d in datas], axis=-1)
+
+
 # ---------------------------------------------------------------------------- inverse, solve
 
 
@@ -65,7 +99,7 @@ def inv(a: TensorLike) -> Tensor:
     """
     a = _floating(as_tensor(a))
     square("inv", a)
-    return record(np.linalg.inv(a._data), (a,), inv.op, _inv_backward)
+    return record(linalg(xp_of(a), "inv")(a._data), (a,), inv.op, _inv_backward)
 
 
 def _inv_backward(g, out):
@@ -91,8 +125,9 @@ def solve(a: TensorLike, b: TensorLike) -> Tensor:
     a, b = operands(a, b)
     a, b = _floating(a), _floating(b)
     square("solve", a)
+    xp = xp_of(a, b)
     vector = b.ndim == 1
-    bd = b._data[:, None] if vector else b._data
+    bd = expand(xp, b._data, -1) if vector else b._data
     if bd.ndim < 2 or bd.shape[-2] != a.shape[-1]:
         raise ValueError(f"linalg.solve: a of shape {a.shape} and b of shape {b.shape} do not "
                          f"fit: b needs {a.shape[-1]} rows")
@@ -101,8 +136,10 @@ def solve(a: TensorLike, b: TensorLike) -> Tensor:
     except ValueError:
         raise ValueError(f"linalg.solve: the batch shapes of a {a.shape} and b {b.shape} cannot "
                          "be broadcast together") from None
-    x = np.linalg.solve(np.broadcast_to(a._data, batch + a.shape[-2:]),
-                        np.broadcast_to(bd, batch + bd.shape[-2:]))
+    ad = a._data if a.shape[:-2] == batch else xp.broadcast_to(a._data, batch + a.shape[-2:])
+    if bd.shape[:-2] != batch:
+        bd = xp.broadcast_to(bd, batch + bd.shape[-2:])
+    x = linalg(xp, "solve")(ad, bd)  # (..., M, M) and (..., M, K): numpy's and the standard's
 
     def backward(g, out):
         gb = solve(mT(a), expand_dims(g, -1) if vector else g)  # Aᵀ gb = g
@@ -134,7 +171,11 @@ def det(a: TensorLike) -> Tensor:
     """
     a = _floating(as_tensor(a))
     square("det", a)
-    data = np.asarray(quietly(np.linalg.det, a._data))  # inf and nan: IEEE results, quietly
+    ad = a._data
+    if type(ad) is np.ndarray:
+        data = np.asarray(quietly(np.linalg.det, ad))  # inf and nan: IEEE results, quietly
+    else:
+        data = quietly(linalg(xp_of(ad), "det"), ad)
     return record(data, (a,), det.op, _det_backward)
 
 
@@ -149,27 +190,32 @@ def _cofactor_singular(a: Tensor) -> Tensor:
 
     u, s, vh = svd(a)
     n = s.shape[-1]
-    sign = np.linalg.det(u._data) * np.linalg.det(vh._data)  # ±1: locally constant
-    others = where(np.eye(n, dtype=bool), 1.0, expand_dims(s, -2))  # [i, j] = s_j, i ≠ j
+    xp = xp_of(u)
+    sign = linalg(xp, "det")(u._data) * linalg(xp, "det")(vh._data)  # ±1: locally constant
+    others = where(const(xp, np.eye(n, dtype=bool)), 1.0, expand_dims(s, -2))  # s_j, i ≠ j
     prod = others[..., 0]
     for j in range(1, n):
         prod = prod * others[..., j]
-    return (u * expand_dims(prod * sign[..., None], -2)) @ vh
+    return (u * expand_dims(prod * const(xp, expand(xp, sign, -1)), -2)) @ vh
 
 
 def _det_backward(g, out):
     (a,) = out._parents
     g = _matrix_g(g)
     n = a.shape[-1]
-    singular = np.abs(out._data) < 100 * np.finfo(a.dtype).eps  # PyTorch's test
-    if n == 0 or not singular.any():
+    xp = xp_of(out)
+    singular = xp.abs(out._data) < float(100 * np.finfo(a.dtype).eps)  # PyTorch's test
+    if n == 0:
         return (g * _cofactor_regular(a, out),)
-    if singular.all():
-        return (g * _cofactor_singular(a),)
+    if xp is NUMPY:  # other backends (lazy ones) cannot look: they take the general formula
+        if not singular.any():
+            return (g * _cofactor_regular(a, out),)
+        if singular.all():
+            return (g * _cofactor_singular(a),)
     # a stack of both kinds: each formula sees a harmless stand-in for the others' matrices
-    mask = singular[..., None, None]
-    regular = where(mask, np.eye(n, dtype=a.dtype), a)
-    stand_in = where(mask, a, np.diag(np.arange(1.0, n + 1)).astype(a.dtype))
+    mask = const(xp, xp.reshape(singular, tuple(singular.shape) + (1, 1)))
+    regular = where(mask, const(xp, np.eye(n, dtype=a.dtype)), a)
+    stand_in = where(mask, a, const(xp, np.diag(np.arange(1.0, n + 1)).astype(a.dtype)))
     return (g * where(mask, _cofactor_singular(stand_in),
                       _cofactor_regular(regular, det(regular))),)
 
@@ -188,15 +234,17 @@ def slogdet_factors(a) -> Tensor:
     from (the sign's gradient is 0)."""
     a = _floating(as_tensor(a))
     square("slogdet", a)
-    sign, logabsdet = quietly(np.linalg.slogdet, a._data)
+    xp = xp_of(a)
+    sign, logabsdet = quietly(linalg(xp, "slogdet"), a._data)
     batch = a.shape[:-2]
 
     def backward(g, out):
         g = g[..., 1]
-        return (None,) if not np.any(g._data) else (_matrix_g(g) * mT(inv(a)),)
+        if xp is NUMPY and not np.any(g._data):  # only the sign was used (other backends
+            return (None,)                        # cannot look, lazily: they compute it)
+        return (_matrix_g(g) * mT(inv(a)),)
 
-    return record(pack([np.asarray(sign), np.asarray(logabsdet)], batch), (a,),
-                  slogdet_factors.op, backward)
+    return record(pack_on(xp, [sign, logabsdet], batch), (a,), slogdet_factors.op, backward)
 
 
 @op(namespace="linalg", composite=True, method="slogdet", function=np.linalg.slogdet)
@@ -235,7 +283,13 @@ def cholesky(a: TensorLike, upper: bool = False) -> Tensor:
     """
     a = _floating(as_tensor(a))
     square("cholesky", a)
-    lower = np.linalg.cholesky(a._data)
+    xp = xp_of(a)
+    if xp.name == "dask.array":  # array-api-compat's dask cholesky gives the upper factor
+        ad = a._data
+        c = ad.chunks[-1]  # dask's blocked Cholesky wants square blocks
+        lower = xp.native.linalg.cholesky(xp.rechunk(ad, ad.chunks[:-2] + (c, c)), lower=True)
+    else:
+        lower = linalg(xp, "cholesky")(a._data)
 
     def backward(g, out):
         low, g = (mT(out), mT(g)) if upper else (out, g)
@@ -245,8 +299,9 @@ def cholesky(a: TensorLike, upper: bool = False) -> Tensor:
         li = inv(low)
         return (mT(li) @ phi @ li,)
 
-    return record(np.swapaxes(lower, -1, -2).copy() if upper else lower, (a,), cholesky.op,
-                  backward)
+    if upper:
+        lower = np.swapaxes(lower, -1, -2).copy() if xp is NUMPY else xp.matrix_transpose(lower)
+    return record(lower, (a,), cholesky.op, backward)
 
 
 @op(namespace="linalg", function=np.linalg.pinv, saves="both", numpy_args={"rtol": "rcond"},
@@ -264,9 +319,13 @@ def pinv(a: TensorLike, rcond: Any = None, hermitian: bool = False) -> Tensor:
     if a.ndim < 2:
         raise np.linalg.LinAlgError(f"linalg.pinv: expected a matrix or a stack of them, got "
                                     f"shape {a.shape}")
-    kwargs = {"hermitian": hermitian} if rcond is None else {"rcond": rcond,
-                                                              "hermitian": hermitian}
-    data = np.linalg.pinv(a._data, **kwargs)
+    xp = xp_of(a)
+    if xp is NUMPY:
+        kwargs = {"hermitian": hermitian} if rcond is None else {"rcond": rcond,
+                                                                  "hermitian": hermitian}
+        data = np.linalg.pinv(a._data, **kwargs)
+    else:  # the standard's pinv: numpy's default cut-off; hermitian is only a shortcut there
+        data = linalg(xp, "pinv")(a._data, rtol=1e-15 if rcond is None else rcond)
 
     def backward(g, out):
         p, pt, gt = out, mT(out), mT(g)
@@ -291,7 +350,11 @@ def matrix_power(a: TensorLike, n: int) -> Tensor:
         raise TypeError(f"linalg.matrix_power: the exponent must be an integer, got {n!r}")
     n = int(n)
     if n == 0:
-        return as_tensor(np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape).copy())
+        xp = xp_of(a)
+        if xp is NUMPY:
+            return as_tensor(np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape).copy())
+        eye = xp.eye(a.shape[-1], dtype=xp.dtype(a.dtype))
+        return _wrap(xp.broadcast_to(eye, a.shape) if a.ndim > 2 else eye)
     if n < 0:
         a, n = inv(a), -n
     result = None

@@ -17,13 +17,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._tensor import Tensor, record
+from ..backend import NUMPY
 from ..registry import op
 from ..typing import Axis, TensorLike
-from ._util import as_tensor, kept_shape, normalize_axis
+from ._util import as_tensor, kept_shape, normalize_axis, xp_of
 from .elementwise import abs as abs_
 from .elementwise import where
-from .linalg_solve import _floating, mT, square
-from .outputs import pack, packed_backward, unpack
+from .linalg_solve import _floating, const, linalg, mT, pack_on, square
+from .outputs import packed_backward, unpack
 from .reduce import max as max_
 from .reduce import min as min_
 from .reduce import sum as sum_
@@ -34,6 +35,23 @@ def _diag_embed(v: Tensor) -> Tensor:
     """Matrices with ``v`` (..., n) on their diagonals."""
     n = v.shape[-1]
     return expand_dims(v, -2) * np.eye(n, dtype=v.dtype)
+
+
+def _ratio(num: Tensor, den: Tensor, exact: bool) -> Tensor:
+    """``num / den``; with ``exact`` False, 0 where ``num`` is 0 whatever ``den`` is. Off numpy
+    an output's unused gradient arrives as zeros, not None (lazy data cannot be looked at), and
+    must not turn into 0/0 at repeated eigenvalues or zero singular values."""
+    if exact:
+        return num / den
+    return where(const(xp_of(num), num._data == 0), 0.0, num / den)
+
+
+def _factors_backward(xp, batch: tuple, cores: list, backward):
+    """``outputs.packed_backward`` on any backend: off numpy every output's gradient is passed
+    (zeros where the output was not used), since a lazy one cannot be tested for zeros."""
+    if xp is NUMPY:
+        return packed_backward(batch, cores, backward)
+    return lambda g, out: backward(unpack(g, batch, cores), unpack(out, batch, cores))
 
 
 # ---------------------------------------------------------------------------- eigh
@@ -56,7 +74,7 @@ def _eigh_backward(grads, outs):
         vtg = mT(v) @ gv
         gap = expand_dims(w, -2) - expand_dims(w, -1)  # [i, j] = w_j − w_i
         gap = gap + np.eye(w.shape[-1], dtype=w.dtype)  # the diagonal (0 / 1) stays 0
-        inner = inner + 0.5 * (vtg - mT(vtg)) / gap
+        inner = inner + _ratio(0.5 * (vtg - mT(vtg)), gap, type(w._data) is np.ndarray)
     return (v @ inner @ mT(v),)
 
 
@@ -72,10 +90,20 @@ def eigh_factors(a, UPLO: str = "L") -> Tensor:
     both come from."""
     a = _floating(as_tensor(a))
     square("eigh", a)
-    w, v = np.linalg.eigh(a._data, UPLO=UPLO)  # type: ignore[call-overload]
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    xp = xp_of(a)
+    ad = a._data
+    if xp is NUMPY:
+        w, v = np.linalg.eigh(ad, UPLO=UPLO)  # type: ignore[call-overload]
+    else:  # the standard's eigh reads the lower triangle: the upper one, mirrored there
+        if UPLO == "U":
+            upper = xp.triu(ad)
+            ad = upper + xp.matrix_transpose(xp.triu(ad, k=1))
+        w, v = linalg(xp, "eigh")(ad)
     batch, cores = a.shape[:-2], _eigh_cores(a.shape)
-    return record(pack([w, v], batch), (a,), eigh_factors.op,
-                  packed_backward(batch, cores, _eigh_backward))
+    return record(pack_on(xp, [w, v], batch), (a,), eigh_factors.op,
+                  _factors_backward(xp, batch, cores, _eigh_backward))
 
 
 @op(namespace="linalg", composite=True, function=np.linalg.eigh)
@@ -127,23 +155,24 @@ def _svd_backward(m: int, n: int):
         gvh = gvh[..., :k, :] if gvh is not None else None
         if gu is None and gvh is None:  # singular values only: U diag(gS) Vh
             return ((u * expand_dims(gs, -2)) @ vh,)  # type: ignore[arg-type]
+        exact = type(s._data) is np.ndarray  # numpy: an unused output's gradient is None
         s2 = s * s
         gap = expand_dims(s2, -2) - expand_dims(s2, -1)  # [i, j] = s_j² − s_i²
         gap = gap + np.eye(k, dtype=s.dtype)
         inner = 0.0
         if gu is not None:
             utg = mT(u) @ gu
-            inner = (utg - mT(utg)) * expand_dims(s, -2) / gap
+            inner = _ratio((utg - mT(utg)) * expand_dims(s, -2), gap, exact)
         if gvh is not None:
             vtg = vh @ mT(gvh)
-            inner = inner + expand_dims(s, -1) * (vtg - mT(vtg)) / gap
+            inner = inner + _ratio(expand_dims(s, -1) * (vtg - mT(vtg)), gap, exact)
         if gs is not None:
             inner = inner + _diag_embed(gs)
         if m > n and gu is not None:  # the part of gU outside U's columns
-            gus = gu / expand_dims(s, -2)
+            gus = _ratio(gu, expand_dims(s, -2), exact)
             ga = (u @ inner + gus - u @ (mT(u) @ gus)) @ vh
         elif m < n and gvh is not None:
-            sgv = gvh / expand_dims(s, -1)
+            sgv = _ratio(gvh, expand_dims(s, -1), exact)
             ga = u @ (inner @ vh + sgv - (sgv @ mT(vh)) @ vh)
         else:
             ga = u @ inner @ vh
@@ -166,10 +195,17 @@ def svd_factors(a, full_matrices: bool = True, hermitian: bool = False) -> Tenso
     if a.ndim < 2:
         raise np.linalg.LinAlgError(f"linalg.svd: expected a matrix or a stack of them, got "
                                     f"shape {a.shape}")
-    u, s, vh = np.linalg.svd(a._data, full_matrices=full_matrices, hermitian=hermitian)
+    xp = xp_of(a)
+    if xp is NUMPY:
+        u, s, vh = np.linalg.svd(a._data, full_matrices=full_matrices, hermitian=hermitian)
+    else:  # the standard's svd (hermitian is only a shortcut)
+        ad = a._data
+        if xp.name == "dask.array" and ad.ndim == 2:  # dask's wants one block across
+            ad = xp.rechunk(ad, {int(a.shape[0] >= a.shape[1]): -1})  # the short axis
+        u, s, vh = linalg(xp, "svd")(ad, full_matrices=full_matrices)
     batch, cores = a.shape[:-2], _svd_cores(a.shape, full_matrices)
-    return record(pack([u, s, vh], batch), (a,), svd_factors.op,
-                  packed_backward(batch, cores, _svd_backward(*a.shape[-2:])))
+    return record(pack_on(xp, [u, s, vh], batch), (a,), svd_factors.op,
+                  _factors_backward(xp, batch, cores, _svd_backward(*a.shape[-2:])))
 
 
 @op(namespace="linalg", composite=True, function=np.linalg.svd)
@@ -201,31 +237,31 @@ def svdvals(a: TensorLike) -> Tensor:
 # ---------------------------------------------------------------------------- norms
 
 
-def _vector_norm_data(x: np.ndarray, ord, axes, keepdims: bool) -> np.ndarray:
+def _vector_norm_data(xp, x, ord, axes, keepdims: bool):
     with np.errstate(all="ignore"):  # inf and nan give IEEE results quietly, as in PyTorch
-        return _vector_norm_values(x, ord, axes, keepdims)
+        r = _vector_norm_values(xp, x, ord, axes, keepdims)
+    return np.asarray(r, dtype=x.dtype) if xp is NUMPY else r
 
 
-def _vector_norm_values(x: np.ndarray, ord, axes, keepdims: bool) -> np.ndarray:
-    a = np.abs(x)
+def _vector_norm_values(xp, x, ord, axes, keepdims: bool):
+    a = xp.abs(x)
     if ord == np.inf:
-        r = np.max(a, axis=axes, keepdims=keepdims)
-    elif ord == -np.inf:
-        r = np.min(a, axis=axes, keepdims=keepdims)
-    elif ord == 0:
-        r = np.sum(x != 0, axis=axes, keepdims=keepdims).astype(x.dtype)
-    elif ord == 1:
-        r = np.sum(a, axis=axes, keepdims=keepdims)
-    elif ord == 2:
-        r = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdims))
-    else:
-        r = np.sum(a ** ord, axis=axes, keepdims=keepdims) ** (1.0 / ord)
-    return np.asarray(r, dtype=x.dtype)
+        return xp.max(a, axis=axes, keepdims=keepdims)
+    if ord == -np.inf:
+        return xp.min(a, axis=axes, keepdims=keepdims)
+    if ord == 0:
+        r = xp.count_nonzero(x, axis=axes, keepdims=keepdims)  # numpy: cast by the caller
+        return r if xp is NUMPY else xp.astype(r, x.dtype)
+    if ord == 1:
+        return xp.sum(a, axis=axes, keepdims=keepdims)
+    if ord == 2:
+        return xp.sqrt(xp.sum(x * x, axis=axes, keepdims=keepdims))
+    return xp.sum(a ** ord, axis=axes, keepdims=keepdims) ** (1.0 / ord)
 
 
 def _safe_div(num, den: Tensor) -> Tensor:
     """``num / den``, 0 where ``den`` is 0 (no NaN, in any derivative)."""
-    zero = den._data == 0
+    zero = const(xp_of(den), den._data == 0)
     return where(zero, 0.0, num / where(zero, 1.0, den))
 
 
@@ -245,24 +281,26 @@ def vector_norm(x: TensorLike, ord: Any = 2, axis: Axis = None, keepdims: bool =
     if isinstance(ord, str) or ord is None:
         raise ValueError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
     axes = normalize_axis(axis, x.ndim, "vector_norm")
-    data = _vector_norm_data(x._data, ord, axes, keepdims)
+    xp = xp_of(x)
+    data = _vector_norm_data(xp, x._data, ord, axes, keepdims)
 
     def backward(g, out):
         shape = kept_shape(x.shape, axes)
         g = g if keepdims else reshape(g, shape)
         norm = out if keepdims else reshape(out, shape)
-        sign = np.sign(x._data)
+        xd = x._data
         if ord == 0:
             return (None,)
+        sign = const(xp, xp.sign(xd))
         if ord == 1:
             return (g * sign,)
         if ord == 2:
             return (g * _safe_div(x, norm),)
         if ord in (np.inf, -np.inf):  # to the entries at the extreme, split among ties
-            hit = (np.abs(x._data) == norm._data).astype(x.dtype)
-            count = np.sum(hit, axis=axes, keepdims=True)
-            return (g * (sign * hit / np.maximum(count, 1)),)
-        nonzero = x._data != 0
+            hit = xp.astype(xp.abs(xd) == norm._data, xd.dtype)
+            count = xp.sum(hit, axis=axes, keepdims=True)
+            return (g * (sign * const(xp, hit / xp.clip(count, min=1))),)
+        nonzero = const(xp, xd != 0)
         powered = where(nonzero, abs_(where(nonzero, x, 1.0)) ** (ord - 1), 0.0) * sign
         if ord < 1:
             return (powered * g * norm ** (1 - ord),)
