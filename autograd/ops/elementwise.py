@@ -1,4 +1,4 @@
-"""Elementwise ops. Each: forward on numpy arrays, then its backward in Tensor ops.
+"""Elementwise ops. Each: forward on its inputs' arrays, then its backward in Tensor ops.
 
 Backwards that need nothing but the parents and the output are module-level functions right
 below their op, reading the parents from ``out._parents``: the hottest ops then allocate no
@@ -6,6 +6,12 @@ closure per call, which keeps Python's cyclic collector (and so the per-op overh
 
 Broadcasting is numpy's; the engine sums each gradient back to its parent's shape, so no op
 here un-broadcasts anything.
+
+Arrays of any backend (see ``autograd.backend``): operators (``a._data + b._data``) work on
+every array library as they are; functions go through the inputs' backend ``xp``, found as
+``NUMPY if data.__class__ is np.ndarray else backend_of(data)`` (numpy's path pays one type
+test, and ``NUMPY.exp is np.exp``). numpy-only speed-ups (in-place arithmetic, strided views)
+stay behind that same test, with a portable branch for the rest.
 """
 
 # The fast paths test `x.__class__ is Tensor` (cheaper than isinstance), which pyright does not
@@ -14,14 +20,28 @@ here un-broadcasts anything.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
+from ..backend import NUMPY, backend_of, is_array, np_dtype
 from ..dtypes import result_type
 from ..registry import op
 from ..typing import DTypeLike, TensorLike
-from ._util import FLOATING, as_tensor, broadcast_error, floating, lift, operands, promoted
+from ._util import (
+    FLOATING,
+    aligned,
+    as_tensor,
+    broadcast_error,
+    floating,
+    lift,
+    on_backend_of,
+    operands,
+    promoted,
+    xp_of,
+)
 
 _REAL = (bool, int, float)
 
@@ -40,7 +60,7 @@ def add(a: TensorLike, b: TensorLike) -> Tensor:
     except ValueError:
         raise broadcast_error("add", a, b) from None
     except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
-        data = quietly(np.add, a._data, b._data)
+        data = quietly(operator.add, a._data, b._data)
     return record(data, (a, b), add.op, _add_backward)
 
 
@@ -60,7 +80,7 @@ def sub(a: TensorLike, b: TensorLike) -> Tensor:
     except ValueError:
         raise broadcast_error("sub", a, b) from None
     except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
-        data = quietly(np.subtract, a._data, b._data)
+        data = quietly(operator.sub, a._data, b._data)
     return record(data, (a, b), sub.op, _sub_backward)
 
 
@@ -81,7 +101,7 @@ def mul(a: TensorLike, b: TensorLike) -> Tensor:
     except ValueError:
         raise broadcast_error("mul", a, b) from None
     except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
-        data = quietly(np.multiply, a._data, b._data)
+        data = quietly(operator.mul, a._data, b._data)
     return record(data, (a, b), mul.op, _mul_backward)
 
 
@@ -105,7 +125,7 @@ def div(a: TensorLike, b: TensorLike) -> Tensor:
     except ValueError:
         raise broadcast_error("div", a, b) from None
     except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
-        data = quietly(np.true_divide, a._data, b._data)
+        data = quietly(operator.truediv, a._data, b._data)
     return record(data, (a, b), div.op, _div_backward)
 
 
@@ -139,14 +159,16 @@ def pow(a: TensorLike, b: TensorLike) -> Tensor:
     except ValueError:
         raise broadcast_error("pow", a, b) from None
     except RuntimeWarning:  # warnings made errors: inf - inf, x / 0 give IEEE results quietly
-        data = quietly(np.power, a._data, b._data)
+        data = quietly(operator.pow, a._data, b._data)
 
     def backward(g, out):
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if a._requires_grad:  # b * a^(b-1), but 0 where b == 0 (even at a == 0)
-                if (b._data == 0).any():  # a base of 1 there keeps every derivative finite
-                    zero = b._data == 0
+                zero = b._data == 0
+                # (off numpy the values are not read: always the safe form)
+                if b._data.__class__ is not np.ndarray or zero.any():
+                    # a base of 1 there keeps every derivative finite
                     ga = where(zero, 0.0, g * b * where(zero, 1.0, a) ** (b - 1))  # type: ignore[operator]
                 else:
                     ga = g * b * a ** (b - 1)  # type: ignore[operator]  # Tensors by now
@@ -164,8 +186,10 @@ def abs(a: TensorLike) -> Tensor:
     """``|a|``; the gradient at 0 is 0, as in PyTorch."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
-    return record(np.abs(a._data), (a,), abs.op,
-                  lambda g, out: (g * np.sign(a._data),))
+    xd = a._data
+    xp = NUMPY if xd.__class__ is np.ndarray else backend_of(xd)
+    return record(xp.abs(xd), (a,), abs.op,
+                  lambda g, out: (g * xp.sign(xd),))
 
 
 # ---------------------------------------------------------------------------- transcendental
@@ -176,10 +200,14 @@ def exp(a: TensorLike) -> Tensor:
     """``e ** a``; its derivative is itself."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    try:
-        data = np.exp(a._data)
-    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
-        data = quietly(np.exp, a._data)
+    xd = a._data
+    if xd.__class__ is np.ndarray:
+        try:
+            data = np.exp(xd)
+        except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+            data = quietly(np.exp, xd)
+    else:  # (a library over numpy, such as array-api-strict, would warn from its own module)
+        data = quietly(backend_of(xd).exp, xd)
     return record(data, (a,), exp.op, _exp_backward)
 
 
@@ -192,10 +220,14 @@ def log(a: TensorLike) -> Tensor:
     """Natural logarithm; ``log(0) = -inf`` with gradient ``inf``, as in PyTorch."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    try:
-        data = np.log(a._data)
-    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
-        data = quietly(np.log, a._data)
+    xd = a._data
+    if xd.__class__ is np.ndarray:
+        try:
+            data = np.log(xd)
+        except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+            data = quietly(np.log, xd)
+    else:  # (a library over numpy, such as array-api-strict, would warn from its own module)
+        data = quietly(backend_of(xd).log, xd)
     return record(data, (a,), log.op, _log_backward)
 
 
@@ -209,10 +241,14 @@ def sqrt(a: TensorLike) -> Tensor:
     """Square root; the gradient at 0 is ``inf``, as in PyTorch."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    try:
-        data = np.sqrt(a._data)
-    except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
-        data = quietly(np.sqrt, a._data)
+    xd = a._data
+    if xd.__class__ is np.ndarray:
+        try:
+            data = np.sqrt(xd)
+        except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
+            data = quietly(np.sqrt, xd)
+    else:  # (a library over numpy, such as array-api-strict, would warn from its own module)
+        data = quietly(backend_of(xd).sqrt, xd)
     return record(data, (a,), sqrt.op, _sqrt_backward)
 
 
@@ -225,10 +261,14 @@ def sin(a: TensorLike) -> Tensor:
     """``sin(a)``, derivative ``cos(a)``."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    try:
-        data = np.sin(a._data)
-    except RuntimeWarning:  # of inf, with warnings made errors: nan, quietly
-        data = quietly(np.sin, a._data)
+    xd = a._data
+    if xd.__class__ is np.ndarray:
+        try:
+            data = np.sin(xd)
+        except RuntimeWarning:  # of inf, with warnings made errors: nan, quietly
+            data = quietly(np.sin, xd)
+    else:  # (a library over numpy, such as array-api-strict, would warn from its own module)
+        data = quietly(backend_of(xd).sin, xd)
     return record(data, (a,), sin.op, lambda g, out: (g * cos(a),))
 
 
@@ -237,10 +277,14 @@ def cos(a: TensorLike) -> Tensor:
     """``cos(a)``, derivative ``-sin(a)``."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    try:
-        data = np.cos(a._data)
-    except RuntimeWarning:  # of inf, with warnings made errors: nan, quietly
-        data = quietly(np.cos, a._data)
+    xd = a._data
+    if xd.__class__ is np.ndarray:
+        try:
+            data = np.cos(xd)
+        except RuntimeWarning:  # of inf, with warnings made errors: nan, quietly
+            data = quietly(np.cos, xd)
+    else:  # (a library over numpy, such as array-api-strict, would warn from its own module)
+        data = quietly(backend_of(xd).cos, xd)
     return record(data, (a,), cos.op, lambda g, out: (-g * sin(a),))
 
 
@@ -249,7 +293,9 @@ def tanh(a: TensorLike) -> Tensor:
     """``tanh(a)``, derivative ``1 - tanh(a)²``."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    return record(np.tanh(a._data), (a,), tanh.op, _tanh_backward)
+    xd = a._data
+    xp = NUMPY if xd.__class__ is np.ndarray else backend_of(xd)
+    return record(xp.tanh(xd), (a,), tanh.op, _tanh_backward)
 
 
 def _tanh_backward(g, out):
@@ -262,9 +308,12 @@ def sigmoid(a: TensorLike) -> Tensor:
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
     x = a._data
-    data = np.tanh(x * 0.5)
-    data += 1
-    data *= 0.5
+    if x.__class__ is np.ndarray:
+        data = np.tanh(x * 0.5)
+        data += 1
+        data *= 0.5
+    else:  # no in-place writes off numpy
+        data = (backend_of(x).tanh(x * 0.5) + 1) * 0.5
     return record(data, (a,), sigmoid.op, _sigmoid_backward)
 
 
@@ -277,7 +326,9 @@ def relu(a: TensorLike) -> Tensor:
     """``max(a, 0)``; the gradient at 0 is 0, as in PyTorch."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
-    return record(np.maximum(a._data, 0), (a,), relu.op, _relu_backward)
+    xd = a._data
+    xp = NUMPY if xd.__class__ is np.ndarray else backend_of(xd)
+    return record(xp.maximum(xd, 0), (a,), relu.op, _relu_backward)
 
 
 def _relu_backward(g, out):
@@ -295,8 +346,11 @@ def maximum(a: TensorLike, b: TensorLike) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
             a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
+    ad, bd = a._data, b._data
+    xp = NUMPY if ad.__class__ is np.ndarray and bd.__class__ is np.ndarray \
+        else xp_of(ad, bd)
     try:
-        data = np.maximum(a._data, b._data)
+        data = xp.maximum(ad, bd)
     except ValueError:
         raise broadcast_error("maximum", a, b) from None
     return record(data, (a, b), maximum.op, _picked_backward)
@@ -309,8 +363,11 @@ def minimum(a: TensorLike, b: TensorLike) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
             a._data.dtype is not b._data.dtype:  # else the fast path: two Tensors, one dtype
         a, b = operands(a, b)
+    ad, bd = a._data, b._data
+    xp = NUMPY if ad.__class__ is np.ndarray and bd.__class__ is np.ndarray \
+        else xp_of(ad, bd)
     try:
-        data = np.minimum(a._data, b._data)
+        data = xp.minimum(ad, bd)
     except ValueError:
         raise broadcast_error("minimum", a, b) from None
     return record(data, (a, b), minimum.op, _picked_backward)
@@ -320,8 +377,14 @@ def _picked_backward(g, out):
     # maximum's and minimum's: the gradient goes to the operand the output picked (the one
     # equal to it), split evenly where both are (PyTorch splits ties)
     a, b = out._parents
-    share = np.broadcast_to(a._data == out._data, out.shape).astype(out.dtype)
-    share[np.broadcast_to(a._data == b._data, out.shape)] = 0.5
+    ad, bd, od = a._data, b._data, out._data
+    if ad.__class__ is np.ndarray and bd.__class__ is np.ndarray and od.__class__ is np.ndarray:
+        share = np.broadcast_to(ad == od, out.shape).astype(out.dtype)
+        share[np.broadcast_to(ad == bd, out.shape)] = 0.5
+    else:  # built functionally: no writes into another backend's arrays
+        xp = xp_of(ad, bd, od)
+        picked = xp.astype(xp.broadcast_to(ad == od, out.shape), xp.dtype(out.dtype))
+        share = xp.where(ad == bd, 0.5, picked)
     return g * share, g * (1 - share)
 
 
@@ -335,20 +398,27 @@ def clip(a: TensorLike, min: TensorLike | None = None, max: TensorLike | None = 
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
     bounds = [v for v in (min, max) if v is not None]
-    dtype = a._data.dtype
+    numpy = a._data.__class__ is np.ndarray
+    dtype = a._data.dtype if numpy else a.dtype
     if dtype.kind != "f" or any(type(v) not in _REAL for v in bounds):
         dtype = result_type(a, *bounds)  # as PyTorch: clip(int tensor, 0.5) is float
         a = promoted(a, dtype)
-    lo = None if min is None else promoted(min, dtype)._data
-    hi = None if max is None else promoted(max, dtype)._data
-    data = np.clip(a._data, lo, hi)
+    if numpy:
+        lo = None if min is None else promoted(min, dtype)._data
+        hi = None if max is None else promoted(max, dtype)._data
+        data = np.clip(a._data, lo, hi)
+    else:  # the bounds on a's backend
+        lo = None if min is None else on_backend_of(promoted(min, dtype), a)._data
+        hi = None if max is None else on_backend_of(promoted(max, dtype), a)._data
+        data = xp_of(a._data, lo, hi).clip(a._data, lo, hi)
 
     def backward(g, out):
-        inside = np.ones(a.shape, dtype=bool)
+        xd = a._data
+        inside = None
         if lo is not None:
-            inside &= a._data >= lo
+            inside = xd >= lo
         if hi is not None:
-            inside &= a._data <= hi
+            inside = xd <= hi if inside is None else inside & (xd <= hi)
         return (g * inside,)
 
     return record(data, (a,), clip.op, backward)
@@ -358,12 +428,26 @@ def clip(a: TensorLike, min: TensorLike | None = None, max: TensorLike | None = 
     numpy_args={"x": "a", "y": "b"})
 def where(cond: TensorLike, a: TensorLike, b: TensorLike) -> Tensor:
     """``a`` where ``cond`` is true, else ``b`` (broadcast together)."""
-    c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
-    if c.dtype != bool:
-        c = c.astype(bool)
+    if isinstance(cond, Tensor):
+        c = cond._data
+    elif is_array(cond):  # numpy's, or another backend's array, as it is
+        c = cond
+    else:
+        c = np.asarray(cond)
     a, b = operands(a, b)  # promoted together, as PyTorch's where
+    ad, bd = a._data, b._data
+    if c.__class__ is np.ndarray and ad.__class__ is np.ndarray and bd.__class__ is np.ndarray:
+        xp = NUMPY
+        if c.dtype != bool:
+            c = c.astype(bool)
+    else:  # a numpy mask beside another backend's operands moves there (and back)
+        c, a, b = aligned(_wrap(c), a, b)
+        c, ad, bd = c._data, a._data, b._data
+        xp = xp_of(c, ad, bd)
+        if np_dtype(c.dtype) != np.bool_:
+            c = xp.astype(c, xp.dtype(np.bool_))
     try:
-        data = np.where(c, a._data, b._data)
+        data = xp.where(c, ad, bd)
     except ValueError:
         raise ValueError(
             f"where: shapes {c.shape}, {a.shape} and {b.shape} cannot be broadcast together"
@@ -381,14 +465,21 @@ def astype(a: TensorLike, dtype: DTypeLike) -> Tensor:
     """A copy converted to ``dtype``; the gradient is converted back."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
-    dtype = np.dtype(dtype)
-    if dtype == a._data.dtype:
-        data = a._data.copy()
+    dtype = np_dtype(dtype)  # also a backend's own dtype (the engine casts to ``p._data.dtype``)
+    xd = a._data
+    if xd.__class__ is not np.ndarray:  # the standard's astype copies, converted or not
+        xp = backend_of(xd)
+        try:
+            data = xp.astype(xd, xp.dtype(dtype))
+        except RuntimeWarning:  # inf or nan to an integer, or past float16's range
+            data = quietly(xp.astype, xd, xp.dtype(dtype))
+    elif dtype == xd.dtype:
+        data = xd.copy()
     else:
         try:
-            data = a._data.astype(dtype)
+            data = xd.astype(dtype)
         except RuntimeWarning:  # inf or nan to an integer, or past float16's range
-            data = quietly(a._data.astype, dtype)
+            data = quietly(xd.astype, dtype)
     if dtype.kind not in "fc":
         return _wrap(data)
     return record(data, (a,), astype.op, _astype_backward)
@@ -403,9 +494,9 @@ COMPLEX_GRADIENT = (
 
 def _astype_backward(g, out):
     (a,) = out._parents
-    if g._data.dtype.kind == "c" and a._data.dtype.kind != "c":
+    if g.dtype.kind == "c" and a.dtype.kind != "c":
         raise RuntimeError(COMPLEX_GRADIENT.format(dtype=a.dtype))
-    return (g.astype(a._data.dtype),)
+    return (astype(g, a.dtype),)
 
 
 @op(method="clone", function=np.copy, saves=None, formula="1")
@@ -419,7 +510,9 @@ def clone(a: TensorLike) -> Tensor:
     <CloneBackward>
     """
     a = as_tensor(a)
-    return record(a._data.copy(), (a,), clone.op, _clone_backward)
+    xd = a._data
+    data = xd.copy() if xd.__class__ is np.ndarray else backend_of(xd).asarray(xd, copy=True)
+    return record(data, (a,), clone.op, _clone_backward)
 
 
 def _clone_backward(g, out):
@@ -439,7 +532,12 @@ def fill(a: TensorLike, value: TensorLike) -> Tensor:
     if v._data.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{v._data.ndim} dimensions")
-    data = np.full(a._data.shape, v._data, dtype=a._data.dtype)
+    ad, vd = a._data, v._data
+    if ad.__class__ is np.ndarray and vd.__class__ is np.ndarray:
+        data = np.full(ad.shape, vd, dtype=ad.dtype)
+    else:  # the value broadcast and converted (the standard's ``full`` takes only numbers)
+        xp = xp_of(ad, vd)
+        data = xp.astype(xp.broadcast_to(vd, tuple(ad.shape)), xp.dtype(a.dtype))
     return record(data, (a, v), fill.op, _fill_backward)
 
 
@@ -452,8 +550,13 @@ def assign(a: TensorLike, src: TensorLike) -> Tensor:
     """``src`` broadcast to ``a``'s shape and cast to its dtype (``copy_`` out of place)."""
     a = as_tensor(a)
     src = lift(src, a)
+    ad, sd = a._data, src._data
     try:
-        data = np.broadcast_to(src._data, a._data.shape).astype(a._data.dtype)
+        if ad.__class__ is np.ndarray and sd.__class__ is np.ndarray:
+            data = np.broadcast_to(sd, ad.shape).astype(ad.dtype)
+        else:  # the standard's astype copies: a fresh array
+            xp = xp_of(ad, sd)
+            data = xp.astype(xp.broadcast_to(sd, tuple(ad.shape)), xp.dtype(a.dtype))
     except ValueError:
         raise RuntimeError(f"copy_: the source's shape {src.shape} cannot be broadcast to "
                            f"the destination's shape {a.shape}") from None
@@ -476,10 +579,15 @@ Tensor.zero_ = _zero_
 
 
 def _comparison(ufunc, name: str):
+    compare_arrays = getattr(operator, name)  # the operator: every backend's arrays have it
+
     def compare(a: TensorLike, b: TensorLike) -> Tensor:
         a, b = operands(a, b)
+        ad, bd = a._data, b._data
         try:
-            return _wrap(np.asarray(ufunc(a._data, b._data)))
+            if ad.__class__ is np.ndarray and bd.__class__ is np.ndarray:
+                return _wrap(np.asarray(ufunc(ad, bd)))
+            return _wrap(compare_arrays(ad, bd))
         except ValueError:
             raise broadcast_error(name, a, b) from None
 
