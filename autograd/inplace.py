@@ -28,6 +28,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._tensor import Tensor, _new
+from .backend import backend_of, is_array
 from .dtypes import result_type
 from .mode import no_grad, recording
 from .registry import OpDef
@@ -54,7 +55,32 @@ def _requires_grad(args, kwargs) -> bool:
     return False
 
 
+def _foreign(args, kwargs):
+    """The first operand that holds an array of a backend other than numpy, or None."""
+    for a in (args if not kwargs else (*args, *kwargs.values())):
+        if a.__class__ in _PLAIN:
+            continue
+        if isinstance(a, Tensor):
+            if a._data.__class__ is not np.ndarray:
+                return a._data
+        elif is_array(a) and not isinstance(a, np.generic):
+            return a
+    return None
+
+
+_PLAIN = frozenset([int, float, bool, complex, np.ndarray, list, tuple, slice, type(None),
+                    type(Ellipsis), str])
+
+
 def apply_inplace(t: Tensor, d: OpDef, name: str, args: tuple, kwargs: dict) -> None:
+    if type(t._data) is np.ndarray:
+        other = _foreign(args, kwargs)
+        if other is not None:
+            raise RuntimeError(
+                f"{name}: this tensor holds a numpy array and an operand an array of "
+                f"{backend_of(other).name}; an in-place op keeps the tensor's own array, "
+                f"which would mean converting the operand here. Use the out-of-place op "
+                f"(its result lives on {backend_of(other).name}), or move one of them first")
     if recording():
         if t._requires_grad and t._op is None:
             raise RuntimeError(
@@ -117,13 +143,9 @@ def _rebind(t: Tensor, result: Tensor, name: str) -> None:
         if not np.can_cast(result.dtype, t.dtype, casting="same_kind"):
             raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the "
                                f"desired output type {t.dtype}")
-        from .backend import backend_of
-
         b = backend_of(data)
         data = b.astype(data, b.dtype(t.dtype))
     elif data is t._data:  # the same values; still a write, into an array of its own
-        from .backend import backend_of
-
         data = backend_of(data).asarray(data, copy=True)
     old = clock.written.get(id(_base(t._data)))
     t._data = data

@@ -351,7 +351,7 @@ def index_add(shape: tuple[int, ...], index: Index, values: TensorLike) -> Tenso
         else:
             np.add.at(data, index, vd)
     else:
-        data = _foreign_scatter(xp_of(vd), tuple(shape), index, vd, None)
+        data = _foreign_scatter(xp_of(vd), tuple(shape), _plain_index(index), vd, None)
     return record(data, (values,), index_add.op, lambda g, out: (g[index],))
 
 
@@ -433,7 +433,56 @@ def _foreign_getitem(xp, xd, shape: tuple, index):
     if _concrete(index):
         pos = _positions(shape, index)
         return xp.reshape(xp.take(_flat(xp, xd), _on(xp, pos.reshape(-1)), axis=0), pos.shape)
-    return xd[index]  # the backend's own arrays in the index: its own indexing
+    items = index if isinstance(index, tuple) else (index,)
+    if len(items) == 1 and _is_bool_array(items[0]):  # a sole mask of the backend's own
+        if xp.lazy:
+            raise ValueError(
+                f"getitem: a {xp.name} boolean mask selects a number of elements known only once it is "
+                f"computed; a Tensor needs its shape: use ag.where(mask, x, 0), or a mask of "
+                f"known values (np.asarray(mask))")
+        return xd[items[0]]
+    rows = _backend_rows(xp, shape, items)
+    if rows is None:
+        return xd[index]  # the backend's own indexing decides
+    flat, m, picked = rows
+    rest = tuple(shape[m:])
+    taken = xp.take(xp.reshape(xd, (math.prod(shape[:m]),) + rest), flat, axis=0)
+    return xp.reshape(taken, picked + rest)
+
+
+def _backend_rows(xp, shape: tuple, items: tuple):
+    """An index of ints and integer arrays (some of the backend's own) on the leading axes,
+    then only ``...`` or ``:``, as (flat row numbers over those axes, their count ``m``, the
+    selection's shape over them); None for any other index."""
+    m = 0
+    while m < len(items) and (isinstance(items[m], (int, np.integer)) or (
+            hasattr(items[m], "dtype") and np_dtype(items[m].dtype).kind in "iu")):
+        if isinstance(items[m], (bool, np.bool_)):
+            return None
+        m += 1
+    if m == 0 or m > len(shape) or not all(
+            i is Ellipsis or isinstance(i, slice) and i == slice(None) for i in items[m:]):
+        return None
+    arrays = []
+    for i, n in zip(items[:m], shape):
+        if isinstance(i, (int, np.integer)):
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for an axis of size {n}")
+            i = np.asarray(int(i) % n)
+        if isinstance(i, np.ndarray):
+            i = xp.asarray(i)
+        else:
+            i = xp.where(i < 0, i + n, i)  # (out-of-range values: the backend's take decides)
+        arrays.append(xp.astype(i, xp.int64))
+    arrays = xp.broadcast_arrays(*arrays)
+    flat = None
+    stride = 1
+    for a, n in zip(arrays[::-1], shape[:m][::-1]):
+        term = a * stride if stride != 1 else a
+        flat = term if flat is None else flat + term
+        stride *= n
+    picked = tuple(arrays[0].shape)
+    return _flat(xp, flat), m, picked
 
 
 def _selection(shape: tuple, index) -> tuple:
@@ -489,31 +538,43 @@ def _foreign_scatter(xp, shape: tuple, index, vd, base):
         placed = xp.reshape(xp.take(vd, _on(xp, np.maximum(where, 0)), axis=0), shape)
         hit = _on(xp, (where >= 0).reshape(shape))
         return xp.where(hit, placed, zero if base is None else base)
+    fill = zero if base is None else base
     items = index if isinstance(index, tuple) else (index,)
     if len(items) == 1 and _is_bool_array(items[0]):  # a sole mask of the backend's own
         m = items[0]
-        rows = math.prod(shape[:m.ndim])
-        if vd.ndim and vd.shape[0] == 0:  # nothing selected (a known size)
-            return xp.zeros(shape, dtype=dtype) if base is None else base
-        mflat = _flat(xp, m)
-        # the k-th selected position takes row k of the values: k counts the mask up to it
-        k = xp.cumulative_sum(xp.astype(mflat, xp.int64)) - 1
-        k = xp.where(k < 0, 0, k)
         rest = tuple(shape[m.ndim:])
-        vd = xp.reshape(xp.broadcast_to(vd, (vd.shape[0] if vd.ndim else 1,) + rest),
-                        (-1, math.prod(rest)))
-        placed = xp.reshape(xp.take(vd, k, axis=0), shape)
         hit = xp.reshape(m, tuple(m.shape) + (1,) * len(rest))
-        return xp.where(hit, placed, zero if base is None else base)
-    # integer arrays of the backend's own: positions on the backend, a scatter-add
-    pos = xp.reshape(xp.arange(n), shape)[index]
-    flat = _flat(xp, pos)
-    vd = _flat(xp, xp.broadcast_to(vd, tuple(pos.shape)))
-    if base is None:
-        return xp.reshape(xp.add_at(xp.zeros((n,), dtype=dtype), flat, vd), shape)
-    hits = xp.add_at(xp.zeros((n,), dtype=dtype), flat, xp.ones(tuple(vd.shape), dtype=dtype))
-    summed = xp.add_at(xp.zeros((n,), dtype=dtype), flat, vd)  # positions are taken as unique
-    return xp.where(xp.reshape(hits, shape) > 0, xp.reshape(summed, shape), base)
+        if vd.ndim <= len(rest) or vd.shape[0] == 1:  # the same values at every selected row
+            vd = xp.reshape(vd, tuple(vd.shape[1:])) if vd.ndim > len(rest) else vd
+            return xp.where(hit, xp.broadcast_to(vd, shape), fill)
+        if vd.shape[0] == 0:  # nothing selected (a known size)
+            return xp.zeros(shape, dtype=dtype) if base is None else base
+        # the k-th selected row takes row k of the values: k counts the mask up to it
+        k = xp.cumulative_sum(xp.astype(_flat(xp, m), xp.int64)) - 1
+        k = xp.where(k < 0, 0, k)
+        vd = xp.reshape(xp.broadcast_to(vd, (vd.shape[0],) + rest), (vd.shape[0], -1))
+        placed = xp.reshape(xp.take(vd, k, axis=0), shape)
+        return xp.where(hit, placed, fill)
+    rows = _backend_rows(xp, shape, items)
+    if rows is None:
+        raise IndexError(f"index {index!r}: with arrays of {xp.name} in it, an index may hold "
+                         f"a sole boolean mask, or ints and integer arrays on the leading axes "
+                         f"(then only ':' and '...')")
+    flat, m, picked = rows
+    r = math.prod(shape[:m])
+    rest = tuple(shape[m:])
+    k = math.prod(picked)
+    if k == 0:
+        return xp.zeros(shape, dtype=dtype) if base is None else base
+    vd = xp.reshape(xp.broadcast_to(vd, picked + rest), (k, math.prod(rest)))
+    if base is None:  # repeated rows add up
+        summed = xp.add_at(xp.zeros((r, math.prod(rest)), dtype=dtype), flat, vd)
+        return xp.reshape(summed, shape)
+    # the last write of each row wins, as numpy's assignment: its position j among the k
+    hits = xp.reshape(flat, (k, 1)) == xp.reshape(xp.arange(r, dtype=xp.int64), (1, r))
+    j = xp.max(xp.where(hits, xp.reshape(xp.arange(k, dtype=xp.int64), (k, 1)), -1), axis=0)
+    placed = xp.reshape(xp.take(vd, xp.where(j < 0, 0, j), axis=0), shape)
+    return xp.where(xp.reshape(j >= 0, tuple(shape[:m]) + (1,) * len(rest)), placed, fill)
 
 
 def _is_bool_array(i) -> bool:
