@@ -437,9 +437,9 @@ def _foreign_getitem(xp, xd, shape: tuple, index):
     if len(items) == 1 and _is_bool_array(items[0]):  # a sole mask of the backend's own
         if xp.lazy:
             raise ValueError(
-                f"getitem: a {xp.name} boolean mask selects a number of elements known only once it is "
-                f"computed; a Tensor needs its shape: use ag.where(mask, x, 0), or a mask of "
-                f"known values (np.asarray(mask))")
+                f"getitem: a {xp.name} boolean mask selects a number of elements known only "
+                f"once it is computed, and a Tensor needs its shape: use ag.where(mask, x, 0), "
+                f"or a mask of known values (np.asarray(mask))")
         return xd[items[0]]
     rows = _backend_rows(xp, shape, items)
     if rows is None:
