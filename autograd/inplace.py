@@ -12,6 +12,12 @@ into the tensor's own memory; the write bumps the memory's version (``versions``
   twin that is the op's input, holding the old values when the op's backward reads them.
   Nodes recorded earlier that used the tensor still send their gradient to the node it had
   then (``versions.parent_at``), and ones that saved its old values raise at backward.
+
+Arrays of other backends (dask, array-api-strict, ...) may be immutable or lazy: there, an
+in-place op computes the out-of-place result and rebinds the tensor to it (nothing is written
+into an array, nothing computes). The tensor's version is bumped as for a write, so the guard
+above works alike; but other tensors that shared its old array (``detach()``, views such as
+``reshape``) keep the old values, where numpy's would see the write.
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ from typing import Any, Callable
 import numpy as np
 
 from ._tensor import Tensor, _new
+from .backend import backend_of, is_array
 from .dtypes import result_type
 from .mode import no_grad, recording
 from .registry import OpDef
-from .versions import _base, clock, note_rebase, note_write
+from .versions import _base, _forget, clock, note_rebase, note_write
 
 
 def inplace_method(d: OpDef, name: str) -> Callable:
@@ -48,7 +55,32 @@ def _requires_grad(args, kwargs) -> bool:
     return False
 
 
+def _foreign(args, kwargs):
+    """The first operand that holds an array of a backend other than numpy, or None."""
+    for a in (args if not kwargs else (*args, *kwargs.values())):
+        if a.__class__ in _PLAIN:
+            continue
+        if isinstance(a, Tensor):
+            if a._data.__class__ is not np.ndarray:
+                return a._data
+        elif is_array(a) and not isinstance(a, np.generic):
+            return a
+    return None
+
+
+_PLAIN = frozenset([int, float, bool, complex, np.ndarray, list, tuple, slice, type(None),
+                    type(Ellipsis), str])
+
+
 def apply_inplace(t: Tensor, d: OpDef, name: str, args: tuple, kwargs: dict) -> None:
+    if type(t._data) is np.ndarray:
+        other = _foreign(args, kwargs)
+        if other is not None:
+            raise RuntimeError(
+                f"{name}: this tensor holds a numpy array and an operand an array of "
+                f"{backend_of(other).name}; an in-place op keeps the tensor's own array, "
+                f"which would mean converting the operand here. Use the out-of-place op "
+                f"(its result lives on {backend_of(other).name}), or move one of them first")
     if recording():
         if t._requires_grad and t._op is None:
             raise RuntimeError(
@@ -58,12 +90,17 @@ def apply_inplace(t: Tensor, d: OpDef, name: str, args: tuple, kwargs: dict) -> 
         if t._requires_grad or _requires_grad(args, kwargs):
             _recorded(t, d, name, args, kwargs)
             return
+    if type(t._data) is not np.ndarray:  # another backend: the result is rebound (_write)
+        with no_grad():
+            result = d.fn(t, *args, **kwargs)
+        _write(t, result, name)
+        return
     unrecorded = d.extra.get("unrecorded")  # the declaration's own write (t[i] = v)
     if unrecorded is not None:
         try:
             unrecorded(t, *args, **kwargs)
         except ValueError as e:
-            if not t._data.flags.writeable:
+            if not t._data.flags.writeable:  # (numpy's: other backends took the path above)
                 raise _write_error(t, name, e, None) from None
             raise
         note_write(t._data)
@@ -88,6 +125,9 @@ def _write(t: Tensor, result: Tensor, name: str) -> None:
     if result._data.shape != t._data.shape:
         raise RuntimeError(f"{name}: output with shape {t.shape} doesn't match the broadcast "
                            f"shape {result.shape}")
+    if type(t._data) is not np.ndarray:
+        _rebind(t, result, name)
+        return
     try:
         np.copyto(t._data, result._data, casting="same_kind")
     except (TypeError, ValueError) as e:
@@ -95,8 +135,31 @@ def _write(t: Tensor, result: Tensor, name: str) -> None:
     note_write(t._data)
 
 
+def _rebind(t: Tensor, result: Tensor, name: str) -> None:
+    """``t`` holds ``result``'s values from now on (cast to ``t``'s dtype as numpy's
+    ``casting="same_kind"`` allows), and its version counts one more write."""
+    data = result._data
+    if result.dtype != t.dtype:
+        if not np.can_cast(result.dtype, t.dtype, casting="same_kind"):
+            raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the "
+                               f"desired output type {t.dtype}")
+        b = backend_of(data)
+        data = b.astype(data, b.dtype(t.dtype))
+    elif data is t._data:  # the same values; still a write, into an array of its own
+        data = backend_of(data).asarray(data, copy=True)
+    old = clock.written.get(id(_base(t._data)))
+    t._data = data
+    if old is not None:  # the version belongs to the tensor here: it moves to the new array
+        key = id(data)
+        try:
+            clock.written[key] = [list(old[0]), old[1], weakref.ref(data, _forget(key))]
+        except TypeError:  # an array that cannot be referenced weakly: a fresh count
+            pass
+    note_write(data)
+
+
 def _write_error(t: Tensor, name: str, e: Exception, other: Any) -> RuntimeError:
-    if not t._data.flags.writeable:
+    if type(t._data) is np.ndarray and not t._data.flags.writeable:
         return RuntimeError(f"{name}: this tensor's memory is read-only (a broadcast view or a "
                             f"constant); use the out-of-place op instead")
     if isinstance(e, TypeError):
@@ -124,7 +187,9 @@ def _recorded(t: Tensor, d: OpDef, name: str, args: tuple, kwargs: dict) -> None
             f"clone() the view first")
     twin = _new(Tensor)
     # the twin is the op's input: it needs the old values only if the op's backward reads them
-    twin._data = t._data.copy() if d.saves in ("inputs", "both") else t._data
+    # (an array of another backend is never written: the twin keeps it as it is)
+    twin._data = t._data.copy() if d.saves in ("inputs", "both") and \
+        type(t._data) is np.ndarray else t._data
     twin.grad = None
     twin._hooks = None
     twin._retains_grad = False

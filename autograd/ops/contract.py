@@ -19,7 +19,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, record
 from ..registry import op
 from ..typing import DTypeLike, TensorLike
-from ._util import as_tensor
+from ._util import aligned, as_tensor, xp_of
 from .arrange import axis_list, moveaxis, permuted, ravel
 from .linalg import matmul
 from .reduce import sum
@@ -77,7 +77,8 @@ def _expand(subscripts: str, shapes: list) -> tuple[list, str]:
     return terms, out
 
 
-@op(function=np.einsum, saves="inputs", formula="einsum of g with the other operands")
+@op(function=np.einsum, saves="inputs", formula="einsum of g with the other operands",
+    array_api=False)
 def einsum(*operands: Any, out: None = None, dtype: DTypeLike | None = None, order: str = "K",
            casting: str = "safe",
            optimize: Any = False) -> Tensor:
@@ -97,13 +98,14 @@ def einsum(*operands: Any, out: None = None, dtype: DTypeLike | None = None, ord
         subscripts, operands = _sublists_to_string(operands)  # type: ignore[assignment]
     else:
         subscripts, operands = operands[0], list(operands[1:])  # type: ignore[assignment]
-    tensors = tuple(as_tensor(o) for o in operands)
+    tensors = tuple(aligned(*(as_tensor(o) for o in operands)))
     if dtype is not None:
         tensors = tuple(t.astype(dtype) for t in tensors)
     terms, result = _expand(subscripts, [t.shape for t in tensors])
     spec = ",".join(terms) + "->" + result
     try:
-        data = np.einsum(spec, *(t._data for t in tensors), optimize=optimize)
+        datas = [t._data for t in tensors]
+        data = xp_of(*datas).einsum(spec, *datas, optimize=optimize)
     except ValueError as e:
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ValueError(f"einsum: {subscripts!r} does not fit shapes {shapes}: {e}") from None
@@ -125,17 +127,19 @@ def _einsum_grad(i: int, terms: list, result: str, g: Tensor, tensors: tuple, op
     args = [g] + [t for j, t in enumerate(tensors) if j != i]
     present = set("".join(subs))
     fresh = iter(c for c in _LETTERS if c not in set("".join(terms) + result))
+    xp = xp_of(g)
+    dtype = xp.dtype(g.dtype)
     target = ""
     for c in term:
         if c in target:  # the second time c appears: the diagonal
             f = next(fresh)
             subs.append(c + f)
-            args.append(_wrap(np.eye(size[c], dtype=g.dtype)))
+            args.append(_wrap(xp.eye(size[c], dtype=dtype)))
             target += f
             continue
         if c not in present:
             subs.append(c)
-            args.append(_wrap(np.ones(size[c], dtype=g.dtype)))
+            args.append(_wrap(xp.ones(size[c], dtype=dtype)))
             present.add(c)
         target += c
     return einsum(",".join(subs) + "->" + target, *args, optimize=optimize)

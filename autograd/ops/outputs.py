@@ -15,12 +15,19 @@ from typing import Callable
 import numpy as np
 
 from .._tensor import Tensor
+from ..backend import is_numpy
+from ._util import xp_of
 from .shape import reshape
 
 
 def pack(datas: list, batch: tuple) -> np.ndarray:
-    """The arrays ``datas`` (each of shape ``batch + core``) side by side along a last axis."""
-    return np.concatenate([d.reshape(batch + (-1,)) for d in datas], axis=-1)
+    """The arrays ``datas`` (each of shape ``batch + core``) side by side along a last axis,
+    on their own backend."""
+    if all(type(d) is np.ndarray for d in datas):
+        return np.concatenate([d.reshape(batch + (-1,)) for d in datas], axis=-1)
+    xp = xp_of(*(d for d in datas if not is_numpy(d)))  # numpy's (a sign) join the others
+    shape = tuple(batch) + (-1,)
+    return xp.concat([xp.reshape(xp.asarray(d), shape) for d in datas], axis=-1)
 
 
 def unpack(t: Tensor, batch: tuple, cores: list) -> list:
@@ -35,7 +42,16 @@ def packed_backward(batch: tuple, cores: list, backward: Callable) -> Callable:
     (None where it received none) and the outputs, unpacked."""
 
     def unpacked(g, out):
-        grads = [p if np.any(p._data) else None for p in unpack(g, batch, cores)]
-        return backward(grads, unpack(out, batch, cores))
+        return backward([p if _received(p._data) else None for p in unpack(g, batch, cores)],
+                        unpack(out, batch, cores))
 
     return unpacked
+
+
+def _received(d) -> bool:
+    """Whether an output's slice ``d`` of the gradient holds anything (not all zeros). A lazy
+    backend's values are not known while recording: the slice counts as received."""
+    if type(d) is np.ndarray:
+        return bool(np.any(d))
+    xp = xp_of(d)
+    return True if xp.lazy else bool(xp.any(d != 0))

@@ -6,12 +6,14 @@ Pairs of ops are each other's backward: ``broadcast_to`` and ``sum_to_shape``,
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any, Sequence
 
 import numpy as np
 
 from .._tensor import Tensor, record
+from ..backend import np_dtype
 from ..registry import op
 from ..typing import Axis, Index, ShapeLike, TensorLike
 from ._util import _is_int, as_tensor, check_axis, lift, lift_all, normalize_axis, xp_of
@@ -197,7 +199,9 @@ def concatenate(tensors: Sequence[TensorLike], axis: int | None = 0, *,
     if axis is None:
         tensors, axis = tuple(reshape(t, -1) for t in tensors), 0
     try:
-        data = np.concatenate([t._data for t in tensors], axis=axis)
+        datas = [t._data for t in tensors]
+        data = np.concatenate(datas, axis=axis) if all(type(d) is np.ndarray for d in datas) \
+            else xp_of(*datas).concat(datas, axis=axis)
     except ValueError as e:
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ValueError(
@@ -302,7 +306,7 @@ def _index_error(x: Tensor, index, e: IndexError) -> IndexError:
     """PyTorch's message for an index of the wrong type (naming it), else numpy's range error."""
     for i in index if isinstance(index, tuple) else (index,):
         if not (i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) or
-                isinstance(i, np.ndarray) and i.dtype.kind in "biu"):
+                hasattr(i, "dtype") and hasattr(i, "shape") and np_dtype(i.dtype).kind in "biu"):
             got = f"{type(i).__name__}" if not isinstance(i, np.ndarray) else \
                 f"an array of dtype {i.dtype}"
             return IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and integer "
@@ -318,12 +322,16 @@ def getitem(x: TensorLike, index: Index) -> Tensor:
     """
     x = as_tensor(x)
     index = _plain_index(index)
+    xd = x._data
     try:
-        data = x._data[index]
+        if type(xd) is np.ndarray:
+            data = xd[index]
+            if not isinstance(data, np.ndarray):
+                data = np.asarray(data)
+        else:
+            data = _foreign_getitem(xp_of(xd), xd, x.shape, index)
     except IndexError as e:
         raise _index_error(x, index, e) from None
-    if not isinstance(data, np.ndarray):
-        data = np.asarray(data)
     return record(data, (x,), getitem.op,
                   lambda g, out: (index_add(x.shape, index, g),))
 
@@ -335,12 +343,242 @@ def index_add(shape: tuple[int, ...], index: Index, values: TensorLike) -> Tenso
     The scatter that is ``getitem``'s backward; its own backward is ``getitem``.
     """
     values = as_tensor(values)
-    data = np.zeros(shape, dtype=values._data.dtype)
-    if _is_basic(index):
-        data[index] = values._data
+    vd = values._data
+    if type(vd) is np.ndarray:
+        data = np.zeros(shape, dtype=vd.dtype)
+        if _is_basic(index):
+            data[index] = vd
+        else:
+            np.add.at(data, index, vd)
     else:
-        np.add.at(data, index, values._data)
+        data = _foreign_scatter(xp_of(vd), tuple(shape), _plain_index(index), vd, None)
     return record(data, (values,), index_add.op, lambda g, out: (g[index],))
+
+
+# ------------------------------------------------- indexing arrays of the other backends
+#
+# numpy indexes and scatters in place (``np.add.at``, ``data[index] = v``). Other backends get
+# the same results functionally, and within the Array API standard (which indexes with ints,
+# slices and a sole mask, and has ``take`` and ``where``): an index whose arrays are numpy's
+# (known values) is turned into flat positions here, in numpy, so a boolean mask gives a known
+# size (no data-dependent shape on dask) and any numpy index works where the backend's own
+# indexing is narrower (array-api-strict mixes no slices with integer arrays).
+
+
+def _concrete(index) -> bool:
+    """Whether ``index`` holds no array of another backend (its values are known here)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or
+               isinstance(i, (slice, int, np.integer, np.bool_, np.ndarray)) for i in items)
+
+
+def _basic_entries(index, shape: tuple) -> list | None:
+    """A basic index (ints, slices, None, Ellipsis; no bools) as one entry per axis of the
+    input plus the None's: ints non-negative and checked, slices with explicit in-range
+    bounds, Ellipsis expanded; None for any other index."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not all(i is None or i is Ellipsis or isinstance(i, slice) or
+               (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)))
+               for i in items):
+        return None
+    named = sum(1 for i in items if i is not None and i is not Ellipsis)
+    if named > len(shape) or sum(1 for i in items if i is Ellipsis) > 1:
+        raise IndexError(f"too many indices for a tensor of {len(shape)} dimension(s)")
+    out: list = []
+    axis = 0
+    for i in items:
+        if i is None:
+            out.append(None)
+        elif i is Ellipsis:
+            for _ in range(len(shape) - named):
+                out.append(slice(0, shape[axis], 1))
+                axis += 1
+        elif isinstance(i, slice):
+            n = shape[axis]
+            lo, hi, step = i.indices(n)
+            if step < 0 and hi < 0:
+                hi = None  # down to element 0 (``stop=-1`` would mean the last one)
+            out.append(slice(0, 0, 1) if n == 0 else slice(lo, hi, step))
+            axis += 1
+        else:
+            n = shape[axis]
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+            out.append(int(i) % n)
+            axis += 1
+    out += [slice(0, shape[a], 1) for a in range(axis, len(shape))]
+    return out
+
+
+def _positions(shape: tuple, index) -> np.ndarray:
+    """The flat positions ``index`` selects in an array of ``shape`` (numpy's semantics, and
+    numpy's IndexError), shaped as the selection."""
+    return np.arange(math.prod(shape), dtype=np.intp).reshape(shape)[index]
+
+
+def _on(xp, a: np.ndarray):
+    """A numpy index array for backend ``xp`` (dask takes numpy's as they are)."""
+    return a if xp.name == "dask.array" else xp.asarray(a)
+
+
+def _flat(xp, d):
+    return xp.reshape(d, (-1,))
+
+
+def _foreign_getitem(xp, xd, shape: tuple, index):
+    """``xd[index]`` on a backend other than numpy."""
+    entries = _basic_entries(index, shape)
+    if entries is not None:
+        return xd[tuple(entries)]
+    if _concrete(index):
+        pos = _positions(shape, index)
+        return xp.reshape(xp.take(_flat(xp, xd), _on(xp, pos.reshape(-1)), axis=0), pos.shape)
+    items = index if isinstance(index, tuple) else (index,)
+    if len(items) == 1 and _is_bool_array(items[0]):  # a sole mask of the backend's own
+        if xp.lazy:
+            raise ValueError(
+                f"getitem: a {xp.name} boolean mask selects a number of elements known only "
+                f"once it is computed, and a Tensor needs its shape: use ag.where(mask, x, 0), "
+                f"or a mask of known values (np.asarray(mask))")
+        return xd[items[0]]
+    rows = _backend_rows(xp, shape, items)
+    if rows is None:
+        return xd[index]  # the backend's own indexing decides
+    flat, m, picked = rows
+    rest = tuple(shape[m:])
+    taken = xp.take(xp.reshape(xd, (math.prod(shape[:m]),) + rest), flat, axis=0)
+    return xp.reshape(taken, picked + rest)
+
+
+def _backend_rows(xp, shape: tuple, items: tuple):
+    """An index of ints and integer arrays (some of the backend's own) on the leading axes,
+    then only ``...`` or ``:``, as (flat row numbers over those axes, their count ``m``, the
+    selection's shape over them); None for any other index."""
+    m = 0
+    while m < len(items) and (isinstance(items[m], (int, np.integer)) or (
+            hasattr(items[m], "dtype") and np_dtype(items[m].dtype).kind in "iu")):
+        if isinstance(items[m], (bool, np.bool_)):
+            return None
+        m += 1
+    if m == 0 or m > len(shape) or not all(
+            i is Ellipsis or isinstance(i, slice) and i == slice(None) for i in items[m:]):
+        return None
+    arrays = []
+    for i, n in zip(items[:m], shape):
+        if isinstance(i, (int, np.integer)):
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for an axis of size {n}")
+            i = np.asarray(int(i) % n)
+        if isinstance(i, np.ndarray):
+            i = xp.asarray(i)
+        else:
+            i = xp.where(i < 0, i + n, i)  # (out-of-range values: the backend's take decides)
+        arrays.append(xp.astype(i, xp.int64))
+    arrays = xp.broadcast_arrays(*arrays)
+    flat = None
+    stride = 1
+    for a, n in zip(arrays[::-1], shape[:m][::-1]):
+        term = a * stride if stride != 1 else a
+        flat = term if flat is None else flat + term
+        stride *= n
+    picked = tuple(arrays[0].shape)
+    return _flat(xp, flat), m, picked
+
+
+def _selection(shape: tuple, index) -> tuple:
+    """The shape of ``x[index]`` for ``x`` of ``shape`` (no values touched)."""
+    return np.broadcast_to(np.empty((), dtype=bool), shape)[index].shape
+
+
+def _foreign_scatter(xp, shape: tuple, index, vd, base):
+    """``vd`` (broadcast to the selection) placed at ``index`` in an array of ``shape``, on
+    a backend other than numpy, built functionally. ``base`` None: zeros elsewhere and
+    repeated positions add up (``index_add``); else ``base`` elsewhere and the last write of
+    a position wins (``index_put``)."""
+    dtype = vd.dtype
+    zero = xp.zeros((), dtype=dtype)
+    entries = _basic_entries(index, shape)
+    if entries is not None:
+        sel = _selection(shape, tuple(entries))
+        vd = xp.broadcast_to(vd, sel)
+        # one axis of ``vd`` per axis of the input: drop None's axes, restore the ints'
+        vd = xp.reshape(vd, tuple(1 if isinstance(e, int) else len(range(*e.indices(n)))
+                                  for e, n in zip((e for e in entries if e is not None),
+                                                  shape)))
+        if 0 in vd.shape:
+            return xp.zeros(shape, dtype=dtype) if base is None else base
+        mask = None
+        axis = 0
+        for e in entries:
+            if e is None:
+                continue
+            n = shape[axis]
+            picked = np.arange(n)[e] if isinstance(e, slice) else np.array([e])
+            if len(picked) != n or np.any(picked != np.arange(n)):
+                where = np.full(n, -1)
+                where[picked] = np.arange(len(picked))
+                vd = xp.take(vd, _on(xp, np.maximum(where, 0)), axis=axis)
+                hit = _on(xp, (where >= 0).reshape((n,) + (1,) * (len(shape) - axis - 1)))
+                mask = hit if mask is None else xp.logical_and(mask, hit)
+            axis += 1
+        if mask is None:  # every position
+            return vd
+        return xp.where(mask, vd, zero if base is None else base)
+    n = math.prod(shape)
+    if _concrete(index):
+        pos = _positions(shape, index)
+        vd = _flat(xp, xp.broadcast_to(vd, pos.shape))
+        flat = pos.reshape(-1)
+        if flat.size == 0:
+            return xp.zeros(shape, dtype=dtype) if base is None else base
+        where = np.full(n, -1)
+        where[flat] = np.arange(flat.size)  # a repeated position: its last write
+        if base is None and np.unique(flat).size != flat.size:  # repeats add up
+            return xp.reshape(xp.add_at(xp.zeros((n,), dtype=dtype), _on(xp, flat), vd), shape)
+        placed = xp.reshape(xp.take(vd, _on(xp, np.maximum(where, 0)), axis=0), shape)
+        hit = _on(xp, (where >= 0).reshape(shape))
+        return xp.where(hit, placed, zero if base is None else base)
+    fill = zero if base is None else base
+    items = index if isinstance(index, tuple) else (index,)
+    if len(items) == 1 and _is_bool_array(items[0]):  # a sole mask of the backend's own
+        m = items[0]
+        rest = tuple(shape[m.ndim:])
+        hit = xp.reshape(m, tuple(m.shape) + (1,) * len(rest))
+        if vd.ndim <= len(rest) or vd.shape[0] == 1:  # the same values at every selected row
+            vd = xp.reshape(vd, tuple(vd.shape[1:])) if vd.ndim > len(rest) else vd
+            return xp.where(hit, xp.broadcast_to(vd, shape), fill)
+        if vd.shape[0] == 0:  # nothing selected (a known size)
+            return xp.zeros(shape, dtype=dtype) if base is None else base
+        # the k-th selected row takes row k of the values: k counts the mask up to it
+        k = xp.cumulative_sum(xp.astype(_flat(xp, m), xp.int64)) - 1
+        k = xp.where(k < 0, 0, k)
+        vd = xp.reshape(xp.broadcast_to(vd, (vd.shape[0],) + rest), (vd.shape[0], -1))
+        placed = xp.reshape(xp.take(vd, k, axis=0), shape)
+        return xp.where(hit, placed, fill)
+    rows = _backend_rows(xp, shape, items)
+    if rows is None:
+        raise IndexError(f"index {index!r}: with arrays of {xp.name} in it, an index may hold "
+                         f"a sole boolean mask, or ints and integer arrays on the leading axes "
+                         f"(then only ':' and '...')")
+    flat, m, picked = rows
+    r = math.prod(shape[:m])
+    rest = tuple(shape[m:])
+    k = math.prod(picked)
+    if k == 0:
+        return xp.zeros(shape, dtype=dtype) if base is None else base
+    vd = xp.reshape(xp.broadcast_to(vd, picked + rest), (k, math.prod(rest)))
+    if base is None:  # repeated rows add up
+        summed = xp.add_at(xp.zeros((r, math.prod(rest)), dtype=dtype), flat, vd)
+        return xp.reshape(summed, shape)
+    # the last write of each row wins, as numpy's assignment: its position j among the k
+    hits = xp.reshape(flat, (k, 1)) == xp.reshape(xp.arange(r, dtype=xp.int64), (1, r))
+    j = xp.max(xp.where(hits, xp.reshape(xp.arange(k, dtype=xp.int64), (k, 1)), -1), axis=0)
+    placed = xp.reshape(xp.take(vd, xp.where(j < 0, 0, j), axis=0), shape)
+    return xp.where(xp.reshape(j >= 0, tuple(shape[:m]) + (1,) * len(rest)), placed, fill)
+
+
+def _is_bool_array(i) -> bool:
+    return hasattr(i, "dtype") and hasattr(i, "ndim") and np_dtype(i.dtype).kind == "b"
 
 
 def _setitem_unrecorded(t: Tensor, index, values) -> None:
@@ -364,9 +602,19 @@ def index_put(x: TensorLike, index: Index, values: TensorLike) -> Tensor:
     x = as_tensor(x)
     values = lift(values, x)
     index = _plain_index(index)
-    data = x._data.copy()
+    xd = x._data
     try:
-        data[index] = values._data
+        if type(xd) is np.ndarray:
+            data = xd.copy()
+            data[index] = values._data
+        else:
+            xp = xp_of(xd)
+            vd = values._data
+            if type(vd) is np.ndarray:
+                vd = xp.asarray(vd, dtype=xd.dtype)
+            elif np_dtype(vd.dtype) != x.dtype:
+                vd = xp.astype(vd, xd.dtype)  # numpy assigns in x's dtype
+            data = _foreign_scatter(xp, x.shape, index, vd, xd)
     except IndexError as e:
         raise IndexError(f"index out of range for a tensor of shape {x.shape}: {e}") from None
     except ValueError as e:
