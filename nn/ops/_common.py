@@ -15,8 +15,8 @@ _NAMESPACES: dict = {}  # array type -> its Array API namespace
 
 
 def namespace(*arrays) -> Any:
-    """The Array API namespace of ``arrays`` (Tensors or arrays; None and Python numbers are
-    skipped): numpy itself when they are all numpy (numpy's main namespace has every standard
+    """The Array API namespace of ``arrays`` (Tensors or arrays; None, Python numbers and lists
+    are skipped): numpy itself when they are all numpy (numpy's main namespace has every standard
     name), else ``array_api_compat``'s namespace of the others (dask, CuPy, any Array API
     library), numpy arrays among them being constants that join it (``asarray``).
 
@@ -27,8 +27,8 @@ def namespace(*arrays) -> Any:
         if isinstance(a, Tensor):
             a = a.data
         if a is None or a.__class__ is np.ndarray or a.__class__ in _SCALARS or \
-                isinstance(a, np.generic):
-            continue
+                isinstance(a, np.generic) or not hasattr(a, "shape"):
+            continue  # numpy, numbers, lists: constants that join any backend
         ns = _NAMESPACES.get(a.__class__)
         if ns is None:
             import array_api_compat
