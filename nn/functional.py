@@ -610,7 +610,8 @@ def _class_weights(name: str, weight, classes: int, dtype):
     if w.__class__ is np.ndarray or not hasattr(w, "shape"):
         w = np.asarray(w, dtype=dtype)
     else:  # another backend's weights: kept there
-        w = Tensor(w).astype(dtype).data
+        xp = namespace(w)
+        w = xp.astype(w, dtype_in(xp, dtype))
     if tuple(w.shape) != (classes,):
         raise ValueError(f"{name}: weight must have one entry per class, shape ({classes},), "
                          f"got {tuple(w.shape)}")
