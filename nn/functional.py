@@ -42,9 +42,8 @@ from autograd import (
 from autograd import softmax as ag_softmax
 from autograd.typing import TensorLike
 
-from .ops._common import constant_in, dtype_in, is_lazy, namespace
+from .ops._common import dtype_in, is_lazy, namespace
 from .ops._common import grads as _grads
-from .ops._common import operands as _operands
 from .ops._common import tensor_of as _tensor
 from .ops.activation import gelu
 from .ops.attention import scaled_dot_product_attention
