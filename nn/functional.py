@@ -84,7 +84,9 @@ def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
         input = input.astype(get_default_dtype())
     target = _tensor(target, like=input)
     if target.dtype.kind in "biu" and input.dtype.kind == "f":  # integer labels: input's dtype
-        target = Tensor(target.data.astype(input.dtype))
+        td = target.data
+        target = Tensor(td.astype(input.dtype)) if type(td) is np.ndarray else \
+            as_tensor(td, dtype=input.dtype)
     if input.shape != target.shape:
         raise ValueError(f"{name}: input has shape {input.shape} but target has shape "
                          f"{target.shape}; they must be equal")
@@ -219,7 +221,11 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if p == 1:
         return x * 0.0
     keep = default_generator().random(x.shape) >= p
-    return x * (keep * (1 / (1 - p))).astype(x.dtype, copy=False)
+    mask = (keep * (1 / (1 - p))).astype(x.dtype, copy=False)
+    if type(x.data) is not np.ndarray:  # drawn by autograd's generator, moved to x's backend
+        xp = namespace(x)
+        mask = xp.asarray(mask, dtype=dtype_in(xp, x.dtype))
+    return x * as_tensor(mask)
 
 
 # ---------------------------------------------------------------------------- regression losses
@@ -255,9 +261,14 @@ def huber_loss(input: Tensor, target: TensorLike, reduction: str = "mean",
 def hinge_loss(input: Tensor, target: TensorLike, reduction: str = "mean") -> Tensor:
     """``max(0, 1 - target·input)`` with targets in {-1, +1}."""
     input, target = _pair("hinge_loss", input, target, reduction)
-    bad = (target.data != 1) & (target.data != -1)
-    if bad.any():
-        raise ValueError(f"hinge_loss: targets must be -1 or +1, got {target.data[bad][0]!r}")
+    td = target.data
+    bad = (td != 1) & (td != -1)
+    if type(td) is np.ndarray:
+        if bad.any():
+            raise ValueError(f"hinge_loss: targets must be -1 or +1, got {td[bad][0]!r}")
+    elif not is_lazy(td) and bool(namespace(td).any(bad)):  # a lazy array's are not read
+        raise ValueError(f"hinge_loss: targets must be -1 or +1, got "
+                         f"{target.numpy()[Tensor(bad).numpy()][0]!r}")
     return _reduce(relu(1 - target * input), reduction)
 
 
