@@ -2,7 +2,7 @@
 
 Almost everything is a composition of autograd ops, so its gradient comes from the engine.
 Four functions are primitive ops of their own, registered with ``@op`` like the engine's
-(forward on numpy, backward closure right below): ``linear`` (one node instead of three),
+(forward on the arrays, backward closure right below): ``linear`` (one node instead of three),
 ``cross_entropy`` on class indices and ``binary_cross_entropy_with_logits`` (one
 fused, overflow-free pass) and ``binary_cross_entropy`` (PyTorch's clamped logarithms, whose
 gradient a composition would turn into NaN at 0 and 1). ``erf`` (for the exact GELU) is
@@ -11,6 +11,13 @@ autograd's ``ag.erf``.
 The hot backward closures (linear, cross-entropy) evaluate their one formula on the raw
 arrays when the backward pass is not being recorded, and on the Tensors themselves when it is
 (``create_graph=True``), so training pays no wrapper overhead and higher order still works.
+
+The primitives run on whatever array a Tensor holds: numpy by its own fast paths, another
+backend (dask, CuPy, any Array API library) through the Array API standard's functions of its
+namespace (``ops._common.namespace``), numpy constants beside it (class-index targets, masks)
+moved there. Nothing reads a lazy array's values: the range checks of
+``binary_cross_entropy``'s probabilities and ``hinge_loss``'s targets are made on numpy and
+eager backends only, those of class indices on numpy indices only.
 """
 
 from __future__ import annotations
@@ -36,15 +43,25 @@ from autograd import (
     reshape,
     sigmoid,
     tanh,
-    transpose,
     where,
 )
 from autograd import softmax as ag_softmax
 from autograd.typing import TensorLike
 
-from .ops._common import dtype_in, is_lazy, namespace
+from .ops._common import dtype_in, is_lazy, moved, namespace
 from .ops._common import grads as _grads
 from .ops._common import tensor_of as _tensor
+from .ops._losses import (
+    class_indices,
+    class_last,
+    class_weights,
+    dtype_kind,
+    expand,
+    expanded,
+    first_outside,
+    reduced,
+    weighted_nll,
+)
 from .ops.activation import gelu
 from .ops.attention import scaled_dot_product_attention
 from .ops.conv import conv1d, conv2d
@@ -157,13 +174,13 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
 def _affine(x, w, bias):
     if x.__class__ is not np.ndarray or w.__class__ is not np.ndarray:  # another backend
         xp = namespace(x, w, bias)
-        x, w = _on(xp, x), _on(xp, w)
+        x, w = moved(xp, x), moved(xp, w)
         if x.ndim > 2:
             x2 = xp.reshape(x, (-1, x.shape[-1]))
             data = xp.reshape(x2 @ w.T, tuple(x.shape[:-1]) + tuple(w.shape[:1]))
         else:
             data = x @ w.T
-        return data if bias is None else data + _on(xp, bias.data)
+        return data if bias is None else data + moved(xp, bias.data)
     if x.ndim > 2:  # one 2-D product (numpy would loop over the leading axes)
         data = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + w.shape[:1])
     else:
@@ -173,16 +190,9 @@ def _affine(x, w, bias):
     return data
 
 
-def _on(xp, a):
-    """``a`` in namespace ``xp``: a numpy constant beside another backend's arrays moves."""
-    if xp is np or a.__class__ is not np.ndarray:
-        return a
-    return xp.asarray(a, dtype=dtype_in(xp, a.dtype))
-
-
 def _linear_grads(xp, g, x_, w_, x: Tensor, weight: Tensor, bias) -> tuple:
     """linear's gradients on another backend's arrays: the standard's functions only."""
-    g, x_, w_ = _on(xp, g), _on(xp, x_), _on(xp, w_)
+    g, x_, w_ = moved(xp, g), moved(xp, x_), moved(xp, w_)
     g2 = xp.reshape(g, (-1, g.shape[-1])) if g.ndim != 2 else g
     gx = gw = gb = None
     if x.requires_grad:
@@ -293,7 +303,7 @@ def binary_cross_entropy(input: TensorLike, target: TensorLike, reduction: str =
     p, y = input.data, target.data
     xp = np if p.__class__ is np.ndarray and y.__class__ is np.ndarray else namespace(p, y)
     if xp is not np:
-        p, y = _on(xp, p), _on(xp, y)
+        p, y = moved(xp, p), moved(xp, y)
     if not (xp is not np and is_lazy(p)):
         for arg, a in (("input", p), ("target", y)):
             inside = (a >= 0) & (a <= 1)  # NaN fails too, as in PyTorch
@@ -301,7 +311,7 @@ def binary_cross_entropy(input: TensorLike, target: TensorLike, reduction: str =
                 raise ValueError(
                     f"binary_cross_entropy: all elements of {arg} must be "
                     f"{'probabilities ' if arg == 'input' else ''}in [0, 1], got "
-                    f"{_first_outside(a)}" + ("; use binary_cross_entropy_with_logits for raw "
+                    f"{first_outside(a)}" + ("; use binary_cross_entropy_with_logits for raw "
                                               "scores" if arg == "input" else ""))
     with np.errstate(all="ignore"):
         if xp is np:
@@ -315,14 +325,14 @@ def binary_cross_entropy(input: TensorLike, target: TensorLike, reduction: str =
 
     def backward(g, out):
         if is_grad_enabled():  # recorded: Tensor ops, differentiable again
-            g = _expand(g, reduction, n, input.shape)
+            g = expand(g, reduction, n, input.shape)
             gp = gy = None
             if input.requires_grad:  # (p - y) / (p(1-p)), the denominator kept >= 1e-12
                 gp = g * (input - target) / maximum((1 - input) * input, 1e-12)
             if target.requires_grad:  # log(1-p) - log p, both clamped
                 gy = g * (clip(log(1 - input), _LOG_FLOOR) - clip(log(input), _LOG_FLOOR))
             return gp, gy
-        gd = _expanded(g.data, reduction, n)  # the same formulas on the arrays
+        gd = expanded(g.data, reduction, n)  # the same formulas on the arrays
         gp = gy = None
         with np.errstate(all="ignore"):
             if input.requires_grad:
@@ -332,14 +342,8 @@ def binary_cross_entropy(input: TensorLike, target: TensorLike, reduction: str =
                            xp.clip(xp.log(p), min=_LOG_FLOOR))
         return _grads(gp, gy)
 
-    return record(_reduced(xp, losses, reduction), (input, target), binary_cross_entropy,
+    return record(reduced(xp, losses, reduction), (input, target), binary_cross_entropy,
                   backward)
-
-
-def _first_outside(a) -> float:
-    """The first element of ``a`` not in [0, 1] (NaN included), for an error message."""
-    a = a if a.__class__ is np.ndarray else Tensor(a).numpy()
-    return a[~((a >= 0) & (a <= 1))].flat[0].item()
 
 
 @op(export=False, saves="inputs", formula=("σ(x) − y", "−x"))
@@ -353,7 +357,7 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike,
     x, y = input.data, target.data
     xp = np if x.__class__ is np.ndarray and y.__class__ is np.ndarray else namespace(x, y)
     if xp is not np:
-        x, y = _on(xp, x), _on(xp, y)
+        x, y = moved(xp, x), moved(xp, y)
     with np.errstate(all="ignore"):  # inf logits: IEEE results, no numpy warning
         losses = xp.clip(x, min=0) - x * y + xp.log1p(xp.exp(-xp.abs(x))) if xp is not np \
             else np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
@@ -361,10 +365,10 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike,
 
     def backward(g, out):
         if is_grad_enabled():  # recorded: Tensor ops, differentiable again
-            g = _expand(g, reduction, n, input.shape)
+            g = expand(g, reduction, n, input.shape)
             return (g * (sigmoid(input) - target) if input.requires_grad else None,  # σ(x) - y
                     -g * input if target.requires_grad else None)  # d/dy = -x
-        gd = _expanded(g.data, reduction, n)
+        gd = expanded(g.data, reduction, n)
         gx = gy = None
         if input.requires_grad:  # σ(x) = (1 + tanh(x/2))/2, as ag.sigmoid
             gx = gd * ((xp.tanh(x * 0.5) + 1) * 0.5 - y)
@@ -372,72 +376,11 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike,
             gy = -gd * x
         return _grads(gx, gy)
 
-    return record(_reduced(xp, losses, reduction), (input, target),
+    return record(reduced(xp, losses, reduction), (input, target),
                   binary_cross_entropy_with_logits, backward)
 
 
-def _reduced(xp, losses, reduction: str):
-    if xp is not np:
-        if reduction == "none":
-            return losses
-        total = xp.sum(losses)
-        n = math.prod(losses.shape)
-        if reduction == "sum":
-            return total
-        return total / n if n else total * math.nan  # the mean of no losses is NaN
-    if reduction == "mean":  # the mean of no losses is NaN, as in PyTorch
-        with np.errstate(all="ignore"):
-            total = losses.sum()
-            return np.asarray(total / losses.size if losses.size else np.nan,
-                              dtype=losses.dtype)
-    if reduction == "sum":
-        with np.errstate(all="ignore"):
-            return np.asarray(losses.sum(), dtype=losses.dtype)
-    return losses
-
-
-def _expand(g: Tensor, reduction: str, n: int, shape: tuple) -> Tensor:
-    """The gradient of a reduced loss as the gradient of each element's loss (broadcastable)."""
-    if reduction == "mean":
-        return g / n
-    if reduction == "sum":
-        return g
-    return g.reshape(shape)
-
-
-def _expanded(g, reduction: str, n: int):
-    """``_expand`` on the gradient's array: a 0-d array broadcasts against the losses."""
-    return g / n if reduction == "mean" else g
-
-
 # ---------------------------------------------------------------------------- classification
-
-
-def _class_last(name: str, input: Tensor, target, ignore_index: int) -> tuple:
-    """Scores of shape (C,), (N, C) or (N, C, d1, ...) as (M, C) rows, class-index targets as
-    (M,), and the shape a ``reduction="none"`` result takes. Targets of another backend than
-    numpy are not range-checked (that would read a lazy array or wait on a GPU)."""
-    if input.ndim == 0:
-        raise ValueError(f"{name}: input must have a class dimension, got a 0-d tensor")
-    expect = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
-    if tuple(target.shape) != expect:
-        raise ValueError(f"{name}: input of shape {input.shape} needs class-index targets of "
-                         f"shape {expect}, got {tuple(target.shape)}")
-    c = input.shape[1] if input.ndim > 1 else input.shape[0]
-    numpy_target = target.__class__ is np.ndarray
-    if numpy_target and target.size and (target.min() < 0 or target.max() >= c):
-        bad = ((target < 0) | (target >= c)) & (target != ignore_index)
-        if bad.any():
-            raise IndexError(f"{name}: target {target[bad].flat[0]} is out of bounds for {c} "
-                             f"classes (and is not ignore_index={ignore_index})")
-    if input.ndim == 2:
-        return input, target, expect
-    flat = target.reshape if numpy_target else \
-        (lambda *shape: namespace(target).reshape(target, shape))
-    if input.ndim == 1:
-        return reshape(input, (1, c)), flat(1), ()
-    perm = (0,) + tuple(range(2, input.ndim)) + (1,)
-    return reshape(transpose(input, perm), (-1, c)), flat(-1), expect
 
 
 @op(name="cross_entropy", export=False, saves="inputs", formula="softmax(x) − onehot(y)")
@@ -466,7 +409,7 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
             return hot
     else:  # another backend: the target picked with a one-hot mask (no gather, no scatter)
         xp = namespace(x, target)
-        x, t = _on(xp, x), _on(xp, target)
+        x, t = moved(xp, x), moved(xp, target)
         dtype = dtype_in(xp, logits.dtype)
         hits = t[:, None] == xp.arange(c, dtype=t.dtype)[None, :]
         shifted = x - xp.max(x, axis=1, keepdims=True) if n * c else x
@@ -475,7 +418,7 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
         losses = xp.log(total[:, 0]) - xp.sum(xp.where(hits, shifted, xp.zeros_like(x)), axis=1)
         keep = None if ignore_index is None else xp.astype(t != ignore_index, dtype)
         if weight is not None:  # each target's class weight (ignored ones: any class's)
-            w = xp.take(_on(xp, weight), xp.clip(t, min=0, max=c - 1), axis=0)
+            w = xp.take(moved(xp, weight), xp.clip(t, min=0, max=c - 1), axis=0)
             keep = w if keep is None else keep * w
         if keep is not None:
             losses = losses * keep
@@ -504,7 +447,7 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
     if keep is not None and reduction == "mean":
         return record(xp.sum(losses) / xp.sum(keep), (logits,), _cross_entropy_rows.op,
                       backward)
-    return record(_reduced(xp, losses, reduction), (logits,), _cross_entropy_rows.op, backward)
+    return record(reduced(xp, losses, reduction), (logits,), _cross_entropy_rows.op, backward)
 
 
 def cross_entropy(input: Tensor, target: TensorLike, reduction: str = "mean",
@@ -527,13 +470,13 @@ def cross_entropy(input: Tensor, target: TensorLike, reduction: str = "mean",
     _check_reduction("cross_entropy", reduction)
     input = _tensor(input)
     axis = 1 if input.ndim > 1 else 0
-    if _kind(target) == "f":
+    if dtype_kind(target) == "f":
         target = _tensor(target, like=input)
         if target.shape != input.shape:
             raise ValueError(f"cross_entropy: probability targets must have the input's shape "
                              f"{input.shape}, got {target.shape}")
         if weight is not None:
-            w = _class_weights("cross_entropy", weight, input.shape[axis], input.dtype)
+            w = class_weights("cross_entropy", weight, input.shape[axis], input.dtype)
             shape = (-1,) + (1,) * (input.ndim - axis - 1)
             target = target * (w.reshape(shape) if w.__class__ is np.ndarray else
                                as_tensor(namespace(w).reshape(w, shape)))
@@ -541,15 +484,15 @@ def cross_entropy(input: Tensor, target: TensorLike, reduction: str = "mean",
         if reduction == "mean" and input.ndim > 1:
             return losses.sum() / (input.size // input.shape[1])
         return _reduce(losses, reduction)
-    idx = _indices("cross_entropy", target)
-    rows, idx, shape = _class_last("cross_entropy", input, idx, ignore_index)
+    idx = class_indices("cross_entropy", target)
+    rows, idx, shape = class_last("cross_entropy", input, idx, ignore_index)
     if idx.__class__ is not np.ndarray:  # another backend's targets: the values stay unread
         if weight is not None:
-            weight = _class_weights("cross_entropy", weight, rows.shape[1], rows.dtype)
+            weight = class_weights("cross_entropy", weight, rows.shape[1], rows.dtype)
         out = _cross_entropy_rows(rows, idx, reduction, ignore_index, weight)
         return out if reduction != "none" else reshape(out, shape)
     if weight is not None or (idx == ignore_index).any():
-        return _weighted_nll(log_softmax(rows, axis=1), idx, weight, ignore_index, reduction,
+        return weighted_nll(log_softmax(rows, axis=1), idx, weight, ignore_index, reduction,
                              shape)
     if reduction != "none":
         return _cross_entropy_rows(rows, idx, reduction)
@@ -566,88 +509,6 @@ def nll_loss(input: Tensor, target: TensorLike, reduction: str = "mean",
     """
     _check_reduction("nll_loss", reduction)
     input = _tensor(input)
-    rows, idx, shape = _class_last("nll_loss", input, _indices("nll_loss", target),
+    rows, idx, shape = class_last("nll_loss", input, class_indices("nll_loss", target),
                                    ignore_index)
-    return _weighted_nll(rows, idx, weight, ignore_index, reduction, shape)
-
-
-def _weighted_nll(logp: Tensor, idx, weight, ignore_index: int, reduction: str,
-                  shape: tuple) -> Tensor:
-    """PyTorch's NLL of (M, C) log-probabilities: ``-w[t_i]·logp[i, t_i]``, ignored targets
-    weighing 0, and ``"mean"`` dividing by the total weight."""
-    if idx.__class__ is not np.ndarray or logp.data.__class__ is not np.ndarray:
-        return _weighted_nll_portable(logp, idx, weight, ignore_index, reduction, shape)
-    valid = idx != ignore_index
-    safe = np.where(valid, idx, 0)
-    w = valid.astype(logp.dtype)
-    if weight is not None:
-        w *= _class_weights("nll_loss", weight, logp.shape[1], logp.dtype)[safe]
-    losses = -logp[np.arange(len(safe)), safe]
-    if weight is not None or not valid.all():
-        losses = losses * w
-    if reduction == "none":
-        return reshape(losses, shape)
-    if reduction == "sum":
-        return losses.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as PyTorch
-        return losses.sum() / w.sum()
-
-
-def _weighted_nll_portable(logp: Tensor, idx, weight, ignore_index: int, reduction: str,
-                           shape: tuple) -> Tensor:
-    """``_weighted_nll`` on another backend: the Array API's functions, the picked entries
-    chosen with a one-hot mask, no value read."""
-    xp = namespace(logp, idx)
-    t = _on(xp, idx)
-    dtype = dtype_in(xp, logp.dtype)
-    valid = t != ignore_index
-    safe = xp.where(valid, t, xp.zeros_like(t))
-    w = xp.astype(valid, dtype)
-    if weight is not None:
-        cw = _on(xp, _class_weights("nll_loss", weight, logp.shape[1], logp.dtype))
-        w = w * xp.take(cw, safe, axis=0)
-    hits = safe[:, None] == xp.arange(logp.shape[1], dtype=safe.dtype)[None, :]
-    losses = -where(hits, logp, 0.0).sum(axis=1) * as_tensor(w)
-    if reduction == "none":
-        return reshape(losses, shape)
-    if reduction == "sum":
-        return losses.sum()
-    return losses.sum() / as_tensor(xp.sum(w))
-
-
-def _class_weights(name: str, weight, classes: int, dtype):
-    w = weight.data if isinstance(weight, Tensor) else weight
-    if w.__class__ is np.ndarray or not hasattr(w, "shape"):
-        w = np.asarray(w, dtype=dtype)
-    else:  # another backend's weights: kept there
-        xp = namespace(w)
-        w = xp.astype(w, dtype_in(xp, dtype))
-    if tuple(w.shape) != (classes,):
-        raise ValueError(f"{name}: weight must have one entry per class, shape ({classes},), "
-                         f"got {tuple(w.shape)}")
-    return w
-
-
-def _kind(x) -> str:
-    """The dtype kind of a Tensor, an array of any backend or a list."""
-    if isinstance(x, Tensor):
-        return x.dtype.kind
-    if x.__class__ is np.ndarray or not hasattr(x, "shape"):
-        return np.asarray(x).dtype.kind
-    return Tensor(x).dtype.kind
-
-
-def _indices(name: str, target):
-    """Class indices: a numpy array, or another backend's array kept where it is."""
-    t = target.data if isinstance(target, Tensor) else target
-    if t.__class__ is not np.ndarray and hasattr(t, "shape") and \
-            not isinstance(t, np.generic):
-        kind = _kind(t)
-        if kind not in "iu":
-            raise TypeError(f"{name}: class-index targets must be integers, got dtype "
-                            f"{Tensor(t).dtype}")
-        return t
-    t = np.asarray(t)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{name}: class-index targets must be integers, got dtype {t.dtype}")
-    return t
+    return weighted_nll(rows, idx, weight, ignore_index, reduction, shape)

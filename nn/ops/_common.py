@@ -64,6 +64,14 @@ def constant_in(xp, value, dtype=None) -> Any:
     return xp.asarray(value, dtype=dtype_in(xp, value.dtype if dtype is None else dtype))
 
 
+def moved(xp, a) -> Any:
+    """``a`` in namespace ``xp``: a numpy array beside another backend's arrays is copied there
+    (a constant: a class-index target, a mask); anything else is returned as it is."""
+    if xp is np or type(a) is not np.ndarray:
+        return a
+    return xp.asarray(a, dtype=dtype_in(xp, a.dtype))
+
+
 def tensor_of(x, like: Tensor | None = None) -> Tensor:
     """``x`` as a Tensor; arrays and lists take ``like``'s dtype when both are floating."""
     if isinstance(x, Tensor):

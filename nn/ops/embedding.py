@@ -8,7 +8,7 @@ import numpy as np
 from autograd import Tensor, as_tensor, op, record
 from autograd.typing import TensorLike
 
-from ._common import constant_in, namespace, tensor_of
+from ._common import constant_in, moved, namespace, tensor_of
 
 __all__ = ["embedding", "embedding_backward", "one_hot"]
 
@@ -68,11 +68,6 @@ def _one_hot_rows(xp, g, idx, num: int, padding_idx):
     return xp.astype(hits, g.dtype) @ xp.reshape(g, (-1, g.shape[-1]))
 
 
-def _on(xp, a):
-    """``a`` in namespace ``xp`` (a numpy constant moves there)."""
-    return a if xp is np or type(a) is not np.ndarray else constant_in(xp, a)
-
-
 @op(export=False, saves=None, formula="1 at the looked-up rows (their gradients summed)")
 def embedding(input: TensorLike, weight: TensorLike, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer ``input`` of any shape:
@@ -101,7 +96,7 @@ def embedding(input: TensorLike, weight: TensorLike, padding_idx: int | None = N
         data = w[idx]
     else:  # another backend: one standard gather of the flattened indices
         xp = namespace(w, idx)
-        w, flat = _on(xp, w), xp.reshape(_on(xp, idx), (-1,))
+        w, flat = moved(xp, w), xp.reshape(moved(xp, idx), (-1,))
         data = xp.reshape(xp.take(w, flat, axis=0), tuple(idx.shape) + (w.shape[1],))
     return record(data, (weight,), embedding, lambda g, out: (
         embedding_backward(g, idx, num, padding_idx),))
@@ -119,7 +114,7 @@ def embedding_backward(grad, indices, num_weights: int, padding_idx: int | None 
         data = _scatter_rows(gd, idx, num_weights, padding_idx)
     else:
         xp = namespace(gd, idx)
-        data = _one_hot_rows(xp, _on(xp, gd), _on(xp, idx), num_weights, padding_idx)
+        data = _one_hot_rows(xp, moved(xp, gd), moved(xp, idx), num_weights, padding_idx)
 
     def backward(g, out):
         if padding_idx is not None:  # the padding row sent nothing, so it receives nothing
