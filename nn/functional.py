@@ -2,7 +2,7 @@
 
 Almost everything is a composition of autograd ops, so its gradient comes from the engine.
 Four functions are primitive ops of their own, registered with ``@op`` like the engine's
-(forward on numpy, backward closure right below): ``linear`` (one node instead of three),
+(forward on the arrays, backward closure right below): ``linear`` (one node instead of three),
 ``cross_entropy`` on class indices and ``binary_cross_entropy_with_logits`` (one
 fused, overflow-free pass) and ``binary_cross_entropy`` (PyTorch's clamped logarithms, whose
 gradient a composition would turn into NaN at 0 and 1). ``erf`` (for the exact GELU) is
@@ -11,14 +11,24 @@ autograd's ``ag.erf``.
 The hot backward closures (linear, cross-entropy) evaluate their one formula on the raw
 arrays when the backward pass is not being recorded, and on the Tensors themselves when it is
 (``create_graph=True``), so training pays no wrapper overhead and higher order still works.
+
+The primitives run on whatever array a Tensor holds: numpy by its own fast paths, another
+backend (dask, CuPy, any Array API library) through the Array API standard's functions of its
+namespace (``ops._common.namespace``), numpy constants beside it (class-index targets, masks)
+moved there. Nothing reads a lazy array's values: the range checks of
+``binary_cross_entropy``'s probabilities and ``hinge_loss``'s targets are made on numpy and
+eager backends only, those of class indices on numpy indices only.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from autograd import (
     Tensor,
+    as_tensor,
     clip,
     default_generator,
     erf,
@@ -33,15 +43,25 @@ from autograd import (
     reshape,
     sigmoid,
     tanh,
-    transpose,
     where,
 )
 from autograd import softmax as ag_softmax
 from autograd.typing import TensorLike
 
+from .ops._common import dtype_in, is_lazy, moved, namespace
 from .ops._common import grads as _grads
-from .ops._common import operands as _operands
 from .ops._common import tensor_of as _tensor
+from .ops._losses import (
+    class_indices,
+    class_last,
+    class_weights,
+    dtype_kind,
+    expand,
+    expanded,
+    first_outside,
+    reduced,
+    weighted_nll,
+)
 from .ops.activation import gelu
 from .ops.attention import scaled_dot_product_attention
 from .ops.conv import conv1d, conv2d
@@ -81,7 +101,9 @@ def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
         input = input.astype(get_default_dtype())
     target = _tensor(target, like=input)
     if target.dtype.kind in "biu" and input.dtype.kind == "f":  # integer labels: input's dtype
-        target = Tensor(target.data.astype(input.dtype))
+        td = target.data
+        target = Tensor(td.astype(input.dtype)) if type(td) is np.ndarray else \
+            as_tensor(td, dtype=input.dtype)
     if input.shape != target.shape:
         raise ValueError(f"{name}: input has shape {input.shape} but target has shape "
                          f"{target.shape}; they must be equal")
@@ -131,6 +153,8 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
             g_, x_, w_ = g, x, weight
         else:  # the same formulas on the raw arrays: no graph, no wrappers
             g_, x_, w_ = g.data, x.data, weight.data
+        if g_.__class__ is not np.ndarray and not isinstance(g_, Tensor):  # another backend
+            return _grads(*_linear_grads(namespace(g_), g_, x_, w_, x, weight, bias))
         if not x.requires_grad:
             gx = None
         elif g_.ndim > 2 and not isinstance(g_, Tensor):  # one 2-D product, not one per row
@@ -147,7 +171,16 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
     return record(data, parents, linear.op, backward)
 
 
-def _affine(x: np.ndarray, w: np.ndarray, bias) -> np.ndarray:
+def _affine(x, w, bias):
+    if x.__class__ is not np.ndarray or w.__class__ is not np.ndarray:  # another backend
+        xp = namespace(x, w, bias)
+        x, w = moved(xp, x), moved(xp, w)
+        if x.ndim > 2:
+            x2 = xp.reshape(x, (-1, x.shape[-1]))
+            data = xp.reshape(x2 @ w.T, tuple(x.shape[:-1]) + tuple(w.shape[:1]))
+        else:
+            data = x @ w.T
+        return data if bias is None else data + moved(xp, bias.data)
     if x.ndim > 2:  # one 2-D product (numpy would loop over the leading axes)
         data = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + w.shape[:1])
     else:
@@ -155,6 +188,20 @@ def _affine(x: np.ndarray, w: np.ndarray, bias) -> np.ndarray:
     if bias is not None:
         data += bias.data
     return data
+
+
+def _linear_grads(xp, g, x_, w_, x: Tensor, weight: Tensor, bias) -> tuple:
+    """linear's gradients on another backend's arrays: the standard's functions only."""
+    g, x_, w_ = moved(xp, g), moved(xp, x_), moved(xp, w_)
+    g2 = xp.reshape(g, (-1, g.shape[-1])) if g.ndim != 2 else g
+    gx = gw = gb = None
+    if x.requires_grad:
+        gx = xp.reshape(g2 @ w_, tuple(x_.shape))
+    if weight.requires_grad:
+        gw = g2.T @ (xp.reshape(x_, (-1, x_.shape[-1])) if x_.ndim != 2 else x_)
+    if bias is not None and bias.requires_grad:
+        gb = xp.sum(g2, axis=0)
+    return gx, gw, gb
 
 
 # ---------------------------------------------------------------------------- activations
@@ -184,7 +231,11 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if p == 1:
         return x * 0.0
     keep = default_generator().random(x.shape) >= p
-    return x * (keep * (1 / (1 - p))).astype(x.dtype, copy=False)
+    mask = (keep * (1 / (1 - p))).astype(x.dtype, copy=False)
+    if type(x.data) is not np.ndarray:  # drawn by autograd's generator, moved to x's backend
+        xp = namespace(x)
+        mask = xp.asarray(mask, dtype=dtype_in(xp, x.dtype))
+    return x * as_tensor(mask)
 
 
 # ---------------------------------------------------------------------------- regression losses
@@ -220,9 +271,14 @@ def huber_loss(input: Tensor, target: TensorLike, reduction: str = "mean",
 def hinge_loss(input: Tensor, target: TensorLike, reduction: str = "mean") -> Tensor:
     """``max(0, 1 - target·input)`` with targets in {-1, +1}."""
     input, target = _pair("hinge_loss", input, target, reduction)
-    bad = (target.data != 1) & (target.data != -1)
-    if bad.any():
-        raise ValueError(f"hinge_loss: targets must be -1 or +1, got {target.data[bad][0]!r}")
+    td = target.data
+    bad = (td != 1) & (td != -1)
+    if type(td) is np.ndarray:
+        if bad.any():
+            raise ValueError(f"hinge_loss: targets must be -1 or +1, got {td[bad][0]!r}")
+    elif not is_lazy(td) and bool(namespace(td).any(bad)):  # a lazy array's are not read
+        raise ValueError(f"hinge_loss: targets must be -1 or +1, got "
+                         f"{target.numpy()[Tensor(bad).numpy()][0]!r}")
     return _reduce(relu(1 - target * input), reduction)
 
 
@@ -235,6 +291,9 @@ _LOG_FLOOR = -100.0  # PyTorch clamps BCE's logarithms here, so p = 0 or 1 gives
 def binary_cross_entropy(input: TensorLike, target: TensorLike, reduction: str = "mean") -> Tensor:
     """``-(y·log p + (1-y)·log(1-p))`` for probabilities ``p`` in [0, 1], logs clamped at -100.
 
+    The ranges of ``p`` and ``y`` are checked, except on a lazy backend (dask), whose values
+    are not read inside an op.
+
     Examples
     --------
     >>> F.binary_cross_entropy(ag.tensor([0.9, 0.2]), ag.tensor([1.0, 0.0]))
@@ -242,33 +301,49 @@ def binary_cross_entropy(input: TensorLike, target: TensorLike, reduction: str =
     """
     input, target = _pair("binary_cross_entropy", input, target, reduction)
     p, y = input.data, target.data
-    if not ((p >= 0) & (p <= 1)).all():  # NaN fails too, as in PyTorch
-        raise ValueError(f"binary_cross_entropy: all elements of input must be probabilities "
-                         f"in [0, 1], got {_first_outside(p)}; use "
-                         f"binary_cross_entropy_with_logits for raw scores")
-    if not ((y >= 0) & (y <= 1)).all():
-        raise ValueError(f"binary_cross_entropy: all elements of target must be in [0, 1], "
-                         f"got {_first_outside(y)}")
+    xp = np if p.__class__ is np.ndarray and y.__class__ is np.ndarray else namespace(p, y)
+    if xp is not np:
+        p, y = moved(xp, p), moved(xp, y)
+    if not (xp is not np and is_lazy(p)):
+        for arg, a in (("input", p), ("target", y)):
+            inside = (a >= 0) & (a <= 1)  # NaN fails too, as in PyTorch
+            if not (inside.all() if xp is np else bool(xp.all(inside))):
+                raise ValueError(
+                    f"binary_cross_entropy: all elements of {arg} must be "
+                    f"{'probabilities ' if arg == 'input' else ''}in [0, 1], got "
+                    f"{first_outside(a)}" + ("; use binary_cross_entropy_with_logits for raw "
+                                              "scores" if arg == "input" else ""))
     with np.errstate(all="ignore"):
-        log_p = np.maximum(np.log(p), _LOG_FLOOR)
-        log_q = np.maximum(np.log1p(-p), _LOG_FLOOR)
+        if xp is np:
+            log_p = np.maximum(np.log(p), _LOG_FLOOR)
+            log_q = np.maximum(np.log1p(-p), _LOG_FLOOR)
+        else:
+            log_p = xp.clip(xp.log(p), min=_LOG_FLOOR)
+            log_q = xp.clip(xp.log1p(-p), min=_LOG_FLOOR)
         losses = -(y * log_p + (1 - y) * log_q)
+    n = math.prod(input.shape)
 
     def backward(g, out):
-        g = _expand(g, reduction, p.size, p.shape)
+        if is_grad_enabled():  # recorded: Tensor ops, differentiable again
+            g = expand(g, reduction, n, input.shape)
+            gp = gy = None
+            if input.requires_grad:  # (p - y) / (p(1-p)), the denominator kept >= 1e-12
+                gp = g * (input - target) / maximum((1 - input) * input, 1e-12)
+            if target.requires_grad:  # log(1-p) - log p, both clamped
+                gy = g * (clip(log(1 - input), _LOG_FLOOR) - clip(log(input), _LOG_FLOOR))
+            return gp, gy
+        gd = expanded(g.data, reduction, n)  # the same formulas on the arrays
         gp = gy = None
-        if input.requires_grad:  # (p - y) / (p(1-p)), the denominator kept >= 1e-12
-            gp = g * (input - target) / maximum((1 - input) * input, 1e-12)
-        if target.requires_grad:  # log(1-p) - log p, both clamped
-            gy = g * (clip(log(1 - input), _LOG_FLOOR) - clip(log(input), _LOG_FLOOR))
-        return gp, gy
+        with np.errstate(all="ignore"):
+            if input.requires_grad:
+                gp = gd * (p - y) / xp.clip((1 - p) * p, min=1e-12)
+            if target.requires_grad:
+                gy = gd * (xp.clip(xp.log(1 - p), min=_LOG_FLOOR) -
+                           xp.clip(xp.log(p), min=_LOG_FLOOR))
+        return _grads(gp, gy)
 
-    return record(_reduced(losses, reduction), (input, target), binary_cross_entropy, backward)
-
-
-def _first_outside(a: np.ndarray) -> float:
-    """The first element of ``a`` not in [0, 1] (NaN included), for an error message."""
-    return a[~((a >= 0) & (a <= 1))].flat[0].item()
+    return record(reduced(xp, losses, reduction), (input, target), binary_cross_entropy,
+                  backward)
 
 
 @op(export=False, saves="inputs", formula=("σ(x) − y", "−x"))
@@ -280,90 +355,99 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike,
     """
     input, target = _pair("binary_cross_entropy_with_logits", input, target, reduction)
     x, y = input.data, target.data
+    xp = np if x.__class__ is np.ndarray and y.__class__ is np.ndarray else namespace(x, y)
+    if xp is not np:
+        x, y = moved(xp, x), moved(xp, y)
     with np.errstate(all="ignore"):  # inf logits: IEEE results, no numpy warning
-        losses = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+        losses = xp.clip(x, min=0) - x * y + xp.log1p(xp.exp(-xp.abs(x))) if xp is not np \
+            else np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
+    n = math.prod(input.shape)
 
     def backward(g, out):
-        g = _expand(g, reduction, x.size, x.shape)
-        return (g * (sigmoid(input) - target) if input.requires_grad else None,  # σ(x) - y
-                -g * input if target.requires_grad else None)  # d/dy = -x
+        if is_grad_enabled():  # recorded: Tensor ops, differentiable again
+            g = expand(g, reduction, n, input.shape)
+            return (g * (sigmoid(input) - target) if input.requires_grad else None,  # σ(x) - y
+                    -g * input if target.requires_grad else None)  # d/dy = -x
+        gd = expanded(g.data, reduction, n)
+        gx = gy = None
+        if input.requires_grad:  # σ(x) = (1 + tanh(x/2))/2, as ag.sigmoid
+            gx = gd * ((xp.tanh(x * 0.5) + 1) * 0.5 - y)
+        if target.requires_grad:
+            gy = -gd * x
+        return _grads(gx, gy)
 
-    return record(_reduced(losses, reduction), (input, target), binary_cross_entropy_with_logits,
-                  backward)
-
-
-def _reduced(losses: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "mean":  # the mean of no losses is NaN, as in PyTorch
-        with np.errstate(all="ignore"):
-            total = losses.sum()
-            return np.asarray(total / losses.size if losses.size else np.nan,
-                              dtype=losses.dtype)
-    if reduction == "sum":
-        with np.errstate(all="ignore"):
-            return np.asarray(losses.sum(), dtype=losses.dtype)
-    return losses
-
-
-def _expand(g: Tensor, reduction: str, n: int, shape: tuple) -> Tensor:
-    """The gradient of a reduced loss as the gradient of each element's loss (broadcastable)."""
-    if reduction == "mean":
-        return g / n
-    if reduction == "sum":
-        return g
-    return g.reshape(shape)
+    return record(reduced(xp, losses, reduction), (input, target),
+                  binary_cross_entropy_with_logits, backward)
 
 
 # ---------------------------------------------------------------------------- classification
 
 
-def _class_last(name: str, input: Tensor, target: np.ndarray,
-                ignore_index: int) -> tuple[Tensor, np.ndarray, tuple]:
-    """Scores of shape (C,), (N, C) or (N, C, d1, ...) as (M, C) rows, class-index targets as
-    (M,), and the shape a ``reduction="none"`` result takes."""
-    if input.ndim == 0:
-        raise ValueError(f"{name}: input must have a class dimension, got a 0-d tensor")
-    expect = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
-    if target.shape != expect:
-        raise ValueError(f"{name}: input of shape {input.shape} needs class-index targets of "
-                         f"shape {expect}, got {target.shape}")
-    c = input.shape[1] if input.ndim > 1 else input.shape[0]
-    if target.size and (target.min() < 0 or target.max() >= c):
-        bad = ((target < 0) | (target >= c)) & (target != ignore_index)
-        if bad.any():
-            raise IndexError(f"{name}: target {target[bad].flat[0]} is out of bounds for {c} "
-                             f"classes (and is not ignore_index={ignore_index})")
-    if input.ndim == 2:
-        return input, target, expect
-    if input.ndim == 1:
-        return reshape(input, (1, c)), target.reshape(1), ()
-    if input.ndim > 2:
-        perm = (0,) + tuple(range(2, input.ndim)) + (1,)
-        input = transpose(input, perm)
-    return reshape(input, (-1, c)), target.reshape(-1), expect
-
-
 @op(name="cross_entropy", export=False, saves="inputs", formula="softmax(x) − onehot(y)")
-def _cross_entropy_rows(logits, target, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy of (M, C) logits against M class indices, in one fused op."""
+def _cross_entropy_rows(logits, target, reduction: str = "mean",
+                        ignore_index: int | None = None, weight=None) -> Tensor:
+    """Softmax cross-entropy of (M, C) logits against M class indices, in one fused op.
+
+    For targets whose values are not read here (another backend's): ``ignore_index`` weighs
+    those targets 0 and ``weight`` (C,) each target by its class's weight, ``"mean"`` then
+    dividing by the total weight, as PyTorch."""
     x = logits.data
-    n = x.shape[0]
-    rows = np.arange(n)
-    with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without numpy's warning
-        shifted = x - x.max(axis=1, keepdims=True) if x.size else x
-        e = np.exp(shifted)
-        total = e.sum(axis=1, keepdims=True)
-        losses = np.log(total[:, 0]) - shifted[rows, target]
+    n, c = x.shape
+    if x.__class__ is np.ndarray and target.__class__ is np.ndarray:
+        xp = np
+        rows = np.arange(n)
+        with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without the warning
+            shifted = x - x.max(axis=1, keepdims=True) if x.size else x
+            e = np.exp(shifted)
+            total = e.sum(axis=1, keepdims=True)
+            losses = np.log(total[:, 0]) - shifted[rows, target]
+        keep = None
+
+        def onehot():
+            hot = np.zeros(x.shape, dtype=x.dtype)
+            hot[rows, target] = 1
+            return hot
+    else:  # another backend: the target picked with a one-hot mask (no gather, no scatter)
+        xp = namespace(x, target)
+        x, t = moved(xp, x), moved(xp, target)
+        dtype = dtype_in(xp, logits.dtype)
+        hits = t[:, None] == xp.arange(c, dtype=t.dtype)[None, :]
+        shifted = x - xp.max(x, axis=1, keepdims=True) if n * c else x
+        e = xp.exp(shifted)
+        total = xp.sum(e, axis=1, keepdims=True)
+        losses = xp.log(total[:, 0]) - xp.sum(xp.where(hits, shifted, xp.zeros_like(x)), axis=1)
+        keep = None if ignore_index is None else xp.astype(t != ignore_index, dtype)
+        if weight is not None:  # each target's class weight (ignored ones: any class's)
+            w = xp.take(moved(xp, weight), xp.clip(t, min=0, max=c - 1), axis=0)
+            keep = w if keep is None else keep * w
+        if keep is not None:
+            losses = losses * keep
+
+        def onehot():
+            return xp.astype(hits, dtype)
 
     def backward(g, out):
         # d loss_i / d logits_i = softmax(logits_i) - onehot(target_i); the probabilities are
         # the forward's (e / total) unless this backward is itself recorded
-        probs = ag_softmax(logits, axis=1) if is_grad_enabled() else e / total
-        g, probs = _operands(g, probs)
-        onehot = np.zeros(x.shape, dtype=x.dtype)
-        onehot[rows, target] = 1
-        return _grads((probs - onehot) * _expand(g, reduction, n, (n, 1)))
+        recorded = is_grad_enabled()
+        if recorded:
+            probs, hot = ag_softmax(logits, axis=1), as_tensor(onehot())
+        else:
+            probs, hot, g = e / total, onehot(), g.data
+        if keep is None:
+            scale = g / n if reduction == "mean" else g if reduction == "sum" else \
+                (reshape(g, (n, 1)) if recorded else g[:, None])
+        else:  # the kept targets only; "mean" is over them
+            k = keep[:, None] / xp.sum(keep) if reduction == "mean" else keep[:, None]
+            k = as_tensor(k) if recorded else k
+            scale = (reshape(g, (n, 1)) if recorded else g[:, None]) * k \
+                if reduction == "none" else g * k
+        return _grads((probs - hot) * scale)
 
-    return record(_reduced(losses, reduction), (logits,), _cross_entropy_rows.op, backward)
+    if keep is not None and reduction == "mean":
+        return record(xp.sum(losses) / xp.sum(keep), (logits,), _cross_entropy_rows.op,
+                      backward)
+    return record(reduced(xp, losses, reduction), (logits,), _cross_entropy_rows.op, backward)
 
 
 def cross_entropy(input: Tensor, target: TensorLike, reduction: str = "mean",
@@ -386,23 +470,29 @@ def cross_entropy(input: Tensor, target: TensorLike, reduction: str = "mean",
     _check_reduction("cross_entropy", reduction)
     input = _tensor(input)
     axis = 1 if input.ndim > 1 else 0
-    if isinstance(target, Tensor) and target.dtype.kind == "f" or \
-            not isinstance(target, Tensor) and np.asarray(target).dtype.kind == "f":
+    if dtype_kind(target) == "f":
         target = _tensor(target, like=input)
         if target.shape != input.shape:
             raise ValueError(f"cross_entropy: probability targets must have the input's shape "
                              f"{input.shape}, got {target.shape}")
         if weight is not None:
-            w = _class_weights("cross_entropy", weight, input.shape[axis], input.dtype)
-            target = target * w.reshape((-1,) + (1,) * (input.ndim - axis - 1))
+            w = class_weights("cross_entropy", weight, input.shape[axis], input.dtype)
+            shape = (-1,) + (1,) * (input.ndim - axis - 1)
+            target = target * (w.reshape(shape) if w.__class__ is np.ndarray else
+                               as_tensor(namespace(w).reshape(w, shape)))
         losses = -(target * log_softmax(input, axis=axis)).sum(axis=axis)
         if reduction == "mean" and input.ndim > 1:
             return losses.sum() / (input.size // input.shape[1])
         return _reduce(losses, reduction)
-    idx = _indices("cross_entropy", target)
-    rows, idx, shape = _class_last("cross_entropy", input, idx, ignore_index)
+    idx = class_indices("cross_entropy", target)
+    rows, idx, shape = class_last("cross_entropy", input, idx, ignore_index)
+    if idx.__class__ is not np.ndarray:  # another backend's targets: the values stay unread
+        if weight is not None:
+            weight = class_weights("cross_entropy", weight, rows.shape[1], rows.dtype)
+        out = _cross_entropy_rows(rows, idx, reduction, ignore_index, weight)
+        return out if reduction != "none" else reshape(out, shape)
     if weight is not None or (idx == ignore_index).any():
-        return _weighted_nll(log_softmax(rows, axis=1), idx, weight, ignore_index, reduction,
+        return weighted_nll(log_softmax(rows, axis=1), idx, weight, ignore_index, reduction,
                              shape)
     if reduction != "none":
         return _cross_entropy_rows(rows, idx, reduction)
@@ -419,41 +509,6 @@ def nll_loss(input: Tensor, target: TensorLike, reduction: str = "mean",
     """
     _check_reduction("nll_loss", reduction)
     input = _tensor(input)
-    rows, idx, shape = _class_last("nll_loss", input, _indices("nll_loss", target),
+    rows, idx, shape = class_last("nll_loss", input, class_indices("nll_loss", target),
                                    ignore_index)
-    return _weighted_nll(rows, idx, weight, ignore_index, reduction, shape)
-
-
-def _weighted_nll(logp: Tensor, idx: np.ndarray, weight, ignore_index: int, reduction: str,
-                  shape: tuple) -> Tensor:
-    """PyTorch's NLL of (M, C) log-probabilities: ``-w[t_i]·logp[i, t_i]``, ignored targets
-    weighing 0, and ``"mean"`` dividing by the total weight."""
-    valid = idx != ignore_index
-    safe = np.where(valid, idx, 0)
-    w = valid.astype(logp.dtype)
-    if weight is not None:
-        w *= _class_weights("nll_loss", weight, logp.shape[1], logp.dtype)[safe]
-    losses = -logp[np.arange(len(safe)), safe]
-    if weight is not None or not valid.all():
-        losses = losses * w
-    if reduction == "none":
-        return reshape(losses, shape)
-    if reduction == "sum":
-        return losses.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as PyTorch
-        return losses.sum() / w.sum()
-
-
-def _class_weights(name: str, weight, classes: int, dtype) -> np.ndarray:
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)
-    if w.shape != (classes,):
-        raise ValueError(f"{name}: weight must have one entry per class, shape ({classes},), "
-                         f"got {w.shape}")
-    return w
-
-
-def _indices(name: str, target) -> np.ndarray:
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{name}: class-index targets must be integers, got dtype {t.dtype}")
-    return t
+    return weighted_nll(rows, idx, weight, ignore_index, reduction, shape)

@@ -1,11 +1,75 @@
-"""Helpers shared by nn's op families: operands and results of backward closures, and the
-size arguments of convolution and pooling (an int or one int per spatial dimension)."""
+"""Helpers shared by nn's op families: the array namespace of an op's inputs, operands and
+results of backward closures, and the size arguments of convolution and pooling (an int or
+one int per spatial dimension)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from autograd import Tensor, as_tensor, is_grad_enabled
+
+_SCALARS = frozenset([bool, int, float, complex])
+_NAMESPACES: dict = {}  # array type -> its Array API namespace
+
+
+def namespace(*arrays) -> Any:
+    """The Array API namespace of ``arrays`` (Tensors or arrays; None, Python numbers and lists
+    are skipped): numpy itself when they are all numpy (numpy's main namespace has every standard
+    name), else ``array_api_compat``'s namespace of the others (dask, CuPy, any Array API
+    library), numpy arrays among them being constants that join it (``asarray``).
+
+    Only the standard's functions are used through it, so nn's ops run on every backend.
+    """
+    found = None
+    for a in arrays:
+        if isinstance(a, Tensor):
+            a = a.data
+        if a is None or a.__class__ is np.ndarray or a.__class__ in _SCALARS or \
+                isinstance(a, np.generic) or not hasattr(a, "shape"):
+            continue  # numpy, numbers, lists: constants that join any backend
+        ns = _NAMESPACES.get(a.__class__)
+        if ns is None:
+            import array_api_compat
+
+            ns = _NAMESPACES[a.__class__] = array_api_compat.array_namespace(a)
+        if found is None:
+            found = ns
+        elif ns is not found:
+            raise TypeError(f"cannot combine {found.__name__} and {ns.__name__} arrays in one "
+                            f"op: move one to the other's library first")
+    return np if found is None else found
+
+
+def is_lazy(arr) -> bool:
+    """Whether ``arr`` is a lazy array (dask): its values must not be read inside an op."""
+    if arr.__class__ is np.ndarray:
+        return False
+    import array_api_compat
+
+    return array_api_compat.is_lazy_array(arr)
+
+
+def dtype_in(xp, dtype) -> Any:
+    """The namespace's dtype of the numpy ``dtype`` (numpy's own for numpy, dask, CuPy)."""
+    return getattr(xp, np.dtype(dtype).name)
+
+
+def constant_in(xp, value, dtype=None) -> Any:
+    """A numpy constant (or list) as an array of namespace ``xp`` (itself for numpy)."""
+    if xp is np:
+        return value if dtype is None else np.asarray(value, dtype=dtype)
+    value = np.asarray(value)
+    return xp.asarray(value, dtype=dtype_in(xp, value.dtype if dtype is None else dtype))
+
+
+def moved(xp, a) -> Any:
+    """``a`` in namespace ``xp``: a numpy array beside another backend's arrays is copied there
+    (a constant: a class-index target, a mask); anything else is returned as it is."""
+    if xp is np or type(a) is not np.ndarray:
+        return a
+    return xp.asarray(a, dtype=dtype_in(xp, a.dtype))
 
 
 def tensor_of(x, like: Tensor | None = None) -> Tensor:
@@ -13,8 +77,16 @@ def tensor_of(x, like: Tensor | None = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     arr = Tensor(x).data
+    if arr.__class__ is not np.ndarray:  # another backend's array: its own astype
+        t = as_tensor(arr)
+        if like is not None and t.dtype.kind == "f" and like.dtype.kind == "f":
+            t = as_tensor(arr, dtype=like.dtype)
+        return t
     if like is not None and arr.dtype.kind == "f" and like.dtype.kind == "f":
         arr = arr.astype(like.dtype, copy=False)
+    if like is not None and like.data.__class__ is not np.ndarray:  # a constant beside
+        xp = namespace(like)  # another backend's tensor moves there
+        arr = xp.asarray(arr, dtype=dtype_in(xp, arr.dtype))
     return as_tensor(arr)
 
 
@@ -29,7 +101,8 @@ def operands(*tensors) -> tuple:
 
 def grads(*gs) -> tuple:
     """A closure's results as Tensors (arrays wrapped, None kept)."""
-    return tuple([g if g is None or isinstance(g, Tensor) else as_tensor(np.asarray(g))
+    return tuple([g if g is None or isinstance(g, Tensor) else
+                  as_tensor(np.asarray(g) if isinstance(g, (np.generic, float, int)) else g)
                   for g in gs])
 
 

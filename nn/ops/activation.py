@@ -20,7 +20,7 @@ from autograd import (
 )
 from autograd.typing import TensorLike
 
-from ._common import grads, tensor_of
+from ._common import grads, namespace, tensor_of
 
 __all__ = ["gelu"]
 
@@ -35,7 +35,8 @@ def _tanh_slope(x, t):
     return (t + 1) * 0.5 + x * 0.5 * (1 - t * t) * ((x * x * (3 * _TANH_K) + 1) * _TANH_C)
 
 
-@op(export=False, saves="inputs", formula="Φ(x) + x·φ(x) (exact); the tanh formula's slope")
+@op(export=False, saves="inputs", array_api=False,  # erf is outside the standard
+    formula="Φ(x) + x·φ(x) (exact); the tanh formula's slope")
 def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit ``x·Φ(x)`` with the exact normal CDF ``Φ``, or with
     ``approximate="tanh"``: ``x/2 · (1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))``.
@@ -51,14 +52,18 @@ def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
     if x.dtype.kind != "f":  # of integers: the default float dtype, as PyTorch
         x = x.astype(get_default_dtype())
     xd = x.data
+    xp = np if xd.__class__ is np.ndarray else namespace(xd)
     with np.errstate(invalid="ignore", over="ignore"):  # ±inf and nan give nan, as PyTorch
         if approximate == "tanh":
-            t = np.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
+            t = xp.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
             data = xd * (t + 1) * 0.5
-        else:  # Φ(x) = (1 + erf(x/√2))/2
+        elif xp is np:  # Φ(x) = (1 + erf(x/√2))/2
             cdf = erf(as_tensor(xd * _SQRT_HALF)).data.copy()
             cdf += 1
             cdf *= 0.5
+            data = xd * cdf
+        else:  # another backend: ag.erf of its array (lazy on dask), no in-place writes
+            cdf = (erf(as_tensor(xd * _SQRT_HALF)).data + 1) * 0.5
             data = xd * cdf
 
     def backward(g, out):
@@ -70,6 +75,8 @@ def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
         with np.errstate(invalid="ignore", over="ignore"):
             if approximate == "tanh":  # the forward's tanh, reused
                 return grads(g.data * _tanh_slope(xd, t))
+            if xp is not np:  # y' = Φ(x) + x·φ(x), with the forward's Φ
+                return grads((xp.exp(xd * xd * -0.5) * xd * _INV_SQRT_2PI + cdf) * g.data)
             slope = xd * xd  # y' = Φ(x) + x·φ(x), with the forward's Φ
             slope *= -0.5
             np.exp(slope, out=slope)
@@ -79,4 +86,6 @@ def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
             slope *= g.data
             return grads(slope)
 
-    return record(np.asarray(data, dtype=xd.dtype), (x,), gelu, backward)
+    if xp is np:
+        data = np.asarray(data, dtype=xd.dtype)
+    return record(data, (x,), gelu, backward)

@@ -13,36 +13,60 @@ import numpy as np
 from autograd import Tensor, as_tensor, is_grad_enabled, op, record, softmax, swapaxes
 from autograd.typing import TensorLike
 
-from ._common import grads, tensor_of
+from ._common import constant_in, dtype_in, grads, namespace, tensor_of
 
 __all__ = ["scaled_dot_product_attention"]
 
 
-def _mask_bias(name: str, attn_mask, is_causal: bool, lq: int, lk: int, dtype) -> \
-        tuple[np.ndarray | Tensor | None, Tensor | None]:
-    """The mask as an additive bias: an array for a boolean mask (False -> -inf) or for the
-    causal one, or the float mask Tensor itself (it may require grad)."""
+def _mask_bias(name: str, attn_mask, is_causal: bool, lq: int, lk: int, dtype, xp) -> \
+        tuple:
+    """The mask as an additive bias: an array of namespace ``xp`` for a boolean mask
+    (False -> -inf) or for the causal one, or the float mask Tensor itself (it may require
+    grad)."""
     if is_causal:
         if attn_mask is not None:
             raise ValueError(f"{name}: give either attn_mask or is_causal=True, not both")
         keep = np.tri(lq, lk, dtype=bool)
-        return np.where(keep, 0.0, -np.inf).astype(dtype), None
+        return constant_in(xp, np.where(keep, 0.0, -np.inf).astype(dtype)), None
     if attn_mask is None:
         return None, None
-    m = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
-    if m.dtype == bool:
-        return np.where(m, 0.0, -np.inf).astype(dtype), None
-    if m.dtype.kind != "f":
+    m = attn_mask.data if isinstance(attn_mask, Tensor) else attn_mask
+    if m.__class__ is not np.ndarray and hasattr(m, "shape"):  # another backend's mask
+        kind = Tensor(m).dtype.kind
+        if kind == "b":
+            mx = namespace(m)
+            dt = dtype_in(mx, dtype)
+            return mx.where(m, mx.asarray(0.0, dtype=dt), mx.asarray(-math.inf, dtype=dt)), None
+    else:
+        m = np.asarray(m)
+        kind = m.dtype.kind
+        if kind == "b":
+            return constant_in(xp, np.where(m, 0.0, -np.inf).astype(dtype)), None
+    if kind != "f":
         raise TypeError(f"{name}: attn_mask must be boolean (True = attend) or floating "
-                        f"(added to the scores), got dtype {m.dtype}")
+                        f"(added to the scores), got dtype {Tensor(m).dtype}")
     t = tensor_of(attn_mask)
     return t, t
 
 
+def _mt(a):
+    """``a`` with its last two axes swapped: a Tensor, a numpy array or another backend's."""
+    if isinstance(a, Tensor):
+        return swapaxes(a, -1, -2)
+    return np.swapaxes(a, -1, -2) if a.__class__ is np.ndarray else \
+        namespace(a).matrix_transpose(a)
+
+
 def _scores(q, k, bias, scale: float):
-    s = (q @ swapaxes(k, -1, -2) if isinstance(q, Tensor) else q @ np.swapaxes(k, -1, -2))
+    s = q @ _mt(k)
     s = s * scale
     return s if bias is None else s + bias
+
+
+def _softmax_rows(xp, s):
+    """softmax over the last axis on another backend's array (numpy's goes to ag.softmax)."""
+    e = xp.exp(s - xp.max(s, axis=-1, keepdims=True))
+    return e / xp.sum(e, axis=-1, keepdims=True)
 
 
 @op(export=False, saves="both",
@@ -74,41 +98,50 @@ def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: Tens
     if not 0.0 <= dropout_p < 1.0:
         raise ValueError(f"{name}: dropout_p must be in [0, 1), got {dropout_p}")
     scale = 1 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
-    bias, mask_t = _mask_bias(name, attn_mask, is_causal, q.shape[-2], k.shape[-2], q.dtype)
+    qd, kd, vd = q.data, k.data, v.data
+    xp = np if qd.__class__ is np.ndarray and kd.__class__ is np.ndarray and \
+        vd.__class__ is np.ndarray else namespace(qd, kd, vd, attn_mask)
+    bias, mask_t = _mask_bias(name, attn_mask, is_causal, q.shape[-2], k.shape[-2], q.dtype,
+                              xp)
     if dropout_p > 0:  # composed of ops, so the dropout mask is in the graph
         from nn.functional import dropout
 
-        bias_t = as_tensor(bias) if isinstance(bias, np.ndarray) else bias
+        bias_t = bias if bias is None or isinstance(bias, Tensor) else as_tensor(bias)
         return dropout(softmax(_scores(q, k, bias_t, scale), axis=-1), dropout_p) @ v
     bd = bias.data if isinstance(bias, Tensor) else bias
-    with np.errstate(invalid="ignore"):  # a fully masked row gives nan, as PyTorch
-        p = softmax(as_tensor(_scores(q.data, k.data, bd, scale)), axis=-1).data
-    masked_rows = bd is not None and bool(np.isnan(p).any())
-    data = p @ v.data
+    if xp is np:
+        with np.errstate(invalid="ignore"):  # a fully masked row gives nan, as PyTorch
+            p = softmax(as_tensor(_scores(qd, kd, bd, scale)), axis=-1).data
+        masked_rows = bd is not None and bool(np.isnan(p).any())
+    else:  # another backend: its arrays (numpy constants moved there)
+        qd, kd, vd = (a if a.__class__ is not np.ndarray else constant_in(xp, a)
+                      for a in (qd, kd, vd))
+        if bd is not None and bd.__class__ is np.ndarray:
+            bd = constant_in(xp, bd)
+        p = _softmax_rows(xp, _scores(qd, kd, bd, scale))
+        masked_rows = bd is not None  # whether a row is fully masked is not read: always safe
+    data = p @ vd
     parents = (q, k, v) if mask_t is None else (q, k, v, mask_t)
 
     def backward(g, out):
         if is_grad_enabled():  # recorded: p as a Tensor of q and k
-            b = as_tensor(bias) if isinstance(bias, np.ndarray) else bias
+            b = bias if bias is None or isinstance(bias, Tensor) else as_tensor(bias)
             pr = softmax(_scores(q, k, b, scale), axis=-1)
             qq, kk, vv = q, k, v
-            pt = swapaxes(pr, -1, -2)
-            vt = swapaxes(vv, -1, -2)
         else:
-            g, pr, qq, kk, vv = g.data, p, q.data, k.data, v.data
-            pt = np.swapaxes(pr, -1, -2)
-            vt = np.swapaxes(vv, -1, -2)
+            g, pr, qq, kk, vv = g.data, p, qd, kd, vd
         # out = p·v, p = softmax(s):  dv = pᵀ·g,  dp = g·vᵀ,  ds = p·(dp − Σ dp·p)
-        dv = pt @ g if v.requires_grad else None
-        dp = g @ vt
-        ds = pr * (dp - (dp * pr).sum(axis=-1, keepdims=True))
-        if masked_rows and not isinstance(ds, Tensor):
-            ds = np.nan_to_num(ds, copy=False)  # fully masked rows send nothing back
+        dv = _mt(pr) @ g if v.requires_grad else None
+        dp = g @ _mt(vv)
+        if xp is np or isinstance(dp, Tensor):
+            ds = pr * (dp - (dp * pr).sum(axis=-1, keepdims=True))
+        else:
+            ds = pr * (dp - xp.sum(dp * pr, axis=-1, keepdims=True))
+        if masked_rows and not isinstance(ds, Tensor):  # fully masked rows send nothing back
+            ds = np.nan_to_num(ds, copy=False) if xp is np else \
+                xp.where(xp.isnan(ds), xp.zeros_like(ds), ds)
         dq = ds @ kk * scale if q.requires_grad else None
-        dk = None
-        if k.requires_grad:
-            dst = swapaxes(ds, -1, -2) if isinstance(ds, Tensor) else np.swapaxes(ds, -1, -2)
-            dk = dst @ qq * scale
+        dk = _mt(ds) @ qq * scale if k.requires_grad else None
         dm = ds if mask_t is not None and mask_t.requires_grad else None
         return grads(dq, dk, dv, dm)[:len(parents)]
 

@@ -21,7 +21,7 @@ from numpy.lib.stride_tricks import as_strided
 from autograd import Tensor, is_grad_enabled, op, record, reshape, transpose
 from autograd.typing import TensorLike
 
-from ._common import grads, ntuple, tensor_of
+from ._common import grads, namespace, ntuple, tensor_of
 
 __all__ = ["conv1d", "conv2d", "im2col", "col2im", "Geometry", "geometry"]
 
@@ -83,8 +83,33 @@ def geometry(name: str, size: tuple, kernel, stride, padding, dilation) -> Geome
     return geo
 
 
-def windows(x: np.ndarray, geo: Geometry, pad_value: float = 0.0) -> np.ndarray:
-    """Every window of ``x`` (N, C, *size) as a strided view of shape (N, C, *out, *kernel).
+def windows(x, geo: Geometry, pad_value: float = 0.0):
+    """Every window of ``x`` (N, C, *size) as an array of shape (N, C, *out, *kernel): for
+    numpy a strided view (``_strided_windows``), for another backend the windows stacked from
+    one strided slice per kernel offset (the Array API has no stride tricks)."""
+    if type(x) is np.ndarray:
+        return _strided_windows(x, geo, pad_value)
+    xp = namespace(x)
+    x = _padded(xp, x, geo, pad_value)
+    cols = xp.stack([x[_place(o, geo)] for o in np.ndindex(*geo.kernel)], axis=-1)
+    return xp.reshape(cols, tuple(cols.shape[:-1]) + geo.kernel)
+
+
+def _padded(xp, x, geo: Geometry, value: float = 0.0):
+    """``x`` (N, C, *size) padded with ``value`` to (N, C, *padded), by concatenation."""
+    for i, (lo, hi) in enumerate(geo.pads):
+        parts = []
+        for n in (lo, hi):
+            shape = list(x.shape)
+            shape[2 + i] = n
+            parts.append(xp.full(tuple(shape), value, dtype=x.dtype) if n else None)
+        if lo or hi:
+            x = xp.concat([a for a in (parts[0], x, parts[1]) if a is not None], axis=2 + i)
+    return x
+
+
+def _strided_windows(x: np.ndarray, geo: Geometry, pad_value: float = 0.0) -> np.ndarray:
+    """The windows of a numpy ``x`` as a strided view of shape (N, C, *out, *kernel).
 
     The view ``sliding_window_view`` would give, stepped by the stride and dilation, made in
     one ``as_strided`` call (``sliding_window_view`` checks its arguments at a cost of tens
@@ -109,9 +134,12 @@ def _place(offset: tuple, geo: Geometry) -> tuple:
         for o, dl, s, n in zip(offset, geo.dilation, geo.stride, geo.out))
 
 
-def add_windows(cols: np.ndarray, geo: Geometry) -> np.ndarray:
+def add_windows(cols, geo: Geometry):
     """The adjoint of ``windows``: each window of ``cols`` (N, C, *out, *kernel) added back at
-    its place in a zero array of the input's shape, one strided add per kernel offset."""
+    its place in a zero array of the input's shape, one strided add per kernel offset (for
+    another backend than numpy, a sum of the offsets' values spread out by zeros)."""
+    if type(cols) is not np.ndarray:
+        return _added_windows(namespace(cols), cols, geo)
     d = len(geo.size)
     if geo.stride == geo.kernel and geo.dilation == (1,) * d and \
             geo.padded == tuple(o * k for o, k in zip(geo.out, geo.kernel)):
@@ -129,6 +157,37 @@ def add_windows(cols: np.ndarray, geo: Geometry) -> np.ndarray:
         out = out[(slice(None),) * 2 + tuple(slice(lo, lo + s)
                                               for (lo, _), s in zip(geo.pads, geo.size))]
     return out
+
+
+def _added_windows(xp, cols, geo: Geometry):
+    """``add_windows`` in the Array API standard, no in-place writes (lazy on dask): the
+    values of each kernel offset spread out by the stride (zeros between them) and padded
+    into place, all summed."""
+    d = len(geo.size)
+    total = None
+    for offset in np.ndindex(*geo.kernel):
+        v = cols[(Ellipsis,) + offset]  # (N, C, *out)
+        for i in range(d):
+            ax, s, n = 2 + i, geo.stride[i], geo.out[i]
+            if s > 1 and n > 1:  # n values, s - 1 zeros after each, the last ones dropped
+                z = xp.zeros_like(v)
+                v = xp.stack([v] + [z] * (s - 1), axis=ax + 1)
+                shape = tuple(v.shape[:ax]) + (n * s,) + tuple(v.shape[ax + 2:])
+                v = xp.reshape(v, shape)[(slice(None),) * ax + (slice(0, s * (n - 1) + 1), ...)]
+            lo = offset[i] * geo.dilation[i]
+            hi = geo.padded[i] - lo - v.shape[ax]
+            parts = [v]
+            for k, at in ((lo, 0), (hi, 1)):
+                if k:
+                    shape = list(v.shape)
+                    shape[ax] = k
+                    parts.insert(at * len(parts), xp.zeros(tuple(shape), dtype=v.dtype))
+            v = xp.concat(parts, axis=ax) if len(parts) > 1 else v
+        total = v if total is None else total + v
+    if any(lo or hi for lo, hi in geo.pads):
+        total = total[(slice(None),) * 2 + tuple(slice(lo, lo + s) for (lo, _), s in
+                                                 zip(geo.pads, geo.size))]
+    return total
 
 
 @op(export=False, saves=None, formula="1 at each window position")
@@ -149,14 +208,29 @@ def col2im(cols, geo: Geometry) -> Tensor:
 # ---------------------------------------------------------------------------- convolution
 
 
+def _rs(a, shape: tuple):
+    """``a`` reshaped: a numpy array or Tensor by its method, another backend's array by its
+    namespace (the Array API has no ``reshape`` method)."""
+    if type(a) is np.ndarray or isinstance(a, Tensor):
+        return a.reshape(shape)
+    return namespace(a).reshape(a, shape)
+
+
+def _tr(a, perm: tuple):
+    """``a`` with its axes permuted (as ``_rs``)."""
+    if type(a) is np.ndarray or isinstance(a, Tensor):
+        return a.transpose(perm)
+    return namespace(a).permute_dims(a, perm)
+
+
 def _matmul_w(cols, w2, groups: int):
     """``cols @ w2.T`` group by group: (M, C·K) windows times (O, C/G·K) weights -> (M, O)."""
     if groups == 1:
         return cols @ w2.T
     m, o = cols.shape[0], w2.shape[0]
-    c = cols.reshape(m, groups, -1).transpose((1, 0, 2))
-    w = w2.reshape(groups, o // groups, -1).transpose((0, 2, 1))
-    return (c @ w).transpose((1, 0, 2)).reshape(m, o)
+    c = _tr(_rs(cols, (m, groups, -1)), (1, 0, 2))
+    w = _tr(_rs(w2, (groups, o // groups, -1)), (0, 2, 1))
+    return _rs(_tr(c @ w, (1, 0, 2)), (m, o))
 
 
 def _matmul_g(g2, w2, groups: int):
@@ -164,8 +238,8 @@ def _matmul_g(g2, w2, groups: int):
     if groups == 1:
         return g2 @ w2
     m, o = g2.shape
-    g = g2.reshape(m, groups, o // groups).transpose((1, 0, 2))
-    return (g @ w2.reshape(groups, o // groups, -1)).transpose((1, 0, 2)).reshape(m, -1)
+    g = _tr(_rs(g2, (m, groups, o // groups)), (1, 0, 2))
+    return _rs(_tr(g @ _rs(w2, (groups, o // groups, -1)), (1, 0, 2)), (m, -1))
 
 
 def _weight_grad(g2, cols, groups: int):
@@ -173,9 +247,9 @@ def _weight_grad(g2, cols, groups: int):
     if groups == 1:
         return g2.T @ cols
     m, o = g2.shape
-    g = g2.reshape(m, groups, o // groups).transpose((1, 2, 0))
-    c = cols.reshape(m, groups, -1).transpose((1, 0, 2))
-    return (g @ c).reshape(o, -1)
+    g = _tr(_rs(g2, (m, groups, o // groups)), (1, 2, 0))
+    c = _tr(_rs(cols, (m, groups, -1)), (1, 0, 2))
+    return _rs(g @ c, (o, -1))
 
 
 def _input_grad_channels_last(g2: np.ndarray, w: np.ndarray, geo: Geometry, n: int
@@ -224,7 +298,8 @@ def _conv(fn, d: int, x, weight, bias, stride, padding, dilation, groups: int) -
     if geo.kernel != weight.shape[2:]:
         raise ValueError(f"{name}: kernel size {geo.kernel} does not match the weight")
     if x.ndim == d + 1:  # unbatched: one sample
-        return fn(x[None], weight, bias, stride, padding, dilation, groups)[0]
+        out = fn(reshape(x, (1,) + x.shape), weight, bias, stride, padding, dilation, groups)
+        return reshape(out, out.shape[1:])
     return _conv_record(fn, d, x, weight, bias, geo, groups)
 
 
@@ -259,16 +334,30 @@ def _conv_record(fn, d: int, x: Tensor, weight: Tensor, bias, geo: Geometry,
     to_rows = (0,) + tuple(range(2, 2 + d)) + (1,) + tuple(range(2 + d, 2 + 2 * d))
     from_rows = tuple(np.argsort(to_rows))
     kc = (0,) + tuple(range(2, 2 + d)) + (1,)  # weight (O, C, *K) -> (O, *K, C)
-    if groups == 1:
-        cols = _rows_channels_last(x.data, geo)
-        out = cols @ weight.data.transpose(kc).reshape(o, -1).T  # (N·L, O)
-    else:
-        cols = windows(x.data, geo).transpose(to_rows).reshape(-1, c * k)
-        out = _matmul_w(cols, weight.data.reshape(o, -1), groups)
+    xd, wd = x.data, weight.data
+    fast = type(xd) is np.ndarray and type(wd) is np.ndarray  # numpy: the tuned paths below
+    if fast and groups == 1:
+        cols = _rows_channels_last(xd, geo)
+        out = cols @ wd.transpose(kc).reshape(o, -1).T  # (N·L, O)
+    elif fast:
+        cols = windows(xd, geo).transpose(to_rows).reshape(-1, c * k)
+        out = _matmul_w(cols, wd.reshape(o, -1), groups)
+    else:  # another backend: the windows stacked from strided slices, (channel, offset) rows
+        xp = namespace(xd, wd)
+        xd, wd = (a if type(a) is not np.ndarray else xp.asarray(a) for a in (xd, wd))
+        cols = _rs(_tr(windows(xd, geo), to_rows), (-1, c * k))
+        out = _matmul_w(cols, _rs(wd, (o, -1)), groups)
     out_first = (0, d + 1) + tuple(range(1, d + 1))  # (N, *L, O) -> (N, O, *L)
-    data = np.ascontiguousarray(out.reshape((n,) + geo.out + (o,)).transpose(out_first))
-    if bias is not None:
-        data += bias.data.reshape((o,) + (1,) * d)
+    if fast:
+        data = np.ascontiguousarray(out.reshape((n,) + geo.out + (o,)).transpose(out_first))
+        if bias is not None:
+            data += bias.data.reshape((o,) + (1,) * d)
+    else:
+        data = _tr(_rs(out, (n,) + geo.out + (o,)), out_first)
+        if bias is not None:
+            bd = bias.data
+            data = data + _rs(bd if type(bd) is not np.ndarray else xp.asarray(bd),
+                              (o,) + (1,) * d)
     parents = (x, weight) if bias is None else (x, weight, bias)
     out_last = (0,) + tuple(range(2, 2 + d)) + (1,)  # (N, O, *L) -> (N, *L, O)
     rows_shape = (n,) + geo.out + (c,) + geo.kernel
@@ -276,24 +365,26 @@ def _conv_record(fn, d: int, x: Tensor, weight: Tensor, bias, geo: Geometry,
     def backward(g, out):
         # out = windows(x) · Wᵀ:  dW = gᵀ · windows(x),  dx = col2im(g · W),  db = Σ g
         recorded = is_grad_enabled()
-        g2 = (g if recorded else g.data).transpose(out_last).reshape(-1, o)
+        gd = g if recorded else g.data
+        g2 = _rs(_tr(gd, out_last), (-1, o))
         gx = gw = gb = None
-        if x.requires_grad and not recorded and groups == 1:
-            gx = _input_grad_channels_last(g2, weight.data, geo, n)
+        if x.requires_grad and not recorded and groups == 1 and fast:
+            gx = _input_grad_channels_last(g2, wd, geo, n)
         elif x.requires_grad:
-            w2 = weight.reshape(o, -1) if recorded else weight.data.reshape(o, -1)
-            gcols = _matmul_g(g2, w2, groups).reshape(rows_shape).transpose(from_rows)
+            w2 = weight.reshape(o, -1) if recorded else _rs(wd, (o, -1))
+            gcols = _tr(_rs(_matmul_g(g2, w2, groups), rows_shape), from_rows)
             gx = col2im(gcols, geo) if recorded else add_windows(gcols, geo)
         if weight.requires_grad and recorded:
             rows = reshape(transpose(im2col(x, geo), to_rows), (-1, c * k))
             gw = _weight_grad(g2, rows, groups).reshape(weight.shape)
-        elif weight.requires_grad and groups == 1:  # columns (offset, channel) -> (C, *K)
+        elif weight.requires_grad and groups == 1 and fast:  # (offset, channel) -> (C, *K)
             gw = np.ascontiguousarray((g2.T @ cols).reshape((o,) + geo.kernel + (c,))
                                       .transpose(np.argsort(kc)))
         elif weight.requires_grad:
-            gw = _weight_grad(g2, cols, groups).reshape(weight.shape)
+            gw = _rs(_weight_grad(g2, cols, groups), weight.shape)
         if bias is not None and bias.requires_grad:
-            gb = (g if recorded else g.data).sum(axis=(0,) + tuple(range(2, 2 + d)))
+            axes = (0,) + tuple(range(2, 2 + d))
+            gb = gd.sum(axis=axes) if recorded or fast else namespace(gd).sum(gd, axis=axes)
         return grads(gx, gw, gb)
 
     return record(data, parents, fn, backward)

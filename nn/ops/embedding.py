@@ -8,20 +8,29 @@ import numpy as np
 from autograd import Tensor, as_tensor, op, record
 from autograd.typing import TensorLike
 
-from ._common import tensor_of
+from ._common import constant_in, moved, namespace, tensor_of
 
 __all__ = ["embedding", "embedding_backward", "one_hot"]
 
 
-def _indices(name: str, indices) -> np.ndarray:
-    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+def _indices(name: str, indices):
+    """Integer indices: a numpy array, or another backend's array kept where it is."""
+    idx = indices.data if isinstance(indices, Tensor) else indices
+    if type(idx) is not np.ndarray and hasattr(idx, "shape") and \
+            not isinstance(idx, np.generic):
+        dtype = Tensor(idx).dtype
+        if dtype.kind not in "iu":
+            raise TypeError(f"{name}: indices must be integers, got dtype {dtype}")
+        return idx
+    idx = np.asarray(idx)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{name}: indices must be integers, got dtype {idx.dtype}")
     return idx
 
 
-def _check_range(name: str, idx: np.ndarray, num: int) -> None:
-    if idx.size and (idx.min() < 0 or idx.max() >= num):
+def _check_range(name: str, idx, num: int) -> None:
+    """Indices within the table; another backend's are not read (a lazy array, a GPU's)."""
+    if type(idx) is np.ndarray and idx.size and (idx.min() < 0 or idx.max() >= num):
         bad = idx[(idx < 0) | (idx >= num)].flat[0]
         raise IndexError(f"{name}: index {bad} is out of range for num_embeddings={num} "
                          f"(valid indices are 0 to {num - 1})")
@@ -48,6 +57,17 @@ def _scatter_rows(g: np.ndarray, idx: np.ndarray, num: int, padding_idx) -> np.n
     return out
 
 
+def _one_hot_rows(xp, g, idx, num: int, padding_idx):
+    """``_scatter_rows`` in the Array API standard (another backend's arrays, lazy on dask):
+    the product of the (num, K) one-hot matrix of the indices with the (K, D) rows."""
+    flat = xp.reshape(idx, (-1,))
+    rows = xp.arange(num, dtype=flat.dtype)[:, None]
+    hits = flat[None, :] == rows
+    if padding_idx is not None:
+        hits = hits & (rows != padding_idx)
+    return xp.astype(hits, g.dtype) @ xp.reshape(g, (-1, g.shape[-1]))
+
+
 @op(export=False, saves=None, formula="1 at the looked-up rows (their gradients summed)")
 def embedding(input: TensorLike, weight: TensorLike, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer ``input`` of any shape:
@@ -71,7 +91,14 @@ def embedding(input: TensorLike, weight: TensorLike, padding_idx: int | None = N
     _check_range("embedding", idx, num)
     if padding_idx is not None:
         padding_idx = _padding_idx(padding_idx, num)
-    return record(weight.data[idx], (weight,), embedding, lambda g, out: (
+    w = weight.data
+    if type(w) is np.ndarray and type(idx) is np.ndarray:
+        data = w[idx]
+    else:  # another backend: one standard gather of the flattened indices
+        xp = namespace(w, idx)
+        w, flat = moved(xp, w), xp.reshape(moved(xp, idx), (-1,))
+        data = xp.reshape(xp.take(w, flat, axis=0), tuple(idx.shape) + (w.shape[1],))
+    return record(data, (weight,), embedding, lambda g, out: (
         embedding_backward(g, idx, num, padding_idx),))
 
 
@@ -81,13 +108,19 @@ def embedding_backward(grad, indices, num_weights: int, padding_idx: int | None 
     ``indices`` (row ``padding_idx`` left zero): the gradient of ``embedding``'s weight."""
     grad = tensor_of(grad)
     idx = _indices("embedding_backward", indices)
-    data = _scatter_rows(grad.data, idx, num_weights, padding_idx)
+    gd = grad.data
+    if type(gd) is np.ndarray and type(idx) is np.ndarray:
+        xp = np
+        data = _scatter_rows(gd, idx, num_weights, padding_idx)
+    else:
+        xp = namespace(gd, idx)
+        data = _one_hot_rows(xp, moved(xp, gd), moved(xp, idx), num_weights, padding_idx)
 
     def backward(g, out):
         if padding_idx is not None:  # the padding row sent nothing, so it receives nothing
             keep = np.ones((num_weights, 1), dtype=g.dtype)
             keep[padding_idx] = 0
-            g = g * as_tensor(keep)
+            g = g * as_tensor(keep if xp is np else constant_in(xp, keep))
         return (embedding(idx, g),)
 
     return record(data, (grad,), embedding_backward, backward)
@@ -112,6 +145,13 @@ def one_hot(tensor: TensorLike, num_classes: int = -1) -> Tensor:
             [0, 0, 1]], dtype=int64)
     """
     idx = _indices("one_hot", tensor)
+    if type(idx) is not np.ndarray:  # another backend: a comparison, its values unread
+        xp = namespace(idx)
+        if num_classes == -1:
+            raise ValueError("one_hot: give num_classes for indices on another backend than "
+                             "numpy (inferring it would read their values)")
+        hits = idx[..., None] == xp.arange(num_classes, dtype=idx.dtype)
+        return as_tensor(xp.astype(hits, xp.int64))
     if num_classes == -1:
         if idx.size == 0:
             raise ValueError("one_hot: cannot infer num_classes from an empty tensor")

@@ -18,7 +18,7 @@ import numpy as np
 from autograd import Tensor, increment_version, is_grad_enabled, op, record
 from autograd.typing import ShapeLike, TensorLike
 
-from ._common import grads, tensor_of
+from ._common import constant_in, dtype_in, grads, namespace, tensor_of
 
 __all__ = ["layer_norm", "rms_norm", "batch_norm"]
 
@@ -30,7 +30,22 @@ def _mean(a, axes: tuple):
         n *= a.shape[ax]
     if type(a) is np.ndarray:
         return np.add.reduce(a, axis=axes, keepdims=True) * (1.0 / n)
-    return a.sum(axis=axes, keepdims=True) * (1.0 / n)
+    if isinstance(a, Tensor):
+        return a.sum(axis=axes, keepdims=True) * (1.0 / n)
+    return namespace(a).sum(a, axis=axes, keepdims=True) * (1.0 / n)
+
+
+def _reshape(a, shape: tuple):
+    """``a`` (a Tensor, a numpy array or another backend's array) in ``shape``."""
+    if a.__class__ is np.ndarray or isinstance(a, Tensor):
+        return a.reshape(shape)
+    return namespace(a).reshape(a, shape)
+
+
+def _sum(a, axes: tuple):
+    if a.__class__ is np.ndarray or isinstance(a, Tensor):
+        return a.sum(axis=axes)
+    return namespace(a).sum(a, axis=axes)
 
 
 def _input_grad(gx_hat, x_hat, rstd, axes: tuple, center: bool):
@@ -46,7 +61,11 @@ def _statistics(x, axes: tuple, eps: float, center: bool):
     formula)."""
     xc = x - _mean(x, axes) if center else x
     var = _mean(xc * xc, axes)
-    rstd = 1.0 / np.sqrt(var + eps) if type(var) is np.ndarray else (var + eps) ** -0.5
+    if isinstance(var, Tensor):
+        rstd = (var + eps) ** -0.5
+    else:
+        rstd = 1.0 / (np.sqrt(var + eps) if type(var) is np.ndarray else
+                      namespace(var).sqrt(var + eps))
     return xc * rstd, rstd, var
 
 
@@ -54,9 +73,9 @@ def _affine_grads(g, x_hat, weight, bias, other_axes: tuple) -> tuple:
     """Gradients of ``y = x̂·w + b`` for ``w`` and ``b`` (summed over ``other_axes``)."""
     gw = gb = None
     if weight is not None and weight.requires_grad:
-        gw = (g * x_hat).sum(axis=other_axes).reshape(weight.shape)
+        gw = _reshape(_sum(g * x_hat, other_axes), weight.shape)
     if bias is not None and bias.requires_grad:
-        gb = g.sum(axis=other_axes).reshape(bias.shape)
+        gb = _reshape(_sum(g, other_axes), bias.shape)
     return gw, gb
 
 
@@ -71,9 +90,9 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
         x_hat, rstd, var = _statistics(xd, axes, eps, center)
     else:
         x_hat, rstd = (xd - fixed[0]) * fixed[1], fixed[1]
-    data = x_hat * weight.data.reshape(w_shape) if weight is not None else x_hat
+    data = x_hat * _reshape(weight.data, w_shape) if weight is not None else x_hat
     if bias is not None:
-        data = data + bias.data.reshape(w_shape)
+        data = data + _reshape(bias.data, w_shape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
 
     def backward(g, out):
@@ -86,7 +105,7 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
             w = None if weight is None else weight.reshape(w_shape)
         else:
             g, xh, rs = g.data, x_hat, rstd
-            w = None if weight is None else weight.data.reshape(w_shape)
+            w = None if weight is None else _reshape(weight.data, w_shape)
         gx = None
         if x.requires_grad:
             g_hat = g * w if w is not None else g
@@ -94,7 +113,9 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
         gw, gb = _affine_grads(g, xh, weight, bias, other_axes)
         return grads(*(gr for gr, t in zip((gx, gw, gb), (x, weight, bias)) if t is not None))
 
-    return record(np.asarray(data, dtype=xd.dtype), parents, fn, backward), var
+    if type(xd) is np.ndarray:
+        data = np.asarray(data, dtype=xd.dtype)
+    return record(data, parents, fn, backward), var
 
 
 def _trailing(name: str, x: Tensor, normalized_shape, weight, bias) -> tuple:
@@ -186,8 +207,8 @@ def batch_norm(input: TensorLike, running_mean: TensorLike, running_var: TensorL
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed in eval "
                              "mode (training=False)")
-        mean = np.asarray(_array(running_mean), dtype=x.dtype).reshape(w_shape)
-        rstd = (np.asarray(_array(running_var), dtype=x.dtype).reshape(w_shape) + eps) ** -0.5
+        mean = _reshape(_statistic(running_mean, x), w_shape)
+        rstd = (_reshape(_statistic(running_var, x), w_shape) + eps) ** -0.5
         return _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True,
                            fixed=(mean, rstd))[0]
     count = x.size // c
@@ -196,17 +217,46 @@ def batch_norm(input: TensorLike, running_mean: TensorLike, running_var: TensorL
                          f"got input size {x.shape}")
     out, var = _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True)
     if running_mean is not None or running_var is not None:  # after the op, which can fail
-        mean = _mean(x.data, axes).reshape(c)
-        var = var.reshape(c) * (count / (count - 1))  # the running variance is unbiased
-        for r, s in ((running_mean, mean), (running_var, var)):
+        mean = _reshape(_mean(x.data, axes), (c,))
+        var = _reshape(var, (c,)) * (count / (count - 1))  # the running variance is unbiased
+        for arg, r, s in (("running_mean", running_mean, mean), ("running_var", running_var,
+                                                                   var)):
             if r is not None:
-                arr = _array(r)
-                arr *= 1 - momentum
-                arr += momentum * s
-                if isinstance(r, Tensor):
-                    increment_version(r)
+                _update(arg, r, s, momentum)
     return out
 
 
 def _array(t) -> np.ndarray:
     return t.data if isinstance(t, Tensor) else t
+
+
+def _statistic(r, x: Tensor):
+    """A running statistic in ``x``'s dtype, on ``x``'s backend (a numpy one moves there)."""
+    arr = _array(r)
+    xd = x.data
+    if type(xd) is np.ndarray:
+        return np.asarray(arr, dtype=x.dtype)
+    xp = namespace(xd)
+    if type(arr) is np.ndarray or not hasattr(arr, "shape"):
+        return constant_in(xp, arr, x.dtype)
+    return xp.astype(arr, dtype_in(xp, x.dtype))
+
+
+def _update(arg: str, r, s, momentum: float) -> None:
+    """``r ← (1 − momentum)·r + momentum·s``: in place for numpy; another backend's arrays
+    are not written in place (dask's cannot be): the Tensor ``r`` gets the new array."""
+    arr = _array(r)
+    if type(arr) is np.ndarray and type(s) is np.ndarray:
+        arr *= 1 - momentum
+        arr += momentum * s
+        if isinstance(r, Tensor):
+            increment_version(r)
+        return
+    if not isinstance(r, Tensor):
+        raise TypeError(f"batch_norm: {arg} is a {type(arr).__module__} array and the batch "
+                        f"statistics are {type(s).__module__} arrays: give the running "
+                        f"statistics as Tensors, so that they can take the new values")
+    if type(arr) is np.ndarray:  # a numpy buffer beside another backend's batch: moves there
+        arr = constant_in(namespace(s), arr)
+    r.data = arr * (1 - momentum) + s * momentum
+    increment_version(r)

@@ -17,10 +17,10 @@ import math
 
 import numpy as np
 
-from autograd import Tensor, broadcast_to, is_grad_enabled, op, record, reshape
+from autograd import Tensor, as_tensor, broadcast_to, is_grad_enabled, op, record, reshape
 from autograd.typing import TensorLike
 
-from ._common import grads, tensor_of
+from ._common import constant_in, dtype_in, grads, namespace, tensor_of
 from .conv import Geometry, _place, add_windows, col2im, geometry, windows
 
 __all__ = ["max_pool2d", "avg_pool2d"]
@@ -48,8 +48,14 @@ def _spread(g, geo: Geometry, d: int, factor):
     if is_grad_enabled():
         if isinstance(factor, np.ndarray):
             factor = Tensor(factor.astype(g.dtype, copy=False))
+        elif not isinstance(factor, (float, int)):  # another backend's constant array
+            factor = as_tensor(factor)
         return col2im(broadcast_to(reshape(g, g.shape + (1,) * d) * factor, full), geo)
-    return add_windows(np.broadcast_to(g.data.reshape(g.shape + (1,) * d) * factor, full), geo)
+    gd = g.data
+    if type(gd) is np.ndarray:
+        return add_windows(np.broadcast_to(gd.reshape(g.shape + (1,) * d) * factor, full), geo)
+    xp = namespace(gd)
+    return add_windows(xp.broadcast_to(xp.reshape(gd, g.shape + (1,) * d) * factor, full), geo)
 
 
 @op(export=False, saves=None, formula="1 at each window's first maximum, else 0")
@@ -69,8 +75,11 @@ def max_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: in
     """
     x, geo = _pool_input("max_pool2d", input, 2, kernel_size, stride, padding, dilation)
     if x.ndim == 3:
-        return max_pool2d(x[None], kernel_size, stride, padding, dilation)[0]
+        out = max_pool2d(reshape(x, (1,) + x.shape), kernel_size, stride, padding, dilation)
+        return reshape(out, out.shape[1:])
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    if type(x.data) is not np.ndarray:
+        return _max_pool_portable(x, geo)
     win = windows(x.data, geo, pad_value=fill)
     # the maximum of each window, one kernel offset at a time over output-sized arrays
     offsets = list(np.ndindex(*geo.kernel))
@@ -105,6 +114,28 @@ def max_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: in
     return record(data, (x,), max_pool2d, backward)
 
 
+def _max_pool_portable(x: Tensor, geo: Geometry) -> Tensor:
+    """max_pool2d on another backend: the maximum over the stacked windows, the gradient at
+    each window's first maximum (``argmax``, as numpy's ties and NaN)."""
+    xd = x.data
+    xp = namespace(xd)
+    fill = -math.inf if x.dtype.kind == "f" else int(np.iinfo(x.dtype).min)
+    win = windows(xd, geo, pad_value=fill)
+    k = math.prod(geo.kernel)
+    flat = xp.reshape(win, tuple(win.shape[:4]) + (k,))
+    data = xp.max(flat, axis=-1)
+
+    def onehot(dtype):
+        first = xp.argmax(flat, axis=-1)
+        hot = first[..., None] == xp.arange(k, dtype=first.dtype)
+        return xp.reshape(xp.astype(hot, dtype_in(xp, dtype)), tuple(data.shape) + geo.kernel)
+
+    def backward(g, out):
+        return grads(_spread(g, geo, 2, onehot(g.dtype)))
+
+    return record(data, (x,), max_pool2d, backward)
+
+
 @op(export=False, saves=None, formula="1 / (window size) at each window position")
 def avg_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: int | tuple[int,
                ...] | None = None, padding: int | tuple[int, ...] | str = 0,
@@ -122,8 +153,9 @@ def avg_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: in
     """
     x, geo = _pool_input("avg_pool2d", input, 2, kernel_size, stride, padding, 1)
     if x.ndim == 3:
-        return avg_pool2d(x[None], kernel_size, stride, padding, count_include_pad,
-                          divisor_override)[0]
+        out = avg_pool2d(reshape(x, (1,) + x.shape), kernel_size, stride, padding,
+                         count_include_pad, divisor_override)
+        return reshape(out, out.shape[1:])
     if divisor_override is not None:
         if divisor_override <= 0:
             raise ValueError(f"avg_pool2d: divisor_override must be positive, "
@@ -135,10 +167,19 @@ def avg_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: in
         ones = np.ones((1, 1) + geo.size, dtype=x.dtype)
         divisor = windows(ones, geo).sum(axis=(-2, -1))[0, 0]
     dtype = x.dtype if x.dtype.kind == "f" else np.float64
-    data = (windows(x.data, geo).sum(axis=(-2, -1)) / divisor).astype(dtype, copy=False)
     scale = 1.0 / divisor if np.isscalar(divisor) else (1.0 / divisor).astype(dtype)
     if not np.isscalar(scale):
         scale = scale[:, :, None, None]
+    xd = x.data
+    if type(xd) is np.ndarray:
+        data = (windows(xd, geo).sum(axis=(-2, -1)) / divisor).astype(dtype, copy=False)
+    else:  # another backend: the divisor and the scale are constants moved there
+        xp = namespace(xd)
+        if not np.isscalar(divisor):
+            divisor, scale = constant_in(xp, divisor, dtype), constant_in(xp, scale, dtype)
+        if x.dtype != dtype:  # integers: averaged in float64
+            xd = xp.astype(xd, dtype_in(xp, dtype))
+        data = xp.sum(windows(xd, geo), axis=(-2, -1)) / divisor
 
     def backward(g, out):
         # each input position gets the gradients of the windows it is in, over their size

@@ -8,6 +8,7 @@ from typing import Iterable
 
 import numpy as np
 
+from ..ops._common import namespace
 from .optimizer import Optimizer
 
 __all__ = ["Adam"]
@@ -58,9 +59,11 @@ class Adam(Optimizer):
                                  "(must be in [0, 1))")
         group["betas"] = (b1, b2)
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict, group: dict) -> None:
+    def _update(self, p, g, state: dict, group: dict):
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], \
             group["weight_decay"]
+        if type(p) is not np.ndarray:
+            return self._update_functional(p, g, state, group)
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p)
@@ -85,3 +88,32 @@ class Adam(Optimizer):
         step_size = lr / (1 - b1 ** t)
         denom = np.sqrt(v) / _sqrt(1 - b2 ** t) + eps
         p -= step_size * (m / denom)
+        return p
+
+    def _update_functional(self, p, g, state: dict, group: dict):
+        """The same update on another backend's arrays (dask, CuPy, ...): new arrays, no
+        in-place writes, the state replaced; returns the new parameter array."""
+        xp = namespace(p)
+        lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], \
+            group["weight_decay"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = xp.zeros_like(p)
+            state["exp_avg_sq"] = xp.zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = xp.zeros_like(p)
+        if group["maximize"]:
+            g = -g
+        if wd and self._decoupled:
+            p = p * (1 - lr * wd)
+        elif wd:
+            g = g + wd * p
+        state["step"] += 1
+        t = state["step"]
+        m = state["exp_avg"] = state["exp_avg"] + (1 - b1) * (g - state["exp_avg"])
+        v = state["exp_avg_sq"] = state["exp_avg_sq"] * b2 + (1 - b2) * g * g
+        if group["amsgrad"]:
+            v = state["max_exp_avg_sq"] = xp.maximum(state["max_exp_avg_sq"], v)
+        step_size = lr / (1 - b1 ** t)
+        denom = xp.sqrt(v) / _sqrt(1 - b2 ** t) + eps
+        return p - step_size * (m / denom)

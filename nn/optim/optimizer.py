@@ -8,7 +8,10 @@ keyed by parameter index, groups listing indices), so a run resumed from it cont
 exactly as the uninterrupted one.
 
 A subclass states its hyperparameters (``defaults``), checks them (``_check``), and writes
-one update, ``_update(p, g, state, group)``, on numpy arrays in place. The base runs it for
+one update, ``_update(p, g, state, group)``, on numpy arrays in place; for another backend's
+arrays (dask, CuPy, any Array API library) the same update is built functionally, returning the
+new parameter array (dask's arrays cannot be written in place), which the base puts in the
+parameter Tensor; the state holds arrays of the parameter's backend. The base runs it for
 every Tensor parameter with a gradient, and once for all scalar ``ag.Value`` parameters of a
 group together (gathered into float64 vectors), so a micrograd-style network trains with the
 same rules at a few microseconds per scalar.
@@ -24,6 +27,8 @@ import numpy as np
 
 import autograd as ag
 from autograd import Tensor, Value, increment_version
+
+from ..ops._common import namespace
 
 __all__ = ["Optimizer", "required"]
 
@@ -135,7 +140,11 @@ class Optimizer:
                 elif set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    np.asarray(p.grad.data)[...] = 0
+                    gd = p.grad.data
+                    if type(gd) is np.ndarray:
+                        gd[...] = 0
+                    else:  # another backend's array: replaced, not written in place
+                        p.grad.data = namespace(gd).zeros_like(gd)
                     increment_version(p.grad)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -153,15 +162,20 @@ class Optimizer:
                         values.append(p)
                     elif p.grad is not None:
                         state = self.state.setdefault(p, {})
-                        # plain views of the arrays; the guard is told of the write once
-                        self._update(np.asarray(p.data), np.asarray(p.grad.data), state, group)
+                        # the arrays themselves; the guard is told of the write once
+                        pd, gd = p.data, p.grad.data
+                        if type(pd) is np.ndarray and type(gd) is np.ndarray:
+                            self._update(pd, gd, state, group)  # in place
+                        else:  # another backend: the new array replaces the old
+                            p.data = self._update(pd, gd, state, group)
                         increment_version(p)
                 if values:
                     self._update_values(values, group)
         return loss
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict, group: dict) -> None:
-        """Update the array ``p`` in place from its gradient ``g`` (subclasses)."""
+    def _update(self, p: Any, g: Any, state: dict, group: dict) -> Any:
+        """Update the array ``p`` from its gradient ``g`` (subclasses): a numpy ``p`` in place,
+        another backend's functionally; return the updated array (``p`` itself for numpy)."""
         raise NotImplementedError
 
     def _update_values(self, values: list, group: dict) -> None:
@@ -247,12 +261,19 @@ class Optimizer:
             if isinstance(p, Value) or value is None or key == "step":
                 out[key] = copy.deepcopy(value)
                 continue
-            arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+            value = value.data if isinstance(value, Tensor) else value
+            arr = value if type(value) is np.ndarray or not hasattr(value, "shape") else \
+                Tensor(value).numpy()
+            arr = np.asarray(arr)
             if arr.shape != p.shape:
                 raise ValueError(f"{type(self).__name__}: loaded state {key!r} of parameter "
                                  f"{index} has shape {arr.shape}, the parameter has shape "
                                  f"{p.shape}")
-            out[key] = arr.astype(p.dtype if arr.dtype.kind == "f" else arr.dtype, copy=True)
+            arr = arr.astype(p.dtype if arr.dtype.kind == "f" else arr.dtype, copy=True)
+            if type(p.data) is not np.ndarray:  # the state lives where the parameter does
+                xp = namespace(p.data)
+                arr = xp.asarray(arr, dtype=getattr(xp, arr.dtype.name))
+            out[key] = arr
         return out
 
     def __repr__(self) -> str:

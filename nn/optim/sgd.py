@@ -42,8 +42,9 @@ class SGD(Optimizer):
                              f"(got momentum={group['momentum']!r}, "
                              f"dampening={group['dampening']!r})")
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict, group: dict) -> None:
+    def _update(self, p, g, state: dict, group: dict):
         mu, wd = group["momentum"], group["weight_decay"]
+        inplace = type(p) is np.ndarray  # else another backend's arrays: built functionally
         if group["maximize"]:
             g = -g
         if wd:
@@ -51,9 +52,14 @@ class SGD(Optimizer):
         if mu:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = g.copy()
-            else:
+                buf = state["momentum_buffer"] = g.copy() if inplace else g
+            elif inplace:
                 buf *= mu
                 buf += (1 - group["dampening"]) * g
+            else:
+                buf = state["momentum_buffer"] = buf * mu + (1 - group["dampening"]) * g
             g = g + mu * buf if group["nesterov"] else buf
+        if not inplace:
+            return p - group["lr"] * g
         p -= group["lr"] * g
+        return p
