@@ -157,6 +157,8 @@ def _adapter(node: Any):
 
 def _grad_style(g: Summary) -> tuple[str, str]:
     size = g.max_abs
+    if size is None:  # values not read (another backend's array): no colour to give
+        return "white", "black"
     for bound, fill, font, _ in GRAD_SCALE:
         if size < bound or (bound == 0.0 and size == 0.0):
             return fill, font

@@ -151,3 +151,11 @@ def test_zeros_like_and_ones_like_stay_on_the_backend():
     assert z.is_lazy and o.is_lazy and o.dtype == np.float32
     s = ag.zeros_like(ag.tensor(strict.asarray([1.0, 2.0])))
     assert backend_of(s.data).name == "array_api_strict" and s.tolist() == [0.0, 0.0]
+
+
+def test_colouring_a_lazy_graph_by_gradient_reads_no_values():
+    x = ag.tensor(lazy(), requires_grad=True)
+    with lazy_only():
+        y = (x * 2.0).sum()
+        y.backward()
+        assert "dask.array, not read" in ag.draw(y, color_by_grad=True).source

@@ -15,7 +15,7 @@ import autograd as ag
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted(p for d in ("nn", "demos", "benchmarks") for p in (ROOT / d).rglob("*.py"))
 PUBLIC_MODULES = {"autograd", "autograd.viz", "autograd.functional", "autograd.gradcheck",
-                  "autograd.typing"}
+                  "autograd.typing", "autograd.backend"}
 
 
 def _public(module: str) -> bool:

@@ -9,46 +9,36 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor, is_grad_enabled
+from autograd.backend import backend_of
+from autograd.backend import namespace as backend_namespace
 
 _SCALARS = frozenset([bool, int, float, complex])
-_NAMESPACES: dict = {}  # array type -> its Array API namespace
 
 
 def namespace(*arrays) -> Any:
-    """The Array API namespace of ``arrays`` (Tensors or arrays; None, Python numbers and lists
-    are skipped): numpy itself when they are all numpy (numpy's main namespace has every standard
-    name), else ``array_api_compat``'s namespace of the others (dask, CuPy, any Array API
-    library), numpy arrays among them being constants that join it (``asarray``).
+    """The array namespace of ``arrays`` (Tensors or arrays; None, Python numbers, lists and
+    numpy arrays are skipped): numpy itself when they are all numpy, else autograd's ``Backend``
+    of the others (dask, CuPy, any Array API library: ``autograd.backend``), numpy arrays among
+    them being constants that join it (``moved``). Two other libraries in one call raise
+    ``BackendError`` naming both.
 
-    Only the standard's functions are used through it, so nn's ops run on every backend.
+    Only the standard's functions (and the backend's table, ``add_at``) are used through it, so
+    nn's ops run on every backend.
     """
-    found = None
+    others = []
     for a in arrays:
         if isinstance(a, Tensor):
             a = a.data
         if a is None or a.__class__ is np.ndarray or a.__class__ in _SCALARS or \
                 isinstance(a, np.generic) or not hasattr(a, "shape"):
             continue  # numpy, numbers, lists: constants that join any backend
-        ns = _NAMESPACES.get(a.__class__)
-        if ns is None:
-            import array_api_compat
-
-            ns = _NAMESPACES[a.__class__] = array_api_compat.array_namespace(a)
-        if found is None:
-            found = ns
-        elif ns is not found:
-            raise TypeError(f"cannot combine {found.__name__} and {ns.__name__} arrays in one "
-                            f"op: move one to the other's library first")
-    return np if found is None else found
+        others.append(a)
+    return np if not others else backend_namespace(*others)
 
 
 def is_lazy(arr) -> bool:
     """Whether ``arr`` is a lazy array (dask): its values must not be read inside an op."""
-    if arr.__class__ is np.ndarray:
-        return False
-    import array_api_compat
-
-    return array_api_compat.is_lazy_array(arr)
+    return arr.__class__ is not np.ndarray and backend_of(arr).lazy
 
 
 def dtype_in(xp, dtype) -> Any:
