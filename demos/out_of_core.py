@@ -54,8 +54,17 @@ def loss_fn(X, y, w, b):
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory in MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory in MB: Linux's VmHWM (``getrusage``'s maxrss is
+    carried over from the parent across ``exec``, so it can report the parent's peak)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    scale = 1024 if sys.platform != "darwin" else 1024 * 1024  # KiB on Linux, bytes on macOS
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
 def main(argv: list[str] | None = None) -> dict:
