@@ -478,7 +478,7 @@ def _size(arr: Any) -> int:
 _NP_DTYPE_CLASSES = frozenset(type(np.dtype(c)) for c in "?bBhHiIlLqQefdgFDGOUSV")
 
 
-def _wrap(arr: np.ndarray) -> Tensor:
+def _wrap(arr: Any) -> Tensor:
     """A leaf Tensor around ``arr`` (no copy, no checks): the fast path for internal use."""
     t = _new(Tensor)
     t._data = arr
@@ -510,14 +510,15 @@ def as_tensor(data: Any, dtype: DTypeLike | None = None) -> Tensor:
     return _wrap(as_array(data, dtype))
 
 
-def record(data: np.ndarray, parents: tuple, op: Any, backward: Callable) -> Tensor:
+def record(data: Any, parents: tuple, op: Any, backward: Callable) -> Tensor:
     """Wrap an op's numpy result; make it a node of the graph if a parent requires grad.
 
     Every op ends with this call, and so can a user's own layer.
 
     Parameters
     ----------
-    data : the op's result, a numpy array computed from the parents' arrays.
+    data : the op's result, an array computed from the parents' arrays (numpy, or their own
+        backend's: see ``autograd.backend``).
     parents : tuple of Tensors, the op's inputs, in order.
     op : the op, as declared with ``ag.op`` (or its ``OpDef``); or a node name such as
         ``"MyOpBackward"`` for an op that was never declared (the in-place guard then
