@@ -1,8 +1,9 @@
 """The whole op table a second time, off numpy: the boundary of every op is proven.
 
 Each case of ``tests/op_cases.py`` runs on numpy and again on another backend, from the same
-values: the results and the gradients must agree, and must be arrays of that backend (nothing
-converted to numpy on the way):
+values: the results, the gradients and the second derivatives (a backward pass through the
+recorded first one) must agree, and must be arrays of that backend (nothing converted to numpy
+on the way):
 
 - ops in the Array API standard's vocabulary (``OpDef.array_api``, the default) run on
   ``array-api-strict``, which rejects anything outside the standard;
@@ -111,3 +112,36 @@ def test_op_on_another_backend(case):
         assert _name(g) == name, f"{case.id}: a gradient on {_name(g)}, not {name}"
         np.testing.assert_allclose(g.numpy(), r.numpy(), rtol=1e-7, atol=1e-9,
                                    err_msg=f"{case.id}: gradients on {name}")
+
+
+def second_order(case, xs):
+    """Gradients of the squared norm of the first gradients: a second backward pass through
+    the recorded first one (None when the case has nothing to differentiate twice)."""
+    outs = [o for o in _outputs(case.fn(*xs)) if o.requires_grad]
+    wrt = [x for x in xs if isinstance(x, ag.Tensor) and x.requires_grad]
+    if not outs or not wrt:
+        return None
+    total = sum((o * o).sum() for o in outs)
+    first = [g for g in ag.grad(total, wrt, create_graph=True, allow_unused=True)
+             if g is not None and g.requires_grad]
+    if not first:
+        return None
+    return ag.grad(sum((g * g).sum() for g in first), wrt, allow_unused=True)
+
+
+@pytest.mark.parametrize("case", ALL, ids=lambda c: c.id)
+def test_second_derivatives_on_another_backend(case):
+    name = backend_for(case)
+    ref = second_order(case, inputs(case))
+    guard = lazy_only() if name == "dask.array" else contextlib.nullcontext()
+    with guard:
+        got = second_order(case, tuple(to_backend(x, name) for x in inputs(case)))
+    if ref is None:
+        assert got is None, case.id
+        return
+    for g, r in zip(got, ref):
+        assert (g is None) == (r is None), case.id
+        if r is not None:
+            assert _name(g) == name, f"{case.id}: a second derivative on {_name(g)}"
+            np.testing.assert_allclose(g.numpy(), r.numpy(), rtol=1e-7, atol=1e-9,
+                                       err_msg=f"{case.id}: second derivatives on {name}")
