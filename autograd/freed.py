@@ -135,8 +135,7 @@ def _freed(t, parents: tuple) -> FreedValue:
     f._op = t._op
     f._parents = parents
     f._requires_grad = t._requires_grad
-    data = t._data
-    f.shape = data.shape
-    f.dtype = data.dtype
+    f.shape = t._data.shape
+    f.dtype = t.dtype  # numpy's dtype, whatever the backend
     f.grad_summary = None if t.grad is None else Summary.of(t.grad._data)
     return f
