@@ -159,3 +159,26 @@ def test_colouring_a_lazy_graph_by_gradient_reads_no_values():
         y = (x * 2.0).sum()
         y.backward()
         assert "dask.array, not read" in ag.draw(y, color_by_grad=True).source
+
+
+@pytest.mark.parametrize("make", [np.asarray, strict.asarray,
+                                  lambda a: da.from_array(np.asarray(a), chunks=2)],
+                         ids=["numpy", "array_api_strict", "dask"])
+def test_the_tables_scatter_add_accumulates_repeats_on_every_backend(make):
+    target = np.arange(12.0).reshape(4, 3)
+    index = np.array([0, 2, 2, 3, 0, 0])
+    values = np.random.default_rng(0).standard_normal((6, 3))
+    expected = target.copy()
+    np.add.at(expected, index, values)
+    b = namespace(make(target))
+    got = b.add_at(make(target.copy()), make(index), make(values))
+    assert backend_of(got).name == b.name
+    np.testing.assert_allclose(b.to_numpy(got), expected)
+
+
+def test_the_table_falls_back_to_the_librarys_own_module():
+    b = namespace(lazy())
+    assert b.einsum is da.einsum  # not in the standard: dask.array's own
+    assert b.exp is not None and b.has("einsum")
+    with pytest.raises(BackendError, match="dask.array has no no_such_function"):
+        _ = b.no_such_function
