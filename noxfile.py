@@ -119,7 +119,8 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """pyright over autograd/ and nn/ (settings in pyproject.toml), as a user's checker would."""
-    session.install(".[scipy]", "pyright")  # autograd.scipy's types come from scipy's
+    # autograd.scipy's types come from scipy's, the dask backend's from dask's
+    session.install(".[scipy,dask]", "pyright")
     session.run("pyright")
 
 

@@ -25,7 +25,7 @@ Nothing here computes a lazy array: ``to_numpy`` (which ``.numpy()``, ``.item()`
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, TypeGuard
 
 import numpy as np
 
@@ -178,7 +178,7 @@ def unknown(arr: Any) -> BackendError:
         f"convert it to one of those first (np.asarray(x) for its values)")
 
 
-def is_array(x: Any) -> bool:
+def is_array(x: Any) -> TypeGuard[Any]:
     """Whether ``x`` is an array of a known backend (a Tensor keeps it as it is).
 
     Raises ``BackendError`` naming the type for an array-like object (one with ``shape`` and
@@ -268,8 +268,8 @@ def _cupy() -> Backend:  # pragma: no cover - needs a GPU
     b = _BY_NAME.get("cupy")
     if b is None:
         import array_api_compat.cupy as ccp
-        import cupy
-        import cupyx
+        import cupy  # pyright: ignore[reportMissingImports]
+        import cupyx  # pyright: ignore[reportMissingImports]
 
         def add_at(target, index, values):
             cupyx.scatter_add(target, index, values)
@@ -295,9 +295,9 @@ def compute(*tensors: Any, **kwargs: Any) -> tuple:
             and hasattr(t._data, "__dask_graph__")]
     out = list(tensors)
     if lazy:
-        import dask
+        from dask.base import compute as dask_compute
 
-        values = dask.compute(*(tensors[i]._data for i in lazy), **kwargs)
+        values = dask_compute(*(tensors[i]._data for i in lazy), **kwargs)
         for i, v in zip(lazy, values):
             out[i] = _wrap(np.asarray(v))
     for i, t in enumerate(out):

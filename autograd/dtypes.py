@@ -23,7 +23,6 @@ import numpy as np
 
 from ._tensor import Tensor, get_default_dtype
 from .backend import np_dtype
-from .typing import DTypeLike
 
 __all__ = ["promote_types", "result_type", "is_weak_scalar"]
 
@@ -38,11 +37,13 @@ def is_weak_scalar(x) -> bool:
     return isinstance(x, WEAK_SCALARS)
 
 
-def promote_types(a: DTypeLike, b: DTypeLike) -> np.dtype:
+def promote_types(a: Any, b: Any) -> np.dtype:
     """The dtype that holds both ``a`` and ``b`` (``torch.promote_types``).
 
     Within a category the wider one (``uint8`` with ``int8`` gives ``int16``); across
     categories the higher category's dtype (``int64`` with ``float32`` gives ``float32``).
+    ``a`` and ``b`` are what ``np.dtype`` takes, or another backend's dtypes
+    (``array_api_strict.float64``): the result is numpy's dtype of that name.
 
     Examples
     --------

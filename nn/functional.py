@@ -23,6 +23,7 @@ eager backends only, those of class indices on numpy indices only.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 
@@ -422,9 +423,7 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
             keep = w if keep is None else keep * w
         if keep is not None:
             losses = losses * keep
-
-        def onehot():
-            return xp.astype(hits, dtype)
+        onehot = partial(xp.astype, hits, dtype)  # the one-hot targets: the mask as 0 and 1
 
     def backward(g, out):
         # d loss_i / d logits_i = softmax(logits_i) - onehot(target_i); the probabilities are

@@ -78,7 +78,7 @@ def transpose(x: TensorLike, *dims: Any, axes: Any = None, dim0: int | None = No
         given = (dim0, dim1)
     if given and axes is not None:
         raise TypeError("transpose: give the axes positionally or as axes=, not both")
-    order = axes
+    order: Any = axes  # the axes as given: an int, ints, or a sequence of them
     if len(given) == 2 and _is_int(given[0]) and _is_int(given[1]):  # PyTorch: swap two axes
         a1, a2 = (normalize_axis(a, x.ndim, "transpose")[0] if x.ndim else 0 for a in given)
         order = list(range(x.ndim))

@@ -94,7 +94,7 @@ def _find_special(xp: Backend, name: str, numpy_fn: Callable | None) -> Callable
         quiet.__name__ = name  # names the tasks of dask's graph
         return lambda *args: elemwise(quiet, *args)
     if xp.name == "cupy":  # pragma: no cover - needs a GPU
-        import cupyx.scipy.special
+        import cupyx.scipy.special  # pyright: ignore[reportMissingImports]
 
         fn = getattr(cupyx.scipy.special, name, None)
         if fn is None:

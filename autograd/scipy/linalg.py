@@ -70,9 +70,9 @@ def _is_dask(xp: Backend) -> bool:
 def _as_task(xp: Backend, fn, arrays: tuple, shape: tuple, dtype) -> object:
     """``fn(*arrays)`` (scipy, on whole numpy matrices) as one task of a lazy dask array of
     ``shape``: nothing computes until the result is asked for."""
-    import dask
+    from dask.delayed import delayed
 
-    return xp.from_delayed(dask.delayed(fn, pure=True)(*arrays), shape, dtype=dtype)
+    return xp.from_delayed(delayed(fn, pure=True)(*arrays), shape, dtype=dtype)
 
 
 def _no_function(xp: Backend, name: str) -> BackendError:

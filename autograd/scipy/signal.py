@@ -80,7 +80,7 @@ def _convolve_off_numpy(xp: Backend, a, b, mode: str, method: str):
     if method not in ("auto", "direct", "fft"):
         raise ValueError("Acceptable method flags are 'auto', 'direct', or 'fft'.")
     if xp.name == "cupy":  # pragma: no cover - needs a GPU
-        import cupyx.scipy.signal
+        import cupyx.scipy.signal  # pyright: ignore[reportMissingImports]
 
         return cupyx.scipy.signal.convolve(a, b, mode=mode, method=method)
     n, m = tuple(a.shape), tuple(b.shape)
@@ -107,5 +107,6 @@ def _convolve_off_numpy(xp: Backend, a, b, mode: str, method: str):
         window = a[tuple(slice(k - 1 - i, k - 1 - i + f) for i, k, f in zip(idx, m, full))]
         term = b[idx] * window
         out = term if out is None else out + term
+    assert out is not None  # no size is 0 here, so the product has at least one index
     region = tuple(slice((f - o) // 2, (f - o) // 2 + o) for f, o in zip(full, shape))
     return out[region]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -184,6 +185,7 @@ def _added_windows(xp, cols, geo: Geometry):
                     parts.insert(at * len(parts), xp.zeros(tuple(shape), dtype=v.dtype))
             v = xp.concat(parts, axis=ax) if len(parts) > 1 else v
         total = v if total is None else total + v
+    assert total is not None  # kernel sizes are at least 1 (geometry): one offset or more
     if any(lo or hi for lo, hi in geo.pads):
         total = total[(slice(None),) * 2 + tuple(slice(lo, lo + s) for (lo, _), s in
                                                  zip(geo.pads, geo.size))]
@@ -208,7 +210,7 @@ def col2im(cols, geo: Geometry) -> Tensor:
 # ---------------------------------------------------------------------------- convolution
 
 
-def _rs(a, shape: tuple):
+def _rs(a: Any, shape: tuple) -> Any:
     """``a`` reshaped: a numpy array or Tensor by its method, another backend's array by its
     namespace (the Array API has no ``reshape`` method)."""
     if type(a) is np.ndarray or isinstance(a, Tensor):
@@ -216,7 +218,7 @@ def _rs(a, shape: tuple):
     return namespace(a).reshape(a, shape)
 
 
-def _tr(a, perm: tuple):
+def _tr(a: Any, perm: tuple) -> Any:
     """``a`` with its axes permuted (as ``_rs``)."""
     if type(a) is np.ndarray or isinstance(a, Tensor):
         return a.transpose(perm)

@@ -3,6 +3,8 @@ backward, so derivatives of any order stay inside the pair. Also ``one_hot``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from autograd import Tensor, as_tensor, op, record
@@ -13,7 +15,7 @@ from ._common import constant_in, moved, namespace, tensor_of
 __all__ = ["embedding", "embedding_backward", "one_hot"]
 
 
-def _indices(name: str, indices):
+def _indices(name: str, indices: Any) -> Any:
     """Integer indices: a numpy array, or another backend's array kept where it is."""
     idx = indices.data if isinstance(indices, Tensor) else indices
     if type(idx) is not np.ndarray and hasattr(idx, "shape") and \
