@@ -30,9 +30,11 @@ from . import (
     shape,
     special,
 )
+from .arrange import take_along_axis_backward
 from .shape import index_add, index_put, sum_to_shape
 
 __all__ = ["OPS", "OpDef", "op", "EXPORTS", "index_add", "index_put", "sum_to_shape",
+           "take_along_axis_backward",
            "arrange", "binary", "contract", "dispatch", "elementwise", "join", "linalg",
            "linalg_solve", "linalg_spectral", "math", "pytorch_names", "reduce", "scan",
            "search", "selection", "shape", "special", "bessel"]

@@ -248,7 +248,7 @@ def pad(array: TensorLike, pad_width: Any, mode: str = "constant", **kwargs: Any
         data = xp.reshape(flat, source.shape)
     source = source.reshape(-1)
     return record(data, (x,), pad.op, lambda g, out: (
-        reshape(_put_along_axis(reshape(g, (-1,)), source, 0, (x.size,)), x.shape),))
+        reshape(take_along_axis_backward(reshape(g, (-1,)), source, 0, (x.size,)), x.shape),))
 
 
 def _pad_constant(xd, pad_width, fill):
@@ -370,7 +370,7 @@ def take_along_axis(arr: TensorLike, indices: TensorLike, axis: Axis = -1) -> Te
                               flat.shape)
     shape = arr.shape
     return record(data, (arr,), take_along_axis.op, lambda g, out: (
-        _put_along_axis(g, idx, ax, shape),))
+        take_along_axis_backward(g, idx, ax, shape),))
 
 
 def _wrapped_indices(xp, idx, n: int):
@@ -395,7 +395,8 @@ def _flat_indices(xp, idx, ax: int, shape: tuple):
     return flat
 
 
-def _put_along_axis(g: Tensor, idx, ax: int, shape: tuple) -> Tensor:
+@op(export=False, saves=None, formula="1 (the values at the indices)")
+def take_along_axis_backward(g: Tensor, idx, ax: int, shape: tuple) -> Tensor:
     """Zeros of ``shape`` with ``g`` added at ``idx`` along ``ax`` (repeats accumulate): the
     adjoint of ``take_along_axis``, whose backward is ``take_along_axis`` again."""
     gd = g._data
@@ -412,7 +413,7 @@ def _put_along_axis(g: Tensor, idx, ax: int, shape: tuple) -> Tensor:
         flat = xp.reshape(xp.broadcast_to(_flat_indices(xp, idx, ax, shape), gd.shape), (-1,))
         data = xp.reshape(xp.add_at(xp.zeros((int(np.prod(shape)),), dtype=gd.dtype), flat,
                                     xp.reshape(gd, (-1,))), shape)
-    return record(data, (g,), "PutAlongAxisBackward", lambda gg, out: (
+    return record(data, (g,), take_along_axis_backward.op, lambda gg, out: (
         take_along_axis(gg, idx, ax),))
 
 
