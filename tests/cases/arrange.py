@@ -84,8 +84,8 @@ CASES = {
         (lambda x: ag.take_along_axis(x, np.array([3, 0, 3]), None), lambda r: (T(r, 2, 2),)),
     ],
     "take_along_axis_backward": [  # repeats accumulate; its own backward is take_along_axis
-        (lambda g: ag.ops.take_along_axis_backward(g * g, np.array([[0, 2, 2], [1, 0, 1]]), 1, (2, 4)),
-         lambda r: (T(r, 2, 3),)),
+        (lambda g: ag.ops.take_along_axis_backward(g * g, np.array([[0, 2, 2], [1, 0, 1]]), 1,
+                                                   (2, 4)), lambda r: (T(r, 2, 3),)),
         (lambda g: ag.ops.take_along_axis_backward(g, np.array([[1], [1]]), 0, (3, 1)),
          lambda r: (T(r, 2, 1),)),
     ],
