@@ -3,6 +3,12 @@
 W. J. Cody's rational Chebyshev approximation (Math. Comp. 23, 1969; the ``CALERF`` routine
 of SPECFUN), accurate to float64 rounding (|error| < 1e-15, as ``math.erf``) and vectorized over
 three ranges of |x|: no ``np.vectorize``, no per-element Python.
+
+float32 arrays have their own kernel, ``erf_float32``: one rational function of x over
+[−4, 4] (the minimax form Eigen and XLA use for single precision; beyond ±4, erf is ±1 in
+float32), evaluated in float32 in place, within 8 units in the last place of float32. It
+makes ``ag.erf`` (and the exact GELU) on float32 a dozen numpy passes, several times faster
+than Cody's three ranges or scipy's float64 erf.
 """
 
 from __future__ import annotations
@@ -28,6 +34,41 @@ _Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1,
       6.05183413124413191e-2, 2.33520497626869185e-3)
 _RSQRT_PI = 5.6418958354775628695e-1
 _SMALL, _FOUR, _BIG = 0.46875, 4.0, 6.0  # erf(6) is 1 to float64 precision
+
+
+# erf(x) ≈ x·P(x²)/Q(x²) on [−4, 4]: P of degree 6 in x² (α₁ ... α₁₃), Q of degree 4 (β₀ ... β₈)
+_ALPHA = (-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06,
+          -5.69250639462346e-05, -7.34990630326855e-04, -2.95459980854025e-03,
+          -1.60960333262415e-02)  # α₁₃ first
+_BETA = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
+         -7.37332916720468e-03, -1.42647390514189e-02)  # β₈ first
+
+
+def erf_float32(x: np.ndarray) -> np.ndarray:
+    """``erf`` of a float32 array in float32: within 8 ulp (relative error < 5e-7), NaN stays
+    NaN, ±inf gives ±1.
+
+    Examples
+    --------
+    >>> from autograd.ops.erf_kernel import erf_float32
+    >>> erf_float32(np.float32([0.0, 0.5, -10.0]))
+    array([ 0.        ,  0.5204999 , -1.        ], dtype=float32)
+    """
+    x = np.clip(x, np.float32(-4.0), np.float32(4.0))
+    t = x * x
+    num = t * np.float32(_ALPHA[0])
+    for a in _ALPHA[1:-1]:
+        num += np.float32(a)
+        num *= t
+    num += np.float32(_ALPHA[-1])
+    num *= x
+    den = t * np.float32(_BETA[0])
+    for b in _BETA[1:-1]:
+        den += np.float32(b)
+        den *= t
+    den += np.float32(_BETA[-1])
+    num /= den
+    return num
 
 
 def _exp_neg_sq(y: np.ndarray) -> np.ndarray:

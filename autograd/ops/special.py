@@ -36,7 +36,7 @@ from ..registry import node_name, op
 from ..typing import TensorLike
 from ._util import aligned, lift, xp_of
 from .elementwise import cos, exp, log, sin, where
-from .erf_kernel import erf_array
+from .erf_kernel import erf_array, erf_float32
 from .incomplete import betainc_dab, gammainc_da
 
 _scipy_special = None
@@ -236,14 +236,21 @@ _erf_impl = None
 
 
 def _erf():
-    """scipy.special.erf where scipy is installed, else W. J. Cody's vectorized approximation
+    """float32 arrays: ``erf_kernel.erf_float32`` (float32 rounding, a dozen passes); others:
+    scipy.special.erf where scipy is installed, else W. J. Cody's vectorized approximation
     (``erf_kernel``, float64 rounding)."""
     global _erf_impl
     if _erf_impl is None:
         try:
-            _erf_impl = scipy_special().erf
+            wide = scipy_special().erf
         except ImportError:
-            _erf_impl = erf_array
+            wide = erf_array
+
+        def _erf_impl(x, *args, **kwargs):
+            if getattr(x, "dtype", None) == np.float32 and not args and not kwargs:
+                return erf_float32(x)
+            return wide(x, *args, **kwargs)
+
     return _erf_impl
 
 

@@ -85,6 +85,18 @@ def test_erf_is_exact_to_float64_rounding():
     assert erf_array(np.float32([0.5])).dtype == np.float32
 
 
+def test_erf_of_float32_is_within_8_ulp_in_float32():
+    x = np.concatenate([np.linspace(-6, 6, 40001), np.logspace(-30, 0.7, 2000),
+                        -np.logspace(-30, 0.7, 2000)]).astype(np.float32)
+    ref = np.array([math.erf(float(v)) for v in x])
+    got = ag.erf(ag.tensor(x)).data
+    assert got.dtype == np.float32
+    ulp = np.spacing(np.abs(ref).astype(np.float32)).astype(np.float64)
+    assert np.max(np.abs(got - ref) / ulp) <= 8
+    edges = ag.erf(ag.tensor(np.float32([np.inf, -np.inf, np.nan, 0.0]))).data
+    assert edges[:2].tolist() == [1.0, -1.0] and np.isnan(edges[2]) and edges[3] == 0.0
+
+
 def test_gelu_exact_and_tanh_match_their_formulas():
     x = np.linspace(-6, 6, 101)
     exact = np.array([v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x])
