@@ -52,7 +52,7 @@ def erf_float32(x: np.ndarray) -> np.ndarray:
     --------
     >>> from autograd.ops.erf_kernel import erf_float32
     >>> erf_float32(np.float32([0.0, 0.5, -10.0]))
-    array([ 0.        ,  0.5204999 , -1.        ], dtype=float32)
+    array([ 0.       ,  0.5204999, -1.       ], dtype=float32)
     """
     x = np.clip(x, np.float32(-4.0), np.float32(4.0))
     t = x * x
