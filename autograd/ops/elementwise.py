@@ -28,6 +28,7 @@ from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
 from ..backend import NUMPY, backend_of, is_array, np_dtype
 from ..dtypes import result_type
+from ..mode import recording
 from ..registry import op
 from ..typing import DTypeLike, TensorLike
 from ._util import (
@@ -86,7 +87,9 @@ def sub(a: TensorLike, b: TensorLike) -> Tensor:
 
 def _sub_backward(g, out):
     a, b = out._parents
-    return g, -g if b._requires_grad else None
+    if not b._requires_grad:
+        return g, None
+    return g, -g if recording() else _wrap(-g._data)
 
 
 @op(operator="__mul__", reflected="__rmul__", inplace="mul_", method="mul", ufunc=np.multiply,
@@ -107,8 +110,12 @@ def mul(a: TensorLike, b: TensorLike) -> Tensor:
 
 def _mul_backward(g, out):
     a, b = out._parents
-    return (g * b if a._requires_grad else None,
-            g * a if b._requires_grad else None)
+    if recording():  # create_graph: in Tensor ops, differentiable again
+        return (g * b if a._requires_grad else None,
+                g * a if b._requires_grad else None)
+    gd = g._data  # else the same products on the arrays, without an op call each
+    return (_wrap(gd * b._data) if a._requires_grad else None,
+            _wrap(gd * a._data) if b._requires_grad else None)
 
 
 @op(operator="__truediv__", reflected="__rtruediv__", inplace="div_", method="div",
@@ -130,9 +137,13 @@ def div(a: TensorLike, b: TensorLike) -> Tensor:
 
 
 def _div_backward(g, out):
-    a, b = out._parents
-    return (g / b if a._requires_grad else None,
-            -g * out / b if b._requires_grad else None)  # d(a/b)/db = -a/b² = -out/b
+    a, b = out._parents  # d(a/b)/db = -a/b² = -out/b
+    if recording():  # create_graph: in Tensor ops, differentiable again
+        return (g / b if a._requires_grad else None,
+                -g * out / b if b._requires_grad else None)
+    gd, bd = g._data, b._data  # else the same on the arrays
+    return (_wrap(gd / bd) if a._requires_grad else None,
+            _wrap(-gd * out._data / bd) if b._requires_grad else None)
 
 
 @op(operator="__neg__", method="neg", ufunc=np.negative, saves=None, formula="−1")
@@ -144,7 +155,7 @@ def neg(a: TensorLike) -> Tensor:
 
 
 def _neg_backward(g, out):
-    return (-g,)
+    return (-g if recording() else _wrap(-g._data),)
 
 
 @op(operator="__pow__", reflected="__rpow__", inplace="pow_", method="pow", ufunc=np.power,
@@ -212,7 +223,7 @@ def exp(a: TensorLike) -> Tensor:
 
 
 def _exp_backward(g, out):
-    return (g * out,)
+    return (g * out if recording() else _wrap(g._data * out._data),)
 
 
 @op(method="log", ufunc=np.log, saves="inputs", formula="1/x")
@@ -233,7 +244,7 @@ def log(a: TensorLike) -> Tensor:
 
 def _log_backward(g, out):
     (a,) = out._parents
-    return (g / a,)
+    return (g / a if recording() else _wrap(g._data / a._data),)
 
 
 @op(method="sqrt", ufunc=np.sqrt, saves="output", formula="1/(2·√x)")
@@ -253,7 +264,7 @@ def sqrt(a: TensorLike) -> Tensor:
 
 
 def _sqrt_backward(g, out):
-    return (g / (out * 2),)
+    return (g / (out * 2) if recording() else _wrap(g._data / (out._data * 2)),)
 
 
 @op(method="sin", ufunc=np.sin, saves="inputs", formula="cos(x)")
@@ -299,7 +310,10 @@ def tanh(a: TensorLike) -> Tensor:
 
 
 def _tanh_backward(g, out):
-    return (g * (1 - out * out),)
+    if recording():  # create_graph: in Tensor ops, differentiable again
+        return (g * (1 - out * out),)
+    od = out._data  # else the same on the arrays
+    return (_wrap(g._data * (1 - od * od)),)
 
 
 @op(method="sigmoid", saves="output", formula="σ(x)·(1 − σ(x))")
@@ -318,7 +332,10 @@ def sigmoid(a: TensorLike) -> Tensor:
 
 
 def _sigmoid_backward(g, out):
-    return (g * out * (1 - out),)
+    if recording():  # create_graph: in Tensor ops, differentiable again
+        return (g * out * (1 - out),)
+    od = out._data  # else the same on the arrays
+    return (_wrap(g._data * od * (1 - od)),)
 
 
 @op(method="relu", saves="inputs", formula="1 if x > 0 else 0")
@@ -333,7 +350,9 @@ def relu(a: TensorLike) -> Tensor:
 
 def _relu_backward(g, out):
     (a,) = out._parents
-    return (g * _wrap(a._data > 0),)  # the mask is a constant
+    if recording():  # create_graph: the mask is a constant
+        return (g * _wrap(a._data > 0),)
+    return (_wrap(g._data * (a._data > 0)),)
 
 
 # ---------------------------------------------------------------------------- selection
