@@ -350,9 +350,10 @@ def relu(a: TensorLike) -> Tensor:
 
 def _relu_backward(g, out):
     (a,) = out._parents
-    if recording():  # create_graph: the mask is a constant
-        return (g * _wrap(a._data > 0),)
-    return (_wrap(g._data * (a._data > 0)),)
+    gd = g._data
+    if recording() or gd.__class__ is not np.ndarray:  # create_graph, or a backend that won't
+        return (g * _wrap(a._data > 0),)  # multiply by booleans: the mask is a constant
+    return (_wrap(gd * (a._data > 0)),)
 
 
 # ---------------------------------------------------------------------------- selection
