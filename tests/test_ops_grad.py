@@ -77,3 +77,28 @@ def test_gradcheck_report_names_the_element():
 
     with pytest.raises(ag.GradcheckError, match=r"index \(1, 2\)"):
         ag.gradcheck(off_by_one_element, (T(3, 4),))
+
+
+@pytest.mark.parametrize("case", ALL, ids=lambda c: c.id)
+def test_gradients_are_numpy_arrays_not_scalars(case):
+    # numpy gives scalars for 0-d results; a gradient computed on the arrays must still be a
+    # Tensor over an ndarray (the fast paths test ``type(data) is np.ndarray``)
+    xs = inputs(case)
+    outs = case.fn(*xs)
+    outs = [o for o in (outs if isinstance(outs, tuple) else (outs,))
+            if isinstance(o, ag.Tensor) and o.requires_grad]
+    wrt = [x for x in xs if isinstance(x, ag.Tensor) and x.requires_grad]
+    if not outs or not wrt:
+        return
+    total = sum(o.sum() for o in outs)
+    for g in ag.grad(total, wrt, allow_unused=True):
+        assert g is None or type(g.data) is np.ndarray, case.id
+
+
+@pytest.mark.parametrize("fn", [lambda x: x * 2.0, lambda x: 1.0 - x * x, lambda x: x / 3.0,
+                                lambda x: 3.0 / x, lambda x: -x, ag.exp, ag.log, ag.sqrt,
+                                ag.tanh, ag.sigmoid, ag.relu])
+def test_gradients_of_0d_tensors_are_0d_arrays(fn):
+    x = ag.tensor(0.7, dtype=np.float64, requires_grad=True)
+    fn(x).backward()
+    assert type(x.grad.data) is np.ndarray and x.grad.shape == ()

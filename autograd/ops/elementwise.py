@@ -85,11 +85,19 @@ def sub(a: TensorLike, b: TensorLike) -> Tensor:
     return record(data, (a, b), sub.op, _sub_backward)
 
 
+def _raw(x) -> Tensor:
+    """A backward's result computed on the arrays, as a Tensor: numpy gives scalars for 0-d
+    results, and a Tensor holds arrays."""
+    if x.__class__ is not np.ndarray and isinstance(x, np.generic):
+        x = np.asarray(x)
+    return _wrap(x)
+
+
 def _sub_backward(g, out):
     a, b = out._parents
     if not b._requires_grad:
         return g, None
-    return g, -g if recording() else _wrap(-g._data)
+    return g, -g if recording() else _raw(-g._data)
 
 
 @op(operator="__mul__", reflected="__rmul__", inplace="mul_", method="mul", ufunc=np.multiply,
@@ -114,8 +122,8 @@ def _mul_backward(g, out):
         return (g * b if a._requires_grad else None,
                 g * a if b._requires_grad else None)
     gd = g._data  # else the same products on the arrays, without an op call each
-    return (_wrap(gd * b._data) if a._requires_grad else None,
-            _wrap(gd * a._data) if b._requires_grad else None)
+    return (_raw(gd * b._data) if a._requires_grad else None,
+            _raw(gd * a._data) if b._requires_grad else None)
 
 
 @op(operator="__truediv__", reflected="__rtruediv__", inplace="div_", method="div",
@@ -142,8 +150,8 @@ def _div_backward(g, out):
         return (g / b if a._requires_grad else None,
                 -g * out / b if b._requires_grad else None)
     gd, bd = g._data, b._data  # else the same on the arrays
-    return (_wrap(gd / bd) if a._requires_grad else None,
-            _wrap(-gd * out._data / bd) if b._requires_grad else None)
+    return (_raw(gd / bd) if a._requires_grad else None,
+            _raw(-gd * out._data / bd) if b._requires_grad else None)
 
 
 @op(operator="__neg__", method="neg", ufunc=np.negative, saves=None, formula="−1")
@@ -155,7 +163,7 @@ def neg(a: TensorLike) -> Tensor:
 
 
 def _neg_backward(g, out):
-    return (-g if recording() else _wrap(-g._data),)
+    return (-g if recording() else _raw(-g._data),)
 
 
 @op(operator="__pow__", reflected="__rpow__", inplace="pow_", method="pow", ufunc=np.power,
@@ -223,7 +231,7 @@ def exp(a: TensorLike) -> Tensor:
 
 
 def _exp_backward(g, out):
-    return (g * out if recording() else _wrap(g._data * out._data),)
+    return (g * out if recording() else _raw(g._data * out._data),)
 
 
 @op(method="log", ufunc=np.log, saves="inputs", formula="1/x")
@@ -244,7 +252,7 @@ def log(a: TensorLike) -> Tensor:
 
 def _log_backward(g, out):
     (a,) = out._parents
-    return (g / a if recording() else _wrap(g._data / a._data),)
+    return (g / a if recording() else _raw(g._data / a._data),)
 
 
 @op(method="sqrt", ufunc=np.sqrt, saves="output", formula="1/(2·√x)")
@@ -264,7 +272,7 @@ def sqrt(a: TensorLike) -> Tensor:
 
 
 def _sqrt_backward(g, out):
-    return (g / (out * 2) if recording() else _wrap(g._data / (out._data * 2)),)
+    return (g / (out * 2) if recording() else _raw(g._data / (out._data * 2)),)
 
 
 @op(method="sin", ufunc=np.sin, saves="inputs", formula="cos(x)")
@@ -313,7 +321,7 @@ def _tanh_backward(g, out):
     if recording():  # create_graph: in Tensor ops, differentiable again
         return (g * (1 - out * out),)
     od = out._data  # else the same on the arrays
-    return (_wrap(g._data * (1 - od * od)),)
+    return (_raw(g._data * (1 - od * od)),)
 
 
 @op(method="sigmoid", saves="output", formula="σ(x)·(1 − σ(x))")
@@ -335,7 +343,7 @@ def _sigmoid_backward(g, out):
     if recording():  # create_graph: in Tensor ops, differentiable again
         return (g * out * (1 - out),)
     od = out._data  # else the same on the arrays
-    return (_wrap(g._data * od * (1 - od)),)
+    return (_raw(g._data * od * (1 - od)),)
 
 
 @op(method="relu", saves="inputs", formula="1 if x > 0 else 0")
@@ -353,7 +361,7 @@ def _relu_backward(g, out):
     gd = g._data
     if recording() or gd.__class__ is not np.ndarray:  # create_graph, or a backend that won't
         return (g * _wrap(a._data > 0),)  # multiply by booleans: the mask is a constant
-    return (_wrap(gd * (a._data > 0)),)
+    return (_raw(gd * (a._data > 0)),)
 
 
 # ---------------------------------------------------------------------------- selection
