@@ -232,7 +232,7 @@ _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2PI = math.sqrt(2 * math.pi)
-_erf_impl = None
+_erf_impl: Callable | None = None
 
 
 def _erf():
@@ -246,11 +246,12 @@ def _erf():
         except ImportError:
             wide = erf_array
 
-        def _erf_impl(x, *args, **kwargs):
+        def by_dtype(x, *args, **kwargs):
             if getattr(x, "dtype", None) == np.float32 and not args and not kwargs:
                 return erf_float32(x)
             return wide(x, *args, **kwargs)
 
+        _erf_impl = by_dtype
     return _erf_impl
 
 
