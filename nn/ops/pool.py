@@ -86,16 +86,26 @@ def max_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: in
     data = win[(Ellipsis,) + offsets[0]].copy()
     for o in offsets[1:]:
         np.maximum(data, win[(Ellipsis,) + o], out=data)  # NaN propagates, as in PyTorch
-    nan = x.dtype.kind == "f" and bool(np.isnan(data).any())
+    floating = x.dtype.kind == "f"
+    # windows that do not overlap (stride >= kernel, no dilation): each input position is in
+    # at most one window, so backward writes each offset's share instead of adding it
+    disjoint = all(s >= k for s, k in zip(geo.stride, geo.kernel)) and \
+        all(dl == 1 for dl in geo.dilation)
 
     def firsts():
         """For each kernel offset, where it holds its window's first maximum."""
-        taken = np.zeros(data.shape, dtype=bool)
-        for o in offsets:
+        nan = floating and bool(np.isnan(data).any())
+        taken = None
+        last = len(offsets) - 1
+        for k, o in enumerate(offsets):
             v = win[(Ellipsis,) + o]
             hit = (v == data) | (np.isnan(v) & np.isnan(data)) if nan else v == data
-            hit &= ~taken
-            taken |= hit
+            if taken is None:
+                taken = hit.copy() if last else hit
+            else:
+                np.greater(hit, taken, out=hit)  # hit and not taken (booleans)
+                if k < last:
+                    taken |= hit
             yield o, hit
 
     def backward(g, out):
@@ -106,7 +116,10 @@ def max_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: in
         gd = g.data
         gx = np.zeros(gd.shape[:2] + geo.padded, dtype=gd.dtype)
         for o, hit in firsts():
-            gx[_place(o, geo)] += gd * hit
+            if disjoint:
+                np.multiply(gd, hit, out=gx[_place(o, geo)])
+            else:
+                gx[_place(o, geo)] += gd * hit
         lo = [p[0] for p in geo.pads]
         return grads(gx[(slice(None),) * 2 + tuple(slice(a, a + s) for a, s in
                                                     zip(lo, geo.size))])
