@@ -37,3 +37,21 @@ def quietly(fn, *args, **kwargs):
     whose computation raised a RuntimeWarning because warnings are set to be errors."""
     with np.errstate(all="ignore"):
         return fn(*args, **kwargs)
+
+
+def quiet_unary(ufunc, name, arr):
+    """``ufunc(arr)`` for a numpy array, else the function ``name`` of ``arr``'s backend (a
+    standard name, or a function ``(xp, arr)`` of standard ones): IEEE results (inf, nan)
+    without numpy's warnings, as above. (Off numpy always quietly: a library over numpy, such
+    as array-api-strict, warns from its own module, which the filter does not cover.)"""
+    if arr.__class__ is not np.ndarray:
+        from .backend import backend_of
+
+        xp = backend_of(arr)
+        if name.__class__ is str:
+            return quietly(getattr(xp, name), arr)
+        return quietly(name, xp, arr)
+    try:
+        return ufunc(arr)
+    except RuntimeWarning:  # warnings made errors
+        return quietly(ufunc, arr)

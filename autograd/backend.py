@@ -10,9 +10,11 @@ A ``Backend`` answers, in order:
 1. the Array API standard's functions, from the ``array-api-compat`` namespace of the array
    type (for numpy, numpy's own main namespace, which has every standard name since 2.0);
 2. the functions outside the standard that ops need (``einsum``, ``add_at`` for indexing's
-   backward): first a small per-backend table below (``cupyx.scatter_add``, a one-hot
-   contraction where a library has no scatter-add), then the library's own module, where
-   dask.array and CuPy keep most of numpy's vocabulary (``dask.array.einsum``);
+   backward, ``elementwise`` to run a numpy function such as a special function over the
+   arrays): first a small per-backend table below (``cupyx.scatter_add``, a one-hot
+   contraction where a library has no scatter-add, dask's chunk-by-chunk ``elemwise``), then
+   the library's own module, where dask.array and CuPy keep most of numpy's vocabulary
+   (``dask.array.einsum``);
 3. otherwise ``BackendError`` at the user's call: ``"dask.array has no slogdet"``.
 
 Backends are found by array type and cached, so the numpy path costs one dict lookup.
@@ -94,6 +96,13 @@ class Backend:
         """The values of ``arr`` as a numpy array (computes a lazy array; copies from a GPU)."""
         return self._to_numpy(arr)
 
+    def constant(self, arr: Any) -> Any:
+        """A numpy constant (a mask, an index array, a factor) as an array of this backend,
+        same dtype; the array itself on numpy, and anything not numpy as it is."""
+        if self is NUMPY or arr.__class__ is not np.ndarray:
+            return arr
+        return self.asarray(arr, dtype=self.dtype(arr.dtype))
+
     def __repr__(self) -> str:
         return f"<backend {self.name}>"
 
@@ -106,7 +115,12 @@ def _np_add_at(target, index, values):
     return target
 
 
-NUMPY = Backend("numpy", np, np, extras={"add_at": _np_add_at})
+def _np_elementwise(fn, *arrays, dtype=None):
+    """``fn(*arrays)``: a numpy function (broadcasting as a ufunc) on numpy's arrays."""
+    return fn(*arrays)
+
+
+NUMPY = Backend("numpy", np, np, extras={"add_at": _np_add_at, "elementwise": _np_elementwise})
 _BY_TYPE: dict[type, Backend] = {np.ndarray: NUMPY}
 _BY_NAME: dict[str, Backend] = {"numpy": NUMPY}
 
@@ -258,7 +272,14 @@ def _dask() -> Backend:
         def add_at(target, index, values):
             return target + _one_hot_scatter(cda, target, index, values)
 
-        extras: dict = {"add_at": add_at}
+        def elementwise(fn, *arrays, dtype=None):
+            """``fn`` (a numpy function that broadcasts as a ufunc) chunk by chunk, lazily:
+            what dask's ``__array_ufunc__`` does for ufuncs, for any such function."""
+            from dask.array.core import elemwise
+
+            return elemwise(fn, *arrays, **({} if dtype is None else {"dtype": dtype}))
+
+        extras: dict = {"add_at": add_at, "elementwise": elementwise}
         b = _BY_NAME["dask.array"] = Backend("dask.array", cda, da, lazy=True, extras=extras,
                                              to_numpy=lambda a: np.asarray(a.compute()))
     return b

@@ -90,7 +90,7 @@ def on_backend_of(x: Tensor, like: Tensor) -> Tensor:
     if bx is NUMPY and not x._requires_grad:
         if bl.name == "dask.array":
             return x  # dask takes numpy operands as they are
-        return _wrap(bl.asarray(xd, dtype=bl.dtype(xd.dtype)))
+        return _wrap(bl.constant(xd))
     if bl is NUMPY and not like._requires_grad:
         return x  # the constant ``like`` is the one to move
     namespace(xd, ld)  # raises, naming both, for pairs that cannot mix

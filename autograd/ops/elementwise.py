@@ -24,7 +24,7 @@ import operator
 
 import numpy as np
 
-from .._quiet import quietly
+from .._quiet import quiet_unary, quietly
 from .._tensor import Tensor, _wrap, record
 from ..backend import NUMPY, backend_of, is_array, np_dtype
 from ..dtypes import result_type
@@ -85,19 +85,33 @@ def sub(a: TensorLike, b: TensorLike) -> Tensor:
     return record(data, (a, b), sub.op, _sub_backward)
 
 
-def _raw(x) -> Tensor:
-    """A backward's result computed on the arrays, as a Tensor: numpy gives scalars for 0-d
-    results, and a Tensor holds arrays."""
+# The backwards below write their formula once, over ``_values(...)``: the Tensors themselves
+# while the backward pass is recorded (create_graph: the formula is built of ops, so it is
+# differentiable again), else their arrays (the same numpy expressions, bit for bit, without an
+# op call per product); ``_grad`` makes the result a Tensor either way.
+
+
+def _values(*tensors) -> tuple:
+    if recording():
+        return tensors
+    if len(tensors) == 2:  # (unrolled: a generator would cost more than the op call it saves)
+        return tensors[0]._data, tensors[1]._data
+    if len(tensors) == 3:
+        return tensors[0]._data, tensors[1]._data, tensors[2]._data
+    return (tensors[0]._data,)
+
+
+def _grad(x) -> Tensor:
+    if x.__class__ is Tensor:
+        return x
     if x.__class__ is not np.ndarray and isinstance(x, np.generic):
-        x = np.asarray(x)
+        x = np.asarray(x)  # numpy gives scalars for 0-d results; a Tensor holds arrays
     return _wrap(x)
 
 
 def _sub_backward(g, out):
     a, b = out._parents
-    if not b._requires_grad:
-        return g, None
-    return g, -g if recording() else _raw(-g._data)
+    return g, _grad(-_values(g)[0]) if b._requires_grad else None
 
 
 @op(operator="__mul__", reflected="__rmul__", inplace="mul_", method="mul", ufunc=np.multiply,
@@ -118,12 +132,9 @@ def mul(a: TensorLike, b: TensorLike) -> Tensor:
 
 def _mul_backward(g, out):
     a, b = out._parents
-    if recording():  # create_graph: in Tensor ops, differentiable again
-        return (g * b if a._requires_grad else None,
-                g * a if b._requires_grad else None)
-    gd = g._data  # else the same products on the arrays, without an op call each
-    return (_raw(gd * b._data) if a._requires_grad else None,
-            _raw(gd * a._data) if b._requires_grad else None)
+    G, A, B = _values(g, a, b)
+    return (_grad(G * B) if a._requires_grad else None,
+            _grad(G * A) if b._requires_grad else None)
 
 
 @op(operator="__truediv__", reflected="__rtruediv__", inplace="div_", method="div",
@@ -145,13 +156,10 @@ def div(a: TensorLike, b: TensorLike) -> Tensor:
 
 
 def _div_backward(g, out):
-    a, b = out._parents  # d(a/b)/db = -a/b² = -out/b
-    if recording():  # create_graph: in Tensor ops, differentiable again
-        return (g / b if a._requires_grad else None,
-                -g * out / b if b._requires_grad else None)
-    gd, bd = g._data, b._data  # else the same on the arrays
-    return (_raw(gd / bd) if a._requires_grad else None,
-            _raw(-gd * out._data / bd) if b._requires_grad else None)
+    a, b = out._parents
+    G, B, O = _values(g, b, out)
+    return (_grad(G / B) if a._requires_grad else None,
+            _grad(-G * O / B) if b._requires_grad else None)  # d(a/b)/db = -a/b² = -out/b
 
 
 @op(operator="__neg__", method="neg", ufunc=np.negative, saves=None, formula="−1")
@@ -163,7 +171,7 @@ def neg(a: TensorLike) -> Tensor:
 
 
 def _neg_backward(g, out):
-    return (-g if recording() else _raw(-g._data),)
+    return (_grad(-_values(g)[0]),)
 
 
 @op(operator="__pow__", reflected="__rpow__", inplace="pow_", method="pow", ufunc=np.power,
@@ -231,7 +239,8 @@ def exp(a: TensorLike) -> Tensor:
 
 
 def _exp_backward(g, out):
-    return (g * out if recording() else _raw(g._data * out._data),)
+    G, O = _values(g, out)
+    return (_grad(G * O),)
 
 
 @op(method="log", ufunc=np.log, saves="inputs", formula="1/x")
@@ -251,8 +260,8 @@ def log(a: TensorLike) -> Tensor:
 
 
 def _log_backward(g, out):
-    (a,) = out._parents
-    return (g / a if recording() else _raw(g._data / a._data),)
+    G, A = _values(g, out._parents[0])
+    return (_grad(G / A),)
 
 
 @op(method="sqrt", ufunc=np.sqrt, saves="output", formula="1/(2·√x)")
@@ -272,7 +281,8 @@ def sqrt(a: TensorLike) -> Tensor:
 
 
 def _sqrt_backward(g, out):
-    return (g / (out * 2) if recording() else _raw(g._data / (out._data * 2)),)
+    G, O = _values(g, out)
+    return (_grad(G / (O * 2)),)
 
 
 @op(method="sin", ufunc=np.sin, saves="inputs", formula="cos(x)")
@@ -280,14 +290,7 @@ def sin(a: TensorLike) -> Tensor:
     """``sin(a)``, derivative ``cos(a)``."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    xd = a._data
-    if xd.__class__ is np.ndarray:
-        try:
-            data = np.sin(xd)
-        except RuntimeWarning:  # of inf, with warnings made errors: nan, quietly
-            data = quietly(np.sin, xd)
-    else:  # (a library over numpy, such as array-api-strict, would warn from its own module)
-        data = quietly(backend_of(xd).sin, xd)
+    data = quiet_unary(np.sin, "sin", a._data)  # of inf: nan, without a warning
     return record(data, (a,), sin.op, lambda g, out: (g * cos(a),))
 
 
@@ -296,14 +299,7 @@ def cos(a: TensorLike) -> Tensor:
     """``cos(a)``, derivative ``-sin(a)``."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    xd = a._data
-    if xd.__class__ is np.ndarray:
-        try:
-            data = np.cos(xd)
-        except RuntimeWarning:  # of inf, with warnings made errors: nan, quietly
-            data = quietly(np.cos, xd)
-    else:  # (a library over numpy, such as array-api-strict, would warn from its own module)
-        data = quietly(backend_of(xd).cos, xd)
+    data = quiet_unary(np.cos, "cos", a._data)  # of inf: nan, without a warning
     return record(data, (a,), cos.op, lambda g, out: (-g * sin(a),))
 
 
@@ -318,10 +314,8 @@ def tanh(a: TensorLike) -> Tensor:
 
 
 def _tanh_backward(g, out):
-    if recording():  # create_graph: in Tensor ops, differentiable again
-        return (g * (1 - out * out),)
-    od = out._data  # else the same on the arrays
-    return (_raw(g._data * (1 - od * od)),)
+    G, O = _values(g, out)
+    return (_grad(G * (1 - O * O)),)
 
 
 @op(method="sigmoid", saves="output", formula="σ(x)·(1 − σ(x))")
@@ -340,10 +334,8 @@ def sigmoid(a: TensorLike) -> Tensor:
 
 
 def _sigmoid_backward(g, out):
-    if recording():  # create_graph: in Tensor ops, differentiable again
-        return (g * out * (1 - out),)
-    od = out._data  # else the same on the arrays
-    return (_raw(g._data * od * (1 - od)),)
+    G, O = _values(g, out)
+    return (_grad(G * O * (1 - O)),)
 
 
 @op(method="relu", saves="inputs", formula="1 if x > 0 else 0")
@@ -358,10 +350,9 @@ def relu(a: TensorLike) -> Tensor:
 
 def _relu_backward(g, out):
     (a,) = out._parents
-    gd = g._data
-    if recording() or gd.__class__ is not np.ndarray:  # create_graph, or a backend that won't
-        return (g * _wrap(a._data > 0),)  # multiply by booleans: the mask is a constant
-    return (_raw(gd * (a._data > 0)),)
+    # (Tensors off numpy too: another backend may refuse to multiply by booleans)
+    G, A = _values(g, a) if g._data.__class__ is np.ndarray else (g, a)
+    return (_grad(G * (A > 0)),)  # the mask is a constant
 
 
 # ---------------------------------------------------------------------------- selection

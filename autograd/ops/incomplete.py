@@ -257,9 +257,7 @@ def _on_backend(xp: Backend, values: Callable, *arrays):
     if xp is NUMPY:
         return values(*arrays)
     if xp.name == "dask.array":
-        from dask.array.core import elemwise
-
-        return elemwise(values, *arrays, dtype=np.float64)
+        return xp.elementwise(values, *arrays, dtype=np.float64)
     with np.errstate(all="ignore"):  # numpy-backed libraries: IEEE results, silently
         return values(*arrays, xp=xp)
 

@@ -60,27 +60,15 @@ def linalg(xp: Backend, name: str) -> Any:
     return found
 
 
-def on_backend(xp: Backend, arr: np.ndarray) -> Any:
-    """The numpy constant ``arr`` as an array of backend ``xp`` (itself on numpy)."""
-    return arr if xp is NUMPY else xp.asarray(arr, dtype=xp.dtype(arr.dtype))
-
-
 def const(xp: Backend, arr: Any) -> Tensor:
     """A constant Tensor of ``arr`` (a numpy constant, or an array of ``xp``) on backend
     ``xp``: a mask for ``where``, a factor for a product."""
-    return _wrap(on_backend(xp, arr) if type(arr) is np.ndarray else arr)
+    return _wrap(xp.constant(arr))
 
 
 def expand(xp: Backend, arr: Any, axis: int) -> Any:
     """``arr`` with a new axis at ``axis`` (``arr[..., None]``), an array of backend ``xp``."""
     return np.expand_dims(arr, axis) if xp is NUMPY else xp.expand_dims(arr, axis=axis)
-
-
-def pack_on(xp: Backend, datas: list, batch: tuple) -> Any:
-    """``outputs.pack`` on any backend: the arrays side by side along a last axis."""
-    if xp is NUMPY:
-        return pack([np.asarray(d) for d in datas], batch)
-    return xp.concat([xp.reshape(d, batch + (-1,)) for d in datas], axis=-1)
 
 
 # ---------------------------------------------------------------------------- inverse, solve
@@ -244,7 +232,7 @@ def slogdet_factors(a) -> Tensor:
             return (None,)                        # cannot look, lazily: they compute it)
         return (_matrix_g(g) * mT(inv(a)),)
 
-    return record(pack_on(xp, [sign, logabsdet], batch), (a,), slogdet_factors.op, backward)
+    return record(pack([sign, logabsdet], batch), (a,), slogdet_factors.op, backward)
 
 
 @op(namespace="linalg", composite=True, method="slogdet", function=np.linalg.slogdet)

@@ -23,8 +23,8 @@ from ..typing import Axis, TensorLike
 from ._util import as_tensor, kept_shape, normalize_axis, xp_of
 from .elementwise import abs as abs_
 from .elementwise import where
-from .linalg_solve import _floating, const, linalg, mT, pack_on, square
-from .outputs import packed_backward, unpack
+from .linalg_solve import _floating, const, linalg, mT, square
+from .outputs import pack, packed_backward, unpack
 from .reduce import max as max_
 from .reduce import min as min_
 from .reduce import sum as sum_
@@ -44,14 +44,6 @@ def _ratio(num: Tensor, den: Tensor, exact: bool) -> Tensor:
     if exact:
         return num / den
     return where(const(xp_of(num), num._data == 0), 0.0, num / den)
-
-
-def _factors_backward(xp, batch: tuple, cores: list, backward):
-    """``outputs.packed_backward`` on any backend: off numpy every output's gradient is passed
-    (zeros where the output was not used), since a lazy one cannot be tested for zeros."""
-    if xp is NUMPY:
-        return packed_backward(batch, cores, backward)
-    return lambda g, out: backward(unpack(g, batch, cores), unpack(out, batch, cores))
 
 
 # ---------------------------------------------------------------------------- eigh
@@ -102,8 +94,8 @@ def eigh_factors(a, UPLO: str = "L") -> Tensor:
             ad = upper + xp.matrix_transpose(xp.triu(ad, k=1))
         w, v = linalg(xp, "eigh")(ad)
     batch, cores = a.shape[:-2], _eigh_cores(a.shape)
-    return record(pack_on(xp, [w, v], batch), (a,), eigh_factors.op,
-                  _factors_backward(xp, batch, cores, _eigh_backward))
+    return record(pack([w, v], batch), (a,), eigh_factors.op,
+                  packed_backward(batch, cores, _eigh_backward))
 
 
 @op(namespace="linalg", composite=True, function=np.linalg.eigh)
@@ -204,8 +196,8 @@ def svd_factors(a, full_matrices: bool = True, hermitian: bool = False) -> Tenso
             ad = xp.rechunk(ad, {int(a.shape[0] >= a.shape[1]): -1})  # the short axis
         u, s, vh = linalg(xp, "svd")(ad, full_matrices=full_matrices)
     batch, cores = a.shape[:-2], _svd_cores(a.shape, full_matrices)
-    return record(pack_on(xp, [u, s, vh], batch), (a,), svd_factors.op,
-                  _factors_backward(xp, batch, cores, _svd_backward(*a.shape[-2:])))
+    return record(pack([u, s, vh], batch), (a,), svd_factors.op,
+                  packed_backward(batch, cores, _svd_backward(*a.shape[-2:])))
 
 
 @op(namespace="linalg", composite=True, function=np.linalg.svd)

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .._quiet import quietly
+from .._quiet import quiet_unary
 from .._tensor import Tensor, _wrap, record
 from ..backend import backend_of, np_dtype
 from ..registry import op
@@ -39,22 +39,6 @@ def _float_unary(a) -> Tensor:
     return floating(_unary(a))
 
 
-def _quiet(ufunc, name, arr):
-    """``ufunc(arr)`` for a numpy array, else the function ``name`` of ``arr``'s backend (a
-    standard name, or a function ``(xp, arr)`` of standard ones): IEEE results (inf, nan)
-    without numpy's warnings (see ``_quiet``)."""
-    if arr.__class__ is not np.ndarray:
-        # (quietly: a library over numpy, such as array-api-strict, warns from its own module)
-        xp = backend_of(arr)
-        if name.__class__ is str:
-            return quietly(getattr(xp, name), arr)
-        return quietly(name, xp, arr)
-    try:
-        return ufunc(arr)
-    except RuntimeWarning:  # warnings made errors
-        return quietly(ufunc, arr)
-
-
 def _input(out: Tensor) -> Tensor:
     return out._parents[0]
 
@@ -72,7 +56,7 @@ def tan(a: TensorLike) -> Tensor:
     Tensor([0.])
     """
     a = _float_unary(a)  # of integers: the default float dtype
-    return record(_quiet(np.tan, "tan", a._data), (a,), tan.op, _tan_backward)
+    return record(quiet_unary(np.tan, "tan", a._data), (a,), tan.op, _tan_backward)
 
 
 def _tan_backward(g, out):
@@ -83,7 +67,7 @@ def _tan_backward(g, out):
 def arcsin(a: TensorLike) -> Tensor:
     """Inverse sine on ``[-1, 1]``; the gradient at ``±1`` is ``inf``, as in PyTorch."""
     a = _float_unary(a)  # of integers: the default float dtype
-    data = _quiet(np.arcsin, "asin", a._data)
+    data = quiet_unary(np.arcsin, "asin", a._data)
     return record(data, (a,), arcsin.op, _arcsin_backward)
 
 
@@ -96,7 +80,7 @@ def _arcsin_backward(g, out):
 def arccos(a: TensorLike) -> Tensor:
     """Inverse cosine on ``[-1, 1]``; derivative ``-1/√(1 - a²)``."""
     a = _float_unary(a)  # of integers: the default float dtype
-    data = _quiet(np.arccos, "acos", a._data)
+    data = quiet_unary(np.arccos, "acos", a._data)
     return record(data, (a,), arccos.op, _arccos_backward)
 
 
@@ -123,7 +107,7 @@ def _arctan_backward(g, out):
 def sinc(a: TensorLike) -> Tensor:
     """numpy's normalized ``sinc(a) = sin(πa)/(πa)`` (1 at 0); the derivative at 0 is 0."""
     a = _float_unary(a)  # of integers: the default float dtype
-    return record(_quiet(np.sinc, _sinc, a._data), (a,), sinc.op, _sinc_backward)
+    return record(quiet_unary(np.sinc, _sinc, a._data), (a,), sinc.op, _sinc_backward)
 
 
 def _sinc(xp, x):
@@ -148,7 +132,7 @@ def _sinc_backward(g, out):
 def sinh(a: TensorLike) -> Tensor:
     """Hyperbolic sine; derivative ``cosh(a)``."""
     a = _float_unary(a)  # of integers: the default float dtype
-    return record(_quiet(np.sinh, "sinh", a._data), (a,), sinh.op, _sinh_backward)
+    return record(quiet_unary(np.sinh, "sinh", a._data), (a,), sinh.op, _sinh_backward)
 
 
 def _sinh_backward(g, out):
@@ -159,7 +143,7 @@ def _sinh_backward(g, out):
 def cosh(a: TensorLike) -> Tensor:
     """Hyperbolic cosine; derivative ``sinh(a)``."""
     a = _float_unary(a)  # of integers: the default float dtype
-    return record(_quiet(np.cosh, "cosh", a._data), (a,), cosh.op, _cosh_backward)
+    return record(quiet_unary(np.cosh, "cosh", a._data), (a,), cosh.op, _cosh_backward)
 
 
 def _cosh_backward(g, out):
@@ -184,7 +168,7 @@ def _arcsinh_backward(g, out):
 def arccosh(a: TensorLike) -> Tensor:
     """Inverse hyperbolic cosine on ``[1, inf)``; derivative ``1/√(a² - 1)``."""
     a = _float_unary(a)  # of integers: the default float dtype
-    data = _quiet(np.arccosh, "acosh", a._data)
+    data = quiet_unary(np.arccosh, "acosh", a._data)
     return record(data, (a,), arccosh.op, _arccosh_backward)
 
 
@@ -197,7 +181,7 @@ def _arccosh_backward(g, out):
 def arctanh(a: TensorLike) -> Tensor:
     """Inverse hyperbolic tangent on ``(-1, 1)``; derivative ``1/(1 - a²)``."""
     a = _float_unary(a)  # of integers: the default float dtype
-    data = _quiet(np.arctanh, "atanh", a._data)
+    data = quiet_unary(np.arctanh, "atanh", a._data)
     return record(data, (a,), arctanh.op, _arctanh_backward)
 
 
@@ -213,7 +197,7 @@ def _arctanh_backward(g, out):
 def exp2(a: TensorLike) -> Tensor:
     """``2 ** a``; derivative ``2 ** a · ln 2``."""
     a = _float_unary(a)  # of integers: the default float dtype
-    return record(_quiet(np.exp2, _exp2, a._data), (a,), exp2.op, _exp2_backward)
+    return record(quiet_unary(np.exp2, _exp2, a._data), (a,), exp2.op, _exp2_backward)
 
 
 def _exp2(xp, x):
@@ -228,7 +212,7 @@ def _exp2_backward(g, out):
 def expm1(a: TensorLike) -> Tensor:
     """``exp(a) - 1``, exact for small ``a``; derivative ``exp(a)``."""
     a = _float_unary(a)  # of integers: the default float dtype
-    return record(_quiet(np.expm1, "expm1", a._data), (a,), expm1.op, _expm1_backward)
+    return record(quiet_unary(np.expm1, "expm1", a._data), (a,), expm1.op, _expm1_backward)
 
 
 def _expm1_backward(g, out):
@@ -239,7 +223,7 @@ def _expm1_backward(g, out):
 def log1p(a: TensorLike) -> Tensor:
     """``log(1 + a)``, exact for small ``a``; derivative ``1/(1 + a)``."""
     a = _float_unary(a)  # of integers: the default float dtype
-    data = _quiet(np.log1p, "log1p", a._data)
+    data = quiet_unary(np.log1p, "log1p", a._data)
     return record(data, (a,), log1p.op, _log1p_backward)
 
 
@@ -251,7 +235,7 @@ def _log1p_backward(g, out):
 def log2(a: TensorLike) -> Tensor:
     """Base-2 logarithm; derivative ``1/(a ln 2)``."""
     a = _float_unary(a)  # of integers: the default float dtype
-    data = _quiet(np.log2, "log2", a._data)
+    data = quiet_unary(np.log2, "log2", a._data)
     return record(data, (a,), log2.op, _log2_backward)
 
 
@@ -263,7 +247,7 @@ def _log2_backward(g, out):
 def log10(a: TensorLike) -> Tensor:
     """Base-10 logarithm; derivative ``1/(a ln 10)``."""
     a = _float_unary(a)  # of integers: the default float dtype
-    data = _quiet(np.log10, "log10", a._data)
+    data = quiet_unary(np.log10, "log10", a._data)
     return record(data, (a,), log10.op, _log10_backward)
 
 
@@ -278,7 +262,7 @@ def _log10_backward(g, out):
 def square(a: TensorLike) -> Tensor:
     """``a * a``; derivative ``2a``."""
     a = _unary(a)
-    return record(_quiet(np.square, "square", a._data), (a,), square.op, _square_backward)
+    return record(quiet_unary(np.square, "square", a._data), (a,), square.op, _square_backward)
 
 
 def _square_backward(g, out):
@@ -289,7 +273,7 @@ def _square_backward(g, out):
 def reciprocal(a: TensorLike) -> Tensor:
     """``1 / a``; derivative ``-1/a²``. Integer tensors are converted to floats first."""
     a = _float_unary(a)  # of integers: the default float dtype
-    data = _quiet(np.reciprocal, "reciprocal", a._data)
+    data = quiet_unary(np.reciprocal, "reciprocal", a._data)
     return record(data, (a,), reciprocal.op, _reciprocal_backward)
 
 
@@ -304,7 +288,7 @@ def _reciprocal_backward(g, out):
 def deg2rad(a: TensorLike) -> Tensor:
     """Degrees to radians (``np.radians`` too)."""
     a = _float_unary(a)  # of integers: the default float dtype
-    return record(_quiet(np.deg2rad, _deg2rad, a._data), (a,), deg2rad.op, _deg2rad_backward)
+    return record(quiet_unary(np.deg2rad, _deg2rad, a._data), (a,), deg2rad.op, _deg2rad_backward)
 
 
 def _deg2rad(xp, x):
@@ -319,7 +303,7 @@ def _deg2rad_backward(g, out):
 def rad2deg(a: TensorLike) -> Tensor:
     """Radians to degrees (``np.degrees`` too)."""
     a = _float_unary(a)  # of integers: the default float dtype
-    return record(_quiet(np.rad2deg, _rad2deg, a._data), (a,), rad2deg.op, _rad2deg_backward)
+    return record(quiet_unary(np.rad2deg, _rad2deg, a._data), (a,), rad2deg.op, _rad2deg_backward)
 
 
 def _rad2deg(xp, x):

@@ -83,8 +83,6 @@ def _find_special(xp: Backend, name: str, numpy_fn: Callable | None) -> Callable
     if xp is NUMPY:
         return numpy_fn or getattr(scipy_special(), name)
     if xp.name == "dask.array":
-        from dask.array.core import elemwise
-
         per_chunk = numpy_fn or getattr(scipy_special(), name)
 
         def quiet(*chunks):  # runs at compute time, outside the op: IEEE results, silently
@@ -92,7 +90,7 @@ def _find_special(xp: Backend, name: str, numpy_fn: Callable | None) -> Callable
                 return per_chunk(*chunks)
 
         quiet.__name__ = name  # names the tasks of dask's graph
-        return lambda *args: elemwise(quiet, *args)
+        return lambda *args: xp.elementwise(quiet, *args)
     if xp.name == "cupy":  # pragma: no cover - needs a GPU
         import cupyx.scipy.special  # pyright: ignore[reportMissingImports]
 

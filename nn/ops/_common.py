@@ -50,16 +50,13 @@ def constant_in(xp, value, dtype=None) -> Any:
     """A numpy constant (or list) as an array of namespace ``xp`` (itself for numpy)."""
     if xp is np:
         return value if dtype is None else np.asarray(value, dtype=dtype)
-    value = np.asarray(value)
-    return xp.asarray(value, dtype=dtype_in(xp, value.dtype if dtype is None else dtype))
+    return xp.constant(np.asarray(value, dtype=dtype))
 
 
 def moved(xp, a) -> Any:
     """``a`` in namespace ``xp``: a numpy array beside another backend's arrays is copied there
     (a constant: a class-index target, a mask); anything else is returned as it is."""
-    if xp is np or type(a) is not np.ndarray:
-        return a
-    return xp.asarray(a, dtype=dtype_in(xp, a.dtype))
+    return a if xp is np else xp.constant(a)
 
 
 def tensor_of(x, like: Tensor | None = None) -> Tensor:
