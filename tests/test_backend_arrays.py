@@ -182,3 +182,33 @@ def test_the_table_falls_back_to_the_librarys_own_module():
     assert b.exp is not None and b.has("einsum")
     with pytest.raises(BackendError, match="dask.array has no no_such_function"):
         _ = b.no_such_function
+
+
+@pytest.mark.parametrize("make_opt", [
+    lambda ps: __import__("nn").optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+    lambda ps: __import__("nn").optim.Adam(ps, lr=0.05, amsgrad=True, weight_decay=0.01),
+    lambda ps: __import__("nn").optim.AdamW(ps, lr=0.05),
+], ids=["sgd", "adam", "adamw"])
+@pytest.mark.parametrize("backend", ["dask", "array_api_strict"])
+def test_optimizers_update_parameters_of_another_backend_as_on_numpy(make_opt, backend):
+    w0 = np.random.default_rng(1).standard_normal((4, 3))
+    xs = np.random.default_rng(2).standard_normal((5, 4))
+
+    def train(to):
+        w = ag.tensor(to(w0), requires_grad=True)
+        opt = make_opt([w])
+        for _ in range(3):
+            loss = ((ag.tensor(to(xs)) @ w).tanh() ** 2).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return w
+
+    ref = train(np.copy)  # (a numpy parameter is updated in place: not w0 itself)
+    if backend == "dask":
+        with lazy_only():  # the steps build task graphs, nothing computes
+            w = train(lambda a: da.from_array(a, chunks=2))
+    else:
+        w = train(strict.asarray)
+    assert backend_of(w.data).name == ("dask.array" if backend == "dask" else backend)
+    np.testing.assert_allclose(w.numpy(), ref.numpy(), rtol=1e-12, atol=1e-14)

@@ -60,39 +60,9 @@ class Adam(Optimizer):
         group["betas"] = (b1, b2)
 
     def _update(self, p, g, state: dict, group: dict):
-        lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], \
-            group["weight_decay"]
-        if type(p) is not np.ndarray:
-            return self._update_functional(p, g, state, group)
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p)
-            state["exp_avg_sq"] = np.zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(p)
-        if group["maximize"]:
-            g = -g
-        if wd and self._decoupled:
-            p *= 1 - lr * wd
-        elif wd:
-            g = g + wd * p
-        state["step"] += 1
-        t = state["step"]
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (1 - b1) * (g - m)  # m = β1·m + (1-β1)·g, in place (PyTorch's lerp)
-        v *= b2
-        v += (1 - b2) * g * g
-        if group["amsgrad"]:
-            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-            v = state["max_exp_avg_sq"]
-        step_size = lr / (1 - b1 ** t)
-        denom = np.sqrt(v) / _sqrt(1 - b2 ** t) + eps
-        p -= step_size * (m / denom)
-        return p
-
-    def _update_functional(self, p, g, state: dict, group: dict):
-        """The same update on another backend's arrays (dask, CuPy, ...): new arrays, no
-        in-place writes, the state replaced; returns the new parameter array."""
+        # one formula for every backend: the augmented assignments write in place where the
+        # arrays can be written (numpy, CuPy), and rebind where they cannot (dask), so the
+        # state and the returned parameter are assigned back
         xp = namespace(p)
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], \
             group["weight_decay"]
@@ -105,15 +75,19 @@ class Adam(Optimizer):
         if group["maximize"]:
             g = -g
         if wd and self._decoupled:
-            p = p * (1 - lr * wd)
+            p *= 1 - lr * wd
         elif wd:
             g = g + wd * p
         state["step"] += 1
         t = state["step"]
-        m = state["exp_avg"] = state["exp_avg"] + (1 - b1) * (g - state["exp_avg"])
-        v = state["exp_avg_sq"] = state["exp_avg_sq"] * b2 + (1 - b2) * g * g
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m += (1 - b1) * (g - m)  # m = β1·m + (1-β1)·g (PyTorch's lerp)
+        v *= b2
+        v += (1 - b2) * g * g
+        state["exp_avg"], state["exp_avg_sq"] = m, v
         if group["amsgrad"]:
             v = state["max_exp_avg_sq"] = xp.maximum(state["max_exp_avg_sq"], v)
         step_size = lr / (1 - b1 ** t)
         denom = xp.sqrt(v) / _sqrt(1 - b2 ** t) + eps
-        return p - step_size * (m / denom)
+        p -= step_size * (m / denom)
+        return p
