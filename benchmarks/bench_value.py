@@ -63,7 +63,7 @@ def training_step(repeats: int = 5, loop: int = 3) -> tuple[str, dict[str, float
             gc.disable()
         try:
             got = interleaved({name: steps_in_a_row(m) for name, m in models.items()},
-                              repeats=repeats)
+                              repeats=repeats, between=gc.collect)
         finally:
             if was_enabled:
                 gc.enable()
