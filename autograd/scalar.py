@@ -401,7 +401,7 @@ class Value:
                 if b is not None:
                     b.grad += v._db * g
                 if not retain_graph:  # free what backward needed; the shape stays, as Tensor's
-                    v._da = v._db = None
+                    v._da = None  # (the mark a second pass checks; _db alone is one float)
 
 
 _parents: Any = Value._parents.fget
