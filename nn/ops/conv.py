@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,10 @@ class Geometry:
     """Where the windows of a convolution or pooling lie, per spatial dimension.
 
     ``size`` is the input's spatial size, ``pads`` the (before, after) zero padding, ``out``
-    the number of windows along each dimension.
+    the number of windows along each dimension. The derived sizes and the strided slice each
+    kernel offset reads (``places``) are computed once per geometry, and ``geometry()`` hands
+    out the same object for the same arguments: a training loop's convolutions and poolings
+    find them ready.
     """
 
     size: tuple
@@ -41,21 +45,58 @@ class Geometry:
     dilation: tuple
     pads: tuple
 
-    @property
+    @cached_property
     def padded(self) -> tuple:
         return tuple(s + lo + hi for s, (lo, hi) in zip(self.size, self.pads))
 
-    @property
+    @cached_property
     def span(self) -> tuple:
         return tuple(dl * (k - 1) + 1 for k, dl in zip(self.kernel, self.dilation))
 
-    @property
+    @cached_property
     def out(self) -> tuple:
         return tuple((p - sp) // s + 1 for p, sp, s in zip(self.padded, self.span, self.stride))
 
+    @cached_property
+    def offsets(self) -> tuple:
+        """Every kernel offset, in ``np.ndindex`` order (the order of the flattened kernel)."""
+        return tuple(np.ndindex(*self.kernel))
+
+    @cached_property
+    def places(self) -> tuple:
+        """For each of ``offsets``, the input positions it reads (``_place``)."""
+        return tuple(_place(o, self) for o in self.offsets)
+
+    @cached_property
+    def places_last(self) -> tuple:
+        """``places`` for a channels-last array (N, *size, C)."""
+        return tuple(p[1:] + (slice(None),) for p in self.places)
+
+    @cached_property
+    def inner(self) -> tuple:
+        """The index of the unpadded input inside the padded one (N, C, *size)."""
+        return (slice(None),) * 2 + tuple(slice(lo, lo + s)
+                                          for (lo, _), s in zip(self.pads, self.size))
+
 
 def geometry(name: str, size: tuple, kernel, stride, padding, dilation) -> Geometry:
-    """Check the size arguments of a convolution or pooling call and describe its windows."""
+    """Check the size arguments of a convolution or pooling call and describe its windows
+    (the same ``Geometry`` for the same arguments, when they are hashable)."""
+    size = tuple(size)
+    if all(map(_plain, (size, kernel, stride, padding, dilation))):
+        return _geometry(name, size, kernel, stride, padding, dilation)
+    return _geometry.__wrapped__(name, size, kernel, stride, padding, dilation)
+
+
+def _plain(v) -> bool:
+    """An int, a str or a tuple of ints: arguments cached by value without a surprise (1.0
+    and True equal 1, and lists do not hash: those are checked afresh each call)."""
+    t = type(v)
+    return t is int or t is str or t is tuple and all(type(e) is int for e in v)
+
+
+@lru_cache(maxsize=256)
+def _geometry(name: str, size: tuple, kernel, stride, padding, dilation) -> Geometry:
     d = len(size)
     kernel = ntuple(name, "kernel_size", kernel, d, 1)
     stride = ntuple(name, "stride", stride, d, 1)
@@ -92,7 +133,7 @@ def windows(x, geo: Geometry, pad_value: float = 0.0):
         return _strided_windows(x, geo, pad_value)
     xp = namespace(x)
     x = _padded(xp, x, geo, pad_value)
-    cols = xp.stack([x[_place(o, geo)] for o in np.ndindex(*geo.kernel)], axis=-1)
+    cols = xp.stack([x[place] for place in geo.places], axis=-1)
     return xp.reshape(cols, tuple(cols.shape[:-1]) + geo.kernel)
 
 
@@ -118,8 +159,7 @@ def _strided_windows(x: np.ndarray, geo: Geometry, pad_value: float = 0.0) -> np
     """
     if any(lo or hi for lo, hi in geo.pads):
         xp = np.full(x.shape[:2] + geo.padded, pad_value, dtype=x.dtype)
-        xp[(slice(None),) * 2 + tuple(slice(lo, lo + s)
-                                      for (lo, _), s in zip(geo.pads, geo.size))] = x
+        xp[geo.inner] = x
         x = xp
     space = x.strides[2:]
     strides = x.strides[:2] + tuple(st * s for st, s in zip(space, geo.stride)) + \
@@ -152,11 +192,10 @@ def add_windows(cols, geo: Geometry):
         tiles[...] = cols.transpose(order)
     else:
         out = np.zeros(cols.shape[:2] + geo.padded, dtype=cols.dtype)
-        for offset in np.ndindex(*geo.kernel):
-            out[_place(offset, geo)] += cols[(Ellipsis,) + offset]
+        for offset, place in zip(geo.offsets, geo.places):
+            out[place] += cols[(Ellipsis,) + offset]
     if any(lo or hi for lo, hi in geo.pads):
-        out = out[(slice(None),) * 2 + tuple(slice(lo, lo + s)
-                                              for (lo, _), s in zip(geo.pads, geo.size))]
+        out = out[geo.inner]
     return out
 
 
@@ -265,10 +304,9 @@ def _input_grad_channels_last(g2: np.ndarray, w: np.ndarray, geo: Geometry, n: i
     w_koc = w.transpose(tuple(range(2, 2 + d)) + (0, 1)).reshape(k, o, c)  # (K, O, C)
     blocks = np.matmul(g2, w_koc).reshape((k, n) + geo.out + (c,))
     gx = np.zeros((n,) + geo.padded + (c,), dtype=blocks.dtype)
-    for i, offset in enumerate(np.ndindex(*geo.kernel)):
-        gx[_place(offset, geo)[1:] + (slice(None),)] += blocks[i]
-    gx = gx[(slice(None),) + tuple(slice(lo, lo + s) for (lo, _), s in
-                                   zip(geo.pads, geo.size))]
+    for i, place in enumerate(geo.places_last):
+        gx[place] += blocks[i]
+    gx = gx[geo.inner[1:]]  # channels last: (N, *size), all of C
     return np.ascontiguousarray(gx.transpose((0, d + 1) + tuple(range(1, d + 1))))
 
 
@@ -315,13 +353,12 @@ def _rows_channels_last(x: np.ndarray, geo: Geometry) -> np.ndarray:
     xt = x.transpose((0,) + tuple(range(2, 2 + d)) + (1,))
     if any(lo or hi for lo, hi in geo.pads):
         xp = np.zeros((n,) + geo.padded + (c,), dtype=x.dtype)
-        xp[(slice(None),) + tuple(slice(lo, lo + s) for (lo, _), s in
-                                  zip(geo.pads, geo.size)) + (slice(None),)] = xt
+        xp[geo.inner[1:] + (slice(None),)] = xt  # channels last
     else:
         xp = np.ascontiguousarray(xt)
     rows = np.empty((n,) + geo.out + geo.kernel + (c,), dtype=x.dtype)
-    for offset in np.ndindex(*geo.kernel):
-        rows[(slice(None),) * (1 + d) + offset] = xp[_place(offset, geo)[1:] + (slice(None),)]
+    for offset, place in zip(geo.offsets, geo.places_last):
+        rows[(slice(None),) * (1 + d) + offset] = xp[place]
     return rows.reshape(-1, math.prod(geo.kernel) * c)
 
 

@@ -21,7 +21,7 @@ from autograd import Tensor, as_tensor, broadcast_to, is_grad_enabled, op, recor
 from autograd.typing import TensorLike
 
 from ._common import constant_in, dtype_in, grads, namespace, tensor_of
-from .conv import Geometry, _place, add_windows, col2im, geometry, windows
+from .conv import Geometry, add_windows, col2im, geometry, windows
 
 __all__ = ["max_pool2d", "avg_pool2d"]
 
@@ -82,7 +82,7 @@ def max_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: in
         return _max_pool_portable(x, geo)
     win = windows(x.data, geo, pad_value=fill)
     # the maximum of each window, one kernel offset at a time over output-sized arrays
-    offsets = list(np.ndindex(*geo.kernel))
+    offsets = geo.offsets
     data = win[(Ellipsis,) + offsets[0]].copy()
     for o in offsets[1:]:
         np.maximum(data, win[(Ellipsis,) + o], out=data)  # NaN propagates, as in PyTorch
@@ -115,14 +115,12 @@ def max_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: in
             return grads(_spread(g, geo, 2, onehot.reshape(data.shape + geo.kernel)))
         gd = g.data
         gx = np.zeros(gd.shape[:2] + geo.padded, dtype=gd.dtype)
-        for o, hit in firsts():
+        for place, (_, hit) in zip(geo.places, firsts()):
             if disjoint:
-                np.multiply(gd, hit, out=gx[_place(o, geo)])
+                np.multiply(gd, hit, out=gx[place])
             else:
-                gx[_place(o, geo)] += gd * hit
-        lo = [p[0] for p in geo.pads]
-        return grads(gx[(slice(None),) * 2 + tuple(slice(a, a + s) for a, s in
-                                                    zip(lo, geo.size))])
+                gx[place] += gd * hit
+        return grads(gx[geo.inner])
 
     return record(data, (x,), max_pool2d, backward)
 
