@@ -13,6 +13,8 @@ saved arrays in training and on Tensors recomputed from ``x`` when the backward 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from autograd import Tensor, increment_version, is_grad_enabled, op, record
@@ -57,16 +59,17 @@ def _input_grad(gx_hat, x_hat, rstd, axes: tuple, center: bool):
 
 
 def _statistics(x, axes: tuple, eps: float, center: bool):
-    """``x̂``, ``rstd`` and the (biased) variance from ``x`` (an array or a Tensor, the same
-    formula)."""
-    xc = x - _mean(x, axes) if center else x
+    """``x̂``, ``rstd``, the (biased) variance and the mean (None when not centred) from ``x``
+    (an array or a Tensor, the same formula)."""
+    mean = _mean(x, axes) if center else None
+    xc = x - mean if center else x
     var = _mean(xc * xc, axes)
     if isinstance(var, Tensor):
         rstd = (var + eps) ** -0.5
     else:
         rstd = 1.0 / (np.sqrt(var + eps) if type(var) is np.ndarray else
                       namespace(var).sqrt(var + eps))
-    return xc * rstd, rstd, var
+    return xc * rstd, rstd, var, mean
 
 
 def _affine_grads(g, x_hat, weight, bias, other_axes: tuple) -> tuple:
@@ -83,22 +86,23 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
                 eps: float, center: bool, fixed=None) -> tuple:
     """Record ``y = x̂·w + b`` with x̂ normalized over ``axes`` (or with the ``fixed``
     (mean, rstd) arrays, broadcastable against x, that batch_norm's eval mode uses); returns
-    the result and the biased variance (None with ``fixed``)."""
+    the result, the biased variance and the mean (both kept, None with ``fixed``)."""
     xd = x.data
-    var = None
+    var = mean = None
     if fixed is None:
-        x_hat, rstd, var = _statistics(xd, axes, eps, center)
+        x_hat, rstd, var, mean = _statistics(xd, axes, eps, center)
     else:
         x_hat, rstd = (xd - fixed[0]) * fixed[1], fixed[1]
     data = x_hat * _reshape(weight.data, w_shape) if weight is not None else x_hat
     if bias is not None:
         data = data + _reshape(bias.data, w_shape)
-    parents = tuple(t for t in (x, weight, bias) if t is not None)
+    parents = (x,) if weight is None and bias is None else (x, weight) if bias is None else \
+        (x, bias) if weight is None else (x, weight, bias)
 
     def backward(g, out):
         if is_grad_enabled():  # recorded: x̂ and rstd as Tensors of x, so they differentiate
             if fixed is None:
-                xh, rs, _ = _statistics(x, axes, eps, center)
+                xh, rs, _, _ = _statistics(x, axes, eps, center)
             else:
                 rs = Tensor(fixed[1])
                 xh = (x - Tensor(fixed[0])) * rs
@@ -115,7 +119,7 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
 
     if type(xd) is np.ndarray:
         data = np.asarray(data, dtype=xd.dtype)
-    return record(data, parents, fn, backward), var
+    return record(data, parents, fn, backward), var, mean
 
 
 def _trailing(name: str, x: Tensor, normalized_shape, weight, bias) -> tuple:
@@ -198,7 +202,7 @@ def batch_norm(input: TensorLike, running_mean: TensorLike, running_var: TensorL
     bias = None if bias is None else tensor_of(bias, like=x)
     for arg, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
                    ("running_var", running_var)):
-        if t is not None and getattr(t, "shape", None) != (c,) and np.shape(t) != (c,):
+        if t is not None and (t.shape if isinstance(t, Tensor) else np.shape(t)) != (c,):
             raise ValueError(f"batch_norm: {arg} must have shape ({c},) (one per channel of "
                              f"the input of shape {x.shape}), got {np.shape(t)}")
     axes = (0,) + tuple(range(2, x.ndim))
@@ -211,13 +215,13 @@ def batch_norm(input: TensorLike, running_mean: TensorLike, running_var: TensorL
         rstd = (_reshape(_statistic(running_var, x), w_shape) + eps) ** -0.5
         return _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True,
                            fixed=(mean, rstd))[0]
-    count = x.size // c
+    count = math.prod(x.shape) // c
     if count <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input size {x.shape}")
-    out, var = _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True)
+    out, var, mean = _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True)
     if running_mean is not None or running_var is not None:  # after the op, which can fail
-        mean = _reshape(_mean(x.data, axes), (c,))
+        mean = _reshape(mean, (c,))
         var = _reshape(var, (c,)) * (count / (count - 1))  # the running variance is unbiased
         for arg, r, s in (("running_mean", running_mean, mean), ("running_var", running_var,
                                                                    var)):
