@@ -429,6 +429,14 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
         # d loss_i / d logits_i = softmax(logits_i) - onehot(target_i); the probabilities are
         # the forward's (e / total) unless this backward is itself recorded
         recorded = is_grad_enabled()
+        if not recorded and keep is None and xp is np:
+            # numpy in training: the probabilities (a new array) become the gradient in place,
+            # 1 taken off at each target (bit for bit what probs - onehot gives)
+            grad = e / total
+            grad[rows, target] -= 1
+            gd = g.data
+            grad *= gd / n if reduction == "mean" else gd if reduction == "sum" else gd[:, None]
+            return _grads(grad)
         if recorded:
             probs, hot = ag_softmax(logits, axis=1), as_tensor(onehot())
         else:

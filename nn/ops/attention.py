@@ -7,6 +7,7 @@ through those steps written once, on arrays in training and on Tensors when reco
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -26,8 +27,7 @@ def _mask_bias(name: str, attn_mask, is_causal: bool, lq: int, lk: int, dtype, x
     if is_causal:
         if attn_mask is not None:
             raise ValueError(f"{name}: give either attn_mask or is_causal=True, not both")
-        keep = np.tri(lq, lk, dtype=bool)
-        return constant_in(xp, np.where(keep, 0.0, -np.inf).astype(dtype)), None
+        return constant_in(xp, _causal_bias(lq, lk, np.dtype(dtype))), None
     if attn_mask is None:
         return None, None
     m = attn_mask.data if isinstance(attn_mask, Tensor) else attn_mask
@@ -59,8 +59,30 @@ def _mt(a):
 
 def _scores(q, k, bias, scale: float):
     s = q @ _mt(k)
+    if s.__class__ is np.ndarray:  # a new array: scaled and biased in place (the same bits)
+        s *= scale
+        if bias is not None:
+            s += bias
+        return s
     s = s * scale
     return s if bias is None else s + bias
+
+
+@lru_cache(maxsize=32)
+def _causal_bias(lq: int, lk: int, dtype) -> np.ndarray:
+    """The causal mask as a read-only additive bias: 0 where position i may attend (j <= i),
+    -inf elsewhere (made once per size and dtype)."""
+    bias = np.where(np.tri(lq, lk, dtype=bool), 0.0, -np.inf).astype(dtype)
+    bias.flags.writeable = False
+    return bias
+
+
+def _scaled(a, scale: float):
+    """``a * scale``, in place for a (new) numpy array."""
+    if a.__class__ is np.ndarray:
+        a *= scale
+        return a
+    return a * scale
 
 
 def _softmax_rows(xp, s):
@@ -112,7 +134,8 @@ def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: Tens
     if xp is np:
         with np.errstate(invalid="ignore"):  # a fully masked row gives nan, as PyTorch
             p = softmax(as_tensor(_scores(qd, kd, bd, scale)), axis=-1).data
-        masked_rows = bd is not None and bool(np.isnan(p).any())
+        # (a causal mask leaves every row position 0: no row is fully masked)
+        masked_rows = bd is not None and not is_causal and bool(np.isnan(p).any())
     else:  # another backend: its arrays (numpy constants moved there)
         qd, kd, vd = (a if a.__class__ is not np.ndarray else constant_in(xp, a)
                       for a in (qd, kd, vd))
@@ -133,15 +156,19 @@ def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: Tens
         # out = p·v, p = softmax(s):  dv = pᵀ·g,  dp = g·vᵀ,  ds = p·(dp − Σ dp·p)
         dv = _mt(pr) @ g if v.requires_grad else None
         dp = g @ _mt(vv)
-        if xp is np or isinstance(dp, Tensor):
+        if dp.__class__ is np.ndarray:  # dp is a new array: ds computed in it (the same bits)
+            dp -= (dp * pr).sum(axis=-1, keepdims=True)
+            dp *= pr
+            ds = dp
+        elif isinstance(dp, Tensor):
             ds = pr * (dp - (dp * pr).sum(axis=-1, keepdims=True))
         else:
             ds = pr * (dp - xp.sum(dp * pr, axis=-1, keepdims=True))
         if masked_rows and not isinstance(ds, Tensor):  # fully masked rows send nothing back
             ds = np.nan_to_num(ds, copy=False) if xp is np else \
                 xp.where(xp.isnan(ds), xp.zeros_like(ds), ds)
-        dq = ds @ kk * scale if q.requires_grad else None
-        dk = _mt(ds) @ qq * scale if k.requires_grad else None
+        dq = _scaled(ds @ kk, scale) if q.requires_grad else None
+        dk = _scaled(_mt(ds) @ qq, scale) if k.requires_grad else None
         dm = ds if mask_t is not None and mask_t.requires_grad else None
         return grads(dq, dk, dv, dm)[:len(parents)]
 
