@@ -250,7 +250,8 @@ def local_gradients(t: Tensor, g: Tensor) -> tuple[tuple, tuple]:
     time = t._saved_version
     if time != clock.now:  # something was written in place since
         check_saved(t)
-        parents = tuple(parent_at(p, time) for p in parents)
+        if clock.rebased > time:  # an in-place op gave some tensor a new node since
+            parents = tuple(parent_at(p, time) for p in parents)
     if anywhere.anomaly and state.anomaly:
         from .anomaly import checked_backward
         return parents, checked_backward(t._grad_fn, g, t)

@@ -27,10 +27,11 @@ import numpy as np
 
 
 class _Clock:
-    __slots__ = ("now", "written")
+    __slots__ = ("now", "written", "rebased")
 
     def __init__(self) -> None:
         self.now = 0
+        self.rebased = -1  # the time of the latest rebase (``note_rebase``); -1: none yet
         # id(base array) -> [write times (the last _KEEP), version, weakref to the base]
         self.written: dict[int, list] = {}
 
@@ -153,6 +154,7 @@ def note_rebase(t, twin) -> None:
     if entry is None:  # keyed by id: Tensor's == is elementwise, no use to a dict
         entry = _rebased[key] = (weakref.ref(t, lambda _r: _rebased.pop(key, None)), [])
     entry[1].append((clock.now, twin))
+    clock.rebased = clock.now
 
 
 def parent_at(p, time: int):

@@ -14,6 +14,7 @@ from autograd.typing import DTypeLike, ShapeLike, TensorLike
 from .. import functional as F
 from .. import init
 from ..module import Module, Parameter
+from ..ops.norm import _batch_norm
 
 
 def _shape(normalized_shape) -> tuple:
@@ -143,13 +144,12 @@ class _BatchNorm(Module):
             momentum = 1.0 / float(self.num_batches_tracked.data + 1)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
-        out = F.batch_norm(x, self.running_mean if track else None,
+        # (the batch is counted with the running statistics, once the result is computed:
+        # nothing is half-applied when a call fails)
+        return _batch_norm(x, self.running_mean if track else None,
                            self.running_var if track else None, self.weight, self.bias,
-                           use_batch_stats, momentum, self.eps)
-        if tracking:  # counted once the step has succeeded: nothing is half-applied
-            self.num_batches_tracked.data += 1
-            increment_version(self.num_batches_tracked)
-        return out
+                           use_batch_stats, momentum, self.eps,
+                           counter=self.num_batches_tracked if tracking else None)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

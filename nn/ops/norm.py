@@ -83,10 +83,14 @@ def _affine_grads(g, x_hat, weight, bias, other_axes: tuple) -> tuple:
 
 
 def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_shape: tuple,
-                eps: float, center: bool, fixed=None) -> tuple:
+                eps: float, center: bool, fixed=None, then=None) -> Tensor:
     """Record ``y = x̂·w + b`` with x̂ normalized over ``axes`` (or with the ``fixed``
-    (mean, rstd) arrays, broadcastable against x, that batch_norm's eval mode uses); returns
-    the result, the biased variance and the mean (both kept, None with ``fixed``)."""
+    (mean, rstd) arrays, broadcastable against x, that batch_norm's eval mode uses).
+
+    ``then(var, mean)``, if given, runs once the result is computed and before it is recorded,
+    with the biased variance and the mean (kept dims): batch_norm's running statistics. A
+    write there then comes before the node's stamp, so its backward needs no in-place check.
+    """
     xd = x.data
     var = mean = None
     if fixed is None:
@@ -119,7 +123,9 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
 
     if type(xd) is np.ndarray:
         data = np.asarray(data, dtype=xd.dtype)
-    return record(data, parents, fn, backward), var, mean
+    if then is not None:
+        then(var, mean)
+    return record(data, parents, fn, backward)
 
 
 def _trailing(name: str, x: Tensor, normalized_shape, weight, bias) -> tuple:
@@ -153,7 +159,7 @@ def layer_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLik
     weight = None if weight is None else tensor_of(weight, like=x)
     bias = None if bias is None else tensor_of(bias, like=x)
     axes, other, shape = _trailing("layer_norm", x, normalized_shape, weight, bias)
-    return _normalized(layer_norm, x, weight, bias, axes, other, shape, eps, center=True)[0]
+    return _normalized(layer_norm, x, weight, bias, axes, other, shape, eps, center=True)
 
 
 @op(export=False, saves="inputs", formula=("rstd·(ĝ − x̂·mean(ĝ·x̂))", "Σ g·x̂"))
@@ -172,7 +178,7 @@ def rms_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLike 
     axes, other, shape = _trailing("rms_norm", x, normalized_shape, weight, None)
     if eps is None:
         eps = float(np.finfo(x.dtype if x.dtype.kind == "f" else np.float64).eps)
-    return _normalized(rms_norm, x, weight, None, axes, other, shape, eps, center=False)[0]
+    return _normalized(rms_norm, x, weight, None, axes, other, shape, eps, center=False)
 
 
 @op(export=False, saves="inputs",
@@ -193,6 +199,13 @@ def batch_norm(input: TensorLike, running_mean: TensorLike, running_var: TensorL
     >>> F.batch_norm(x, None, None, training=True).tolist()  # eps keeps them just under 1
     [[-1.0, -1.0], [1.0, 1.0]]
     """
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _batch_norm(input: TensorLike, running_mean, running_var, weight, bias, training: bool,
+                momentum: float, eps: float, counter: Tensor | None = None) -> Tensor:
+    """``batch_norm``; in training, ``counter`` (a module's ``num_batches_tracked``), if given,
+    counts the batch together with the running statistics' update."""
     x = tensor_of(input)
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, *), got "
@@ -214,20 +227,26 @@ def batch_norm(input: TensorLike, running_mean: TensorLike, running_var: TensorL
         mean = _reshape(_statistic(running_mean, x), w_shape)
         rstd = (_reshape(_statistic(running_var, x), w_shape) + eps) ** -0.5
         return _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True,
-                           fixed=(mean, rstd))[0]
+                           fixed=(mean, rstd))
     count = math.prod(x.shape) // c
     if count <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input size {x.shape}")
-    out, var, mean = _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True)
-    if running_mean is not None or running_var is not None:  # after the op, which can fail
-        mean = _reshape(mean, (c,))
-        var = _reshape(var, (c,)) * (count / (count - 1))  # the running variance is unbiased
-        for arg, r, s in (("running_mean", running_mean, mean), ("running_var", running_var,
-                                                                   var)):
-            if r is not None:
-                _update(arg, r, s, momentum)
-    return out
+
+    def running(var, mean) -> None:  # once the result is computed: nothing half-applied
+        if running_mean is not None or running_var is not None:
+            mean = _reshape(mean, (c,))
+            var = _reshape(var, (c,)) * (count / (count - 1))  # the running one is unbiased
+            for arg, r, s in (("running_mean", running_mean, mean),
+                              ("running_var", running_var, var)):
+                if r is not None:
+                    _update(arg, r, s, momentum)
+        if counter is not None:
+            counter.data += 1
+            increment_version(counter)
+
+    return _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True,
+                       then=running)
 
 
 def _array(t) -> np.ndarray:
