@@ -398,10 +398,13 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
         xp = np
         rows = np.arange(n)
         with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without the warning
-            shifted = x - x.max(axis=1, keepdims=True) if x.size else x
+            # (the ufuncs' reductions: what x.max and e.sum call, without their wrappers)
+            shifted = x - np.maximum.reduce(x, axis=1, keepdims=True) if x.size else x
             e = np.exp(shifted)
-            total = e.sum(axis=1, keepdims=True)
+            total = np.add.reduce(e, axis=1, keepdims=True)
             losses = np.log(total[:, 0]) - shifted[rows, target]
+            if reduction != "none":
+                loss = reduced(np, losses, reduction)
         keep = None
 
         def onehot():
@@ -454,6 +457,8 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
     if keep is not None and reduction == "mean":
         return record(xp.sum(losses) / xp.sum(keep), (logits,), _cross_entropy_rows.op,
                       backward)
+    if xp is np and reduction != "none":
+        return record(loss, (logits,), _cross_entropy_rows.op, backward)
     return record(reduced(xp, losses, reduction), (logits,), _cross_entropy_rows.op, backward)
 
 
@@ -474,6 +479,10 @@ def cross_entropy(input: Tensor, target: TensorLike, reduction: str = "mean",
     >>> F.cross_entropy(logits, np.array([0]))  # -log softmax(logits)[0, 0]
     Tensor(0.241, grad_fn=<CrossEntropyBackward>)
     """
+    if (reduction == "mean" or reduction == "sum") and \
+            _rows_and_labels(input, target, weight, ignore_index):
+        # the common case, checked at once: (N, C) scores on numpy, N integer labels in range
+        return _cross_entropy_rows(input, target, reduction)
     _check_reduction("cross_entropy", reduction)
     input = _tensor(input)
     axis = 1 if input.ndim > 1 else 0
@@ -504,6 +513,22 @@ def cross_entropy(input: Tensor, target: TensorLike, reduction: str = "mean",
     if reduction != "none":
         return _cross_entropy_rows(rows, idx, reduction)
     return reshape(_cross_entropy_rows(rows, idx, "none"), shape)
+
+
+def _rows_and_labels(input, target, weight, ignore_index) -> bool:
+    """Whether ``cross_entropy`` may go straight to its op: a Tensor of (N, C) floating scores
+    on numpy, a numpy vector of N integer labels all in [0, C), an ``ignore_index`` outside
+    [0, C) (so no label is it), no class weights. Anything else takes the general path, which
+    checks and names what is wrong."""
+    if input.__class__ is not Tensor or target.__class__ is not np.ndarray or \
+            weight is not None:
+        return False
+    x = input.data
+    if x.__class__ is not np.ndarray or x.ndim != 2 or x.dtype.kind != "f" or \
+            target.ndim != 1 or target.dtype.kind not in "iu" or len(target) != len(x) or \
+            not target.size or 0 <= ignore_index < x.shape[1]:
+        return False
+    return bool(np.minimum.reduce(target) >= 0) and bool(np.maximum.reduce(target) < x.shape[1])
 
 
 def nll_loss(input: Tensor, target: TensorLike, reduction: str = "mean",

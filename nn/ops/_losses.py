@@ -33,12 +33,12 @@ def reduced(xp, losses, reduction: str):
         return total / n if n else total * math.nan  # the mean of no losses is NaN
     if reduction == "mean":  # the mean of no losses is NaN, as in PyTorch
         with np.errstate(all="ignore"):
-            total = losses.sum()
+            total = np.add.reduce(losses, axis=None)  # (losses.sum(), without its wrapper)
             return np.asarray(total / losses.size if losses.size else np.nan,
                               dtype=losses.dtype)
     if reduction == "sum":
         with np.errstate(all="ignore"):
-            return np.asarray(losses.sum(), dtype=losses.dtype)
+            return np.asarray(np.add.reduce(losses, axis=None), dtype=losses.dtype)
     return losses
 
 

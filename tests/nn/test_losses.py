@@ -242,3 +242,23 @@ def test_ignored_targets_get_no_gradient_and_probability_targets_take_weights():
     assert np.isclose(loss.item(), -(weight * SOFT_TARGET * log_softmax(LOGITS)).sum() / N)
     with pytest.raises(ValueError, match=r"one entry per class.*\(3,\)"):
         F.cross_entropy(ag.Tensor(LOGITS), CLS, weight=np.ones(3))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_labels_in_range_take_a_shortcut_with_the_general_paths_numbers(reduction):
+    # numpy labels in [0, C) go straight to the op; the same labels as a list take the
+    # general path: the loss and the gradient are the same, bit for bit
+    fast, slow = (ag.Tensor(LOGITS, requires_grad=True) for _ in range(2))
+    a, b = F.cross_entropy(fast, CLS, reduction), F.cross_entropy(slow, CLS.tolist(), reduction)
+    a.backward()
+    b.backward()
+    assert a.data.tobytes() == b.data.tobytes()
+    assert fast.grad.data.tobytes() == slow.grad.data.tobytes()
+    # an ignore_index inside [0, C) that some labels equal is still honoured
+    ignore = int(CLS[0])
+    valid = CLS != ignore
+    per = -log_softmax(LOGITS)[np.arange(N), CLS] * valid
+    got = F.cross_entropy(ag.Tensor(LOGITS), CLS, reduction, ignore_index=ignore)
+    assert np.allclose(got.data, per.sum() / valid.sum() if reduction == "mean" else per.sum())
+    with pytest.raises(ValueError, match="reduction"):
+        F.cross_entropy(ag.Tensor(LOGITS), CLS, "avg")
