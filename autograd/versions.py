@@ -32,7 +32,7 @@ class _Clock:
     def __init__(self) -> None:
         self.now = 0
         self.rebased = -1  # the time of the latest rebase (``note_rebase``); -1: none yet
-        # id(base array) -> [write times (the last _KEEP), version, weakref to the base]
+        # id(base array) -> [write times (at least the last _KEEP), version, weakref to base]
         self.written: dict[int, list] = {}
 
 
@@ -54,7 +54,10 @@ def _forget(key: int):
 def note_write(arr: np.ndarray) -> int:
     """Record that ``arr``'s memory was written in place now; return its new version."""
     clock.now += 1
-    base = _base(arr)
+    base = arr  # the array that owns the memory (``_base``, inlined: every write comes here)
+    b = getattr(arr, "base", None)
+    while isinstance(b, np.ndarray):
+        base, b = b, b.base
     key = id(base)
     entry = clock.written.get(key)
     if entry is None:
@@ -65,7 +68,7 @@ def note_write(arr: np.ndarray) -> int:
         entry = clock.written[key] = [[], 0, ref]
     times = entry[0]
     times.append(clock.now)
-    if len(times) > _KEEP:
+    if len(times) > 2 * _KEEP:  # trimmed back to the last _KEEP now and then, not every write
         del times[: len(times) - _KEEP]
     entry[1] += 1
     return entry[1]

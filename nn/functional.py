@@ -129,11 +129,13 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
     weight = _tensor(weight)
     x = _tensor(x, like=weight)
     bias = None if bias is None else _tensor(bias, like=weight)
-    for name, t in (("input", x), ("bias", bias)):
-        if t is not None and t.dtype != weight.dtype:  # as PyTorch: no silent promotion
-            raise TypeError(f"linear: the {name} has dtype {t.dtype} but the weight has dtype "
-                            f"{weight.dtype}; they must be equal (convert with "
-                            f".astype(np.{weight.dtype}))")
+    wd = weight.data
+    if x.data.dtype is not wd.dtype or bias is not None and bias.data.dtype is not wd.dtype:
+        for name, t in (("input", x), ("bias", bias)):  # (the same dtype object: all is well)
+            if t is not None and t.dtype != weight.dtype:  # as PyTorch: no silent promotion
+                raise TypeError(f"linear: the {name} has dtype {t.dtype} but the weight has "
+                                f"dtype {weight.dtype}; they must be equal (convert with "
+                                f".astype(np.{weight.dtype}))")
     if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: the input's last dimension has size "
                          f"{x.shape[-1] if x.ndim else None} (input shape {x.shape}) but the "

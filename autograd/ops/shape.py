@@ -23,7 +23,7 @@ def _shape_arg(shape) -> tuple:
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
         shape = shape[0]
     try:
-        return tuple(operator.index(s) for s in shape)
+        return tuple(map(operator.index, shape))
     except TypeError:
         raise TypeError(f"shape must be ints, got {shape!r}") from None
 
@@ -151,10 +151,16 @@ def squeeze(x: TensorLike, axis: Axis = None) -> Tensor:
 def flatten(x: TensorLike, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     """Merge axes ``start_axis..end_axis`` (all by default) into one."""
     x = as_tensor(x)
-    if x.ndim == 0:
+    shape = x._data.shape
+    nd = len(shape)
+    if nd == 0:
         return reshape(x, (1,))
-    s, e = (normalize_axis(a, x.ndim, "flatten")[0] for a in (start_axis, end_axis))
-    return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1:])
+    if type(start_axis) is int and type(end_axis) is int and -nd <= start_axis < nd and \
+            -nd <= end_axis < nd:  # (the usual call: plain ints in range)
+        s, e = start_axis % nd, end_axis % nd
+    else:
+        s, e = (normalize_axis(a, nd, "flatten")[0] for a in (start_axis, end_axis))
+    return reshape(x, shape[:s] + (-1,) + shape[e + 1:])
 
 
 @op(method="broadcast_to", function=np.broadcast_to, saves=None,

@@ -32,7 +32,8 @@ def _indices(name: str, indices: Any) -> Any:
 
 def _check_range(name: str, idx, num: int) -> None:
     """Indices within the table; another backend's are not read (a lazy array, a GPU's)."""
-    if type(idx) is np.ndarray and idx.size and (idx.min() < 0 or idx.max() >= num):
+    if type(idx) is np.ndarray and idx.size and (np.minimum.reduce(idx, axis=None) < 0 or
+                                                 np.maximum.reduce(idx, axis=None) >= num):
         bad = idx[(idx < 0) | (idx >= num)].flat[0]
         raise IndexError(f"{name}: index {bad} is out of range for num_embeddings={num} "
                          f"(valid indices are 0 to {num - 1})")
