@@ -22,7 +22,7 @@ import numpy as np
 from ._tensor import Tensor, _wrap
 from .backend import backend_of
 from .freed import keep_shape
-from .mode import anywhere, state
+from .mode import anywhere, recording, state
 from .ops.elementwise import COMPLEX_GRADIENT, astype
 from .ops.shape import sum_to_shape
 from .versions import check_saved, clock, parent_at
@@ -264,15 +264,25 @@ def send_to_parents(grads: dict, parents: tuple, parent_grads: tuple) -> None:
     for p, pg in zip(parents, parent_grads):
         if pg is None or not p._requires_grad:
             continue
-        if pg._data.shape != p._data.shape:
-            pg = sum_to_shape(pg, p._data.shape)
-        if pg._data.dtype != p._data.dtype:
+        pd, gd = p._data, pg._data
+        if gd.shape != pd.shape:
+            pg = sum_to_shape(pg, pd.shape)
+            gd = pg._data
+        if gd.dtype is not pd.dtype and gd.dtype != pd.dtype:
             if pg.dtype.kind == "c" and p.dtype.kind != "c":
                 raise RuntimeError(COMPLEX_GRADIENT.format(dtype=p.dtype))
-            pg = astype(pg, p._data.dtype)
-        key = p
-        prev = grads.get(key)
-        grads[key] = pg if prev is None else prev + pg
+            pg = astype(pg, pd.dtype)
+            gd = pg._data
+        prev = grads.get(p)
+        if prev is None:
+            grads[p] = pg
+        elif recording():  # create_graph: the sum is recorded, so it differentiates again
+            grads[p] = prev + pg
+        else:  # the arrays added as the add op would, without its dispatch (a new array)
+            total = prev._data + gd
+            if total.__class__ is not np.ndarray and isinstance(total, np.generic):
+                total = np.asarray(total)  # numpy gives a scalar for two 0-d arrays
+            grads[p] = _wrap(total)
 
 
 def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:

@@ -108,15 +108,16 @@ def keep_shape(ran: list) -> None:
         ps = t._parents
         new = None
         for i, p in enumerate(ps):
+            if p._data.size <= TINY:  # small values stay (a small network keeps them all)
+                continue
             s = get(id(p))
             if s is None:
                 s = p
-                if p._data.size > TINY:
-                    if p._op is not None:
-                        if id(p) in done:
-                            s = _freed(p, p._parents)
-                    elif not p._requires_grad:
-                        s = _freed(p, ())
+                if p._op is not None:
+                    if id(p) in done:
+                        s = _freed(p, p._parents)
+                elif not p._requires_grad:
+                    s = _freed(p, ())
                 stand_in[id(p)] = s
             if s is not p:
                 if new is None:
