@@ -191,7 +191,13 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
                 continue
             if t._retains_grad and wanted is None:
                 _accumulate(t, g, create_graph)
-            parents, parent_grads = local_gradients(t, g)
+            backward = t._backward
+            if backward is not None and t._saved_version == clock.now and not anywhere.anomaly:
+                # nothing written in place since the node was recorded, no anomaly mode:
+                # local_gradients comes down to this call
+                parents, parent_grads = t._parents, backward(g, t)
+            else:
+                parents, parent_grads = local_gradients(t, g)
             send_to_parents(grads, parents, parent_grads)
             if not retain_graph:
                 ran.append(t)

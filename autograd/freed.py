@@ -100,7 +100,7 @@ def keep_shape(ran: list) -> None:
     that is not a parameter, tiny, or a node that did not run is replaced by a
     ``FreedValue``, shared by all its consumers.
     """
-    done = set(map(id, ran))
+    done: set | None = None  # the ids of the nodes in ran, gathered when first asked
     stand_in: dict[int, object] = {}
     get = stand_in.get
     for t in reversed(ran):  # parents before their consumers: a parent is rewritten first
@@ -114,6 +114,8 @@ def keep_shape(ran: list) -> None:
             if s is None:
                 s = p
                 if p._op is not None:
+                    if done is None:
+                        done = set(map(id, ran))
                     if id(p) in done:
                         s = _freed(p, p._parents)
                 elif not p._requires_grad:
