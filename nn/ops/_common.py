@@ -88,9 +88,13 @@ def operands(*tensors) -> tuple:
 
 def grads(*gs) -> tuple:
     """A closure's results as Tensors (arrays wrapped, None kept)."""
-    return tuple([g if g is None or isinstance(g, Tensor) else
-                  as_tensor(np.asarray(g) if isinstance(g, (np.generic, float, int)) else g)
-                  for g in gs])
+    return tuple([as_tensor(g) if g.__class__ is np.ndarray else _grad_tensor(g) for g in gs])
+
+
+def _grad_tensor(g):
+    if g is None or isinstance(g, Tensor):
+        return g
+    return as_tensor(np.asarray(g) if isinstance(g, (np.generic, float, int)) else g)
 
 
 def ntuple(name: str, arg: str, value, d: int, minimum: int = 0) -> tuple:
