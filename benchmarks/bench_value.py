@@ -9,6 +9,12 @@ Measured as a user's script runs: the demo's imports loaded (scikit-learn, matpl
 the heap not frozen, several steps in a row. Two figures per engine: with Python's cyclic
 collector at its defaults (what a script gets; the target is 8x micrograd) and with the
 collector disabled in both engines (the pure Python work; the target is 2.5x).
+
+A script runs one engine, so each timed call starts after an untimed ``gc.collect()``, for
+both engines alike: neither pays for collecting the other's garbage (micrograd's graphs are
+reference cycles, which only the collector frees, and without it our steps were timed
+walking micrograd's leftovers). The garbage an engine makes in its own steps in a row is
+collected on its clock, as in a script.
 """
 
 from __future__ import annotations
