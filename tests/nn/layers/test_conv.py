@@ -140,3 +140,22 @@ def test_float32_stays_float32():
     assert out.dtype == np.float32
     out.sum().backward()
     assert conv.weight.grad.dtype == np.float32
+
+
+def test_window_geometry_is_made_once_per_plain_arguments():
+    from nn.ops.conv import geometry
+
+    geo = geometry("conv2d", (6, 6), (3, 3), 2, 1, 1)
+    assert geometry("conv2d", (6, 6), (3, 3), 2, 1, 1) is geo  # the same object: cached
+    assert (geo.out, geo.padded, len(geo.places)) == ((3, 3), (8, 8), 9)
+    # lists (unhashable) and other spellings are described afresh, the same windows
+    again = geometry("conv2d", [6, 6], [3, 3], (2, 2), [1, 1], 1)
+    assert again is not geo and again == geo and again.places == geo.places
+    # the cache does not let a rejected argument through on a cached equal value (1.0 == 1)
+    with pytest.raises(TypeError, match="stride"):
+        geometry("conv2d", (6, 6), (3, 3), 2.0, 1, 1)
+    # results with a cached geometry are the same as with a fresh one
+    x, w = ag.randn(2, 3, 6, 6, requires_grad=True), ag.randn(4, 3, 3, 3, requires_grad=True)
+    a = F.conv2d(x, w, stride=2, padding=1)
+    b = F.conv2d(x, w, stride=[2, 2], padding=[1, 1])
+    assert np.array_equal(a.data, b.data)
