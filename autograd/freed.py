@@ -108,8 +108,8 @@ def keep_shape(ran: list) -> None:
         ps = t._parents
         new = None
         for i, p in enumerate(ps):
-            if p._data.size <= TINY:  # small values stay (a small network keeps them all)
-                continue
+            if not p._data.size > TINY:  # small values stay (a small network keeps them all;
+                continue                   # a lazy array of unknown size, nan, stays too)
             s = get(id(p))
             if s is None:
                 s = p
