@@ -59,13 +59,23 @@ def _mt(a):
 
 def _scores(q, k, bias, scale: float):
     s = q @ _mt(k)
-    if s.__class__ is np.ndarray:  # a new array: scaled and biased in place (the same bits)
+    if s.__class__ is np.ndarray:  # a new array: scaled (and biased) in place, the same bits
         s *= scale
-        if bias is not None:
+        if bias is None:
+            return s
+        if _fits(bias, s):
             s += bias
-        return s
+            return s
+        return s + bias  # a mask that promotes the dtype or broadcasts the scores up
     s = s * scale
     return s if bias is None else s + bias
+
+
+def _fits(bias, s: np.ndarray) -> bool:
+    """Whether ``s + bias`` has ``s``'s dtype and shape (so it can be written into ``s``)."""
+    return bias.__class__ is np.ndarray and bias.dtype == s.dtype and \
+        bias.ndim <= s.ndim and all(b == 1 or b == n for b, n in
+                                    zip(bias.shape[::-1], s.shape[::-1]))
 
 
 @lru_cache(maxsize=32)

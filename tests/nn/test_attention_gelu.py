@@ -55,6 +55,20 @@ def test_causal_and_boolean_and_float_masks():
         F.scaled_dot_product_attention(t[0], t[1][:, :, :3], t[2])
 
 
+def test_a_mask_that_broadcasts_the_scores_up_or_promotes_them_works_as_numpy_would():
+    # the scores are scaled and biased in place when the mask fits them; otherwise a new array
+    q, k, v = (rng.standard_normal((5, 4)).astype(np.float32) for _ in range(3))
+    t = [ag.tensor(a) for a in (q, k, v)]
+    wide = rng.standard_normal((2, 3, 5, 5)).astype(np.float32)  # (batch, heads) from the mask
+    out = F.scaled_dot_product_attention(*t, attn_mask=wide)
+    assert out.shape == (2, 3, 5, 4)
+    np.testing.assert_allclose(out.data, sdpa_reference(q, k, v, wide), rtol=1e-5)
+    wider = rng.standard_normal((5, 5))  # float64 mask on float32 scores: promoted, as numpy
+    out = F.scaled_dot_product_attention(*t, attn_mask=wider)
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out.data, sdpa_reference(q, k, v, wider), rtol=1e-6)
+
+
 def test_attention_gradients_equal_the_composed_ops():
     q, k, v = (ag.tensor(rng.standard_normal((2, 4, 3)), requires_grad=True) for _ in range(3))
     g = rng.standard_normal((2, 4, 3))
