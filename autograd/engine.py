@@ -282,8 +282,8 @@ def send_to_parents(grads: dict, parents: tuple, parent_grads: tuple) -> None:
         prev = grads.get(p)
         if prev is None:
             grads[p] = pg
-        elif recording():  # create_graph: the sum is recorded, so it differentiates again
-            grads[p] = prev + pg
+        elif recording() or prev._data.__class__ is not gd.__class__:
+            grads[p] = prev + pg  # recorded (create_graph), or two kinds of array: the op
         else:  # the arrays added as the add op would, without its dispatch (a new array)
             total = prev._data + gd
             if total.__class__ is not np.ndarray and isinstance(total, np.generic):
