@@ -137,8 +137,10 @@ def _seed(root: Tensor, gradient) -> Tensor:
                 f"grad can be implicitly created only for scalar outputs: this output has "
                 f"shape {root.shape}, so pass gradient= (a tensor of that shape)")
         data = root._data
-        return _wrap(np.ones_like(data) if type(data) is np.ndarray
-                     else backend_of(data).ones_like(data))
+        if type(data) is np.ndarray:  # one element: a 1 of its dtype, in its shape
+            one = np.array(1, dtype=data.dtype)  # (np.ones and ones_like are Python functions)
+            return _wrap(one.reshape(data.shape) if data.ndim else one)
+        return _wrap(backend_of(data).ones_like(data))
     g = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=root.dtype)
     if g.shape != root.shape:
         raise RuntimeError(

@@ -12,7 +12,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._tensor import Tensor, record
+from .._tensor import Tensor, _wrap, record
+from ..mode import recording
 from ..backend import np_dtype
 from ..registry import op
 from ..typing import Axis, Index, ShapeLike, TensorLike
@@ -41,7 +42,15 @@ def reshape(x: TensorLike, *shape: ShapeLike) -> Tensor:
         raise ValueError(
             f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
             f"into shape {shape}") from None
-    return record(data, (x,), reshape.op, lambda g, out: (reshape(g, x.shape),))
+    return record(data, (x,), reshape.op, _reshape_backward)
+
+
+def _reshape_backward(g, out):
+    shape = out._parents[0]._data.shape
+    gd = g._data
+    if not recording() and gd.__class__ is np.ndarray:  # training on numpy: the view itself
+        return (_wrap(gd.reshape(shape)),)
+    return (reshape(g, shape),)  # recorded (differentiable again), or another backend
 
 
 def _permute_method(self, *dims):

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, op, record
+from autograd import Tensor, as_tensor, is_grad_enabled, op, record
 from autograd.typing import TensorLike
 
 from ._common import constant_in, moved, namespace, tensor_of
@@ -101,8 +101,14 @@ def embedding(input: TensorLike, weight: TensorLike, padding_idx: int | None = N
         xp = namespace(w, idx)
         w, flat = moved(xp, w), xp.reshape(moved(xp, idx), (-1,))
         data = xp.reshape(xp.take(w, flat, axis=0), tuple(idx.shape) + (w.shape[1],))
-    return record(data, (weight,), embedding, lambda g, out: (
-        embedding_backward(g, idx, num, padding_idx),))
+    def backward(g, out):
+        gd = g.data
+        if not is_grad_enabled() and type(gd) is np.ndarray and type(idx) is np.ndarray:
+            # training on numpy: the scatter itself (embedding_backward's forward), no node
+            return (as_tensor(_scatter_rows(gd, idx, num, padding_idx)),)
+        return (embedding_backward(g, idx, num, padding_idx),)  # recorded: differentiable
+
+    return record(data, (weight,), embedding, backward)
 
 
 @op(export=False, saves=None, formula="1 (the gradient's rows at the looked-up indices)")
