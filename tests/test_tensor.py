@@ -279,3 +279,23 @@ def test_pytorch_cast_methods():
     w = ag.randn(3, dtype=np.float64, requires_grad=True)
     (w.float() * 3).sum().backward()  # the gradient comes back in the input's dtype
     assert w.grad.dtype == np.float64 and np.array_equal(w.grad.data, np.full(3, 3.0))
+
+
+def test_softmax_of_many_short_rows_takes_the_same_maximum():
+    # many short rows take their maximum down the columns of a transposed copy: the same
+    # numbers as numpy's row reduction, NaN and -inf rows included
+    from autograd.ops.reduce import max_kept
+
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((16, 4, 32, 32)).astype(np.float32)
+    x[0, 0, 0] = -np.inf
+    x[0, 0, 1, 3] = np.nan
+    x[1, 2, 5, :7] = np.inf
+    assert np.array_equal(max_kept(np, x, (3,)), x.max(axis=-1, keepdims=True), equal_nan=True)
+    with np.errstate(invalid="ignore"):
+        shifted = x - x.max(axis=-1, keepdims=True)
+        expected = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)
+        got = ag.softmax(ag.tensor(x), axis=-1).data
+        ls = ag.log_softmax(ag.tensor(x), axis=-1).data
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert np.allclose(ls[3], np.log(expected[3]), atol=1e-6)

@@ -255,7 +255,7 @@ def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tenso
     xd = x._data
     xp = xp_of(xd)
     if xd.size:
-        m = xp.max(xd, axis=axes, keepdims=True)
+        m = max_kept(xp, xd, axes)
         m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
     else:
         m = xp.zeros(kept_shape(xd.shape, axes), dtype=xd.dtype)
@@ -271,8 +271,25 @@ def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tenso
         _restore(g, x.shape, axes, keepdims) * exp(x - _restore(out, x.shape, axes, keepdims)),))
 
 
+def max_kept(xp, xd, axes):
+    """The maximum of ``xd`` over ``axes``, dims kept: the shift that keeps softmax, log_softmax
+    and logsumexp finite.
+
+    numpy reduces a short last axis one row at a time (about 60 ns a row: 115 µs for the
+    (16, 4, 32, 32) scores of a small transformer's attention); for many short rows the
+    maximum is taken down the columns of a transposed copy instead, a vectorized pass, three
+    times faster with the copy. A maximum is exact, so the result is the same either way.
+    """
+    if type(xd) is np.ndarray and xd.ndim and axes == (xd.ndim - 1,):
+        c = xd.shape[-1]
+        if 8 <= c <= 64 and xd.size >= 256 * c and xd.flags.c_contiguous:
+            columns = np.ascontiguousarray(xd.reshape(-1, c).T)
+            return np.maximum.reduce(columns, axis=0).reshape(xd.shape[:-1] + (1,))
+    return xp.max(xd, axis=axes, keepdims=True)
+
+
 def _log_softmax(xp, xd, axes):
-    shifted = xd - xp.max(xd, axis=axes, keepdims=True)
+    shifted = xd - max_kept(xp, xd, axes)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axes, keepdims=True))
 
 
@@ -313,7 +330,7 @@ def _softmax(xp, xd, axes):
             return xp.exp(xd)
         e = xp.exp(xd - xp.max(xd, axis=axes, keepdims=True))
         return e / xp.sum(e, axis=axes, keepdims=True)
-    e = np.exp(xd - np.max(xd, axis=axes, keepdims=True)) if xd.size else np.exp(xd)
+    e = np.exp(xd - max_kept(np, xd, axes)) if xd.size else np.exp(xd)
     e /= np.sum(e, axis=axes, keepdims=True)
     return e
 
