@@ -32,7 +32,7 @@ from typing import Any, Callable, TypeGuard
 import numpy as np
 
 __all__ = ["Backend", "BackendError", "namespace", "backend_of", "is_numpy", "to_numpy",
-           "np_dtype", "NUMPY", "compute"]
+           "np_dtype", "NUMPY", "compute", "sum_last"]
 
 
 class BackendError(TypeError):
@@ -123,6 +123,39 @@ def _np_elementwise(fn, *arrays, dtype=None):
 NUMPY = Backend("numpy", np, np, extras={"add_at": _np_add_at, "elementwise": _np_elementwise})
 _BY_TYPE: dict[type, Backend] = {np.ndarray: NUMPY}
 _BY_NAME: dict[str, Backend] = {"numpy": NUMPY}
+
+
+_ONES: dict = {}  # (length, dtype) -> the vector of ones that sums rows by a matrix product
+
+
+def sum_last(x: Any) -> Any:
+    """The sums of ``x`` over its last axis, that axis kept with length 1, on ``x``'s backend.
+
+    numpy's ``sum(axis=-1)`` reduces a short last axis one row at a time (about 25 ns a row:
+    13 µs for the (512, 64) rows of a small transformer's layer_norm). A float32/float64 array
+    of many rows is summed instead as one matrix-vector product with a vector of ones, in
+    BLAS, several times faster; the sums agree with numpy's to rounding (the additions come
+    in another order). Softmax, log_softmax, logsumexp, layer_norm and attention sum their
+    rows here.
+
+    Examples
+    --------
+    >>> from autograd.backend import sum_last
+    >>> sum_last(np.ones((3, 4)))
+    array([[4.],
+           [4.],
+           [4.]])
+    """
+    if type(x) is not np.ndarray:
+        return namespace(x).sum(x, axis=-1, keepdims=True)
+    if x.ndim == 0 or x.dtype.char not in "fd" or not x.flags.c_contiguous or \
+            x.size < 64 * x.shape[-1] or x.shape[-1] < 2:
+        return np.add.reduce(x, axis=-1, keepdims=True)
+    n = x.shape[-1]
+    ones = _ONES.get((n, x.dtype.char))
+    if ones is None:
+        ones = _ONES[(n, x.dtype.char)] = np.ones(n, x.dtype)
+    return (x.reshape(-1, n) @ ones).reshape(x.shape[:-1] + (1,))
 
 
 def is_numpy(arr: Any) -> bool:

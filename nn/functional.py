@@ -47,6 +47,7 @@ from autograd import (
     where,
 )
 from autograd import softmax as ag_softmax
+from autograd.backend import sum_last
 from autograd.typing import TensorLike
 
 from .ops._common import dtype_in, is_lazy, moved, namespace
@@ -403,7 +404,7 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
             # (the ufuncs' reductions: what x.max and e.sum call, without their wrappers)
             shifted = x - np.maximum.reduce(x, axis=1, keepdims=True) if x.size else x
             e = np.exp(shifted)
-            total = np.add.reduce(e, axis=1, keepdims=True)
+            total = sum_last(e)
             losses = np.log(total[:, 0]) - shifted[rows, target]
             if reduction != "none":
                 loss = reduced(np, losses, reduction)

@@ -281,9 +281,11 @@ def test_pytorch_cast_methods():
     assert w.grad.dtype == np.float64 and np.array_equal(w.grad.data, np.full(3, 3.0))
 
 
-def test_softmax_of_many_short_rows_takes_the_same_maximum():
-    # many short rows take their maximum down the columns of a transposed copy: the same
-    # numbers as numpy's row reduction, NaN and -inf rows included
+def test_softmax_of_many_short_rows_takes_the_same_maximum_and_sums_to_rounding():
+    # many short rows take their maximum down the columns of a transposed copy (the same
+    # numbers as numpy's row reduction, NaN and -inf rows included) and their sums from one
+    # matrix product (numpy's sums to rounding)
+    from autograd.backend import sum_last
     from autograd.ops.reduce import max_kept
 
     rng = np.random.default_rng(7)
@@ -297,5 +299,9 @@ def test_softmax_of_many_short_rows_takes_the_same_maximum():
         expected = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)
         got = ag.softmax(ag.tensor(x), axis=-1).data
         ls = ag.log_softmax(ag.tensor(x), axis=-1).data
-    assert np.array_equal(got, expected, equal_nan=True)
+    assert np.array_equal(np.isnan(got), np.isnan(expected))
+    assert np.allclose(got, expected, rtol=1e-6, atol=1e-7, equal_nan=True)
     assert np.allclose(ls[3], np.log(expected[3]), atol=1e-6)
+    rows = rng.standard_normal((512, 64))
+    assert np.allclose(sum_last(rows), rows.sum(axis=-1, keepdims=True), rtol=1e-13)
+    assert sum_last(rows.astype(np.float16)).dtype == np.float16  # numpy's own sum there

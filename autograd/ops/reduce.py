@@ -11,6 +11,7 @@ import numpy as np
 from .. import return_types
 from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
+from ..backend import sum_last
 from ..registry import op
 from ..typing import Axis, TensorLike
 from ._util import as_tensor, floating, kept_shape, normalize_axis, xp_of
@@ -238,8 +239,16 @@ def std(x: TensorLike, axis: Axis = None, keepdims: bool = False,
     return record(data, (x,), std.op, backward)
 
 
+def sum_kept(xp, a, axes):
+    """The sum of ``a`` over ``axes``, dims kept; over the last axis alone, ``sum_last``'s
+    (many short rows summed as one matrix product)."""
+    if a.ndim and axes == (a.ndim - 1,):
+        return sum_last(a)
+    return xp.sum(a, axis=axes, keepdims=True)
+
+
 def _logsumexp_kept(xp, xd, m, axes):
-    return xp.log(xp.sum(xp.exp(xd - m), axis=axes, keepdims=True)) + m
+    return xp.log(sum_kept(xp, xp.exp(xd - m), axes)) + m
 
 
 @op(method="logsumexp", saves="both", formula="softmax(x) = exp(x − out)")
@@ -290,7 +299,7 @@ def max_kept(xp, xd, axes):
 
 def _log_softmax(xp, xd, axes):
     shifted = xd - max_kept(xp, xd, axes)
-    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axes, keepdims=True))
+    return shifted - xp.log(sum_kept(xp, xp.exp(shifted), axes))
 
 
 @op(method="log_softmax", saves="output", formula="g − softmax(x)·Σg, softmax(x) = exp(out)")
@@ -331,7 +340,7 @@ def _softmax(xp, xd, axes):
         e = xp.exp(xd - xp.max(xd, axis=axes, keepdims=True))
         return e / xp.sum(e, axis=axes, keepdims=True)
     e = np.exp(xd - max_kept(np, xd, axes)) if xd.size else np.exp(xd)
-    e /= np.sum(e, axis=axes, keepdims=True)
+    e /= sum_kept(np, e, axes)
     return e
 
 

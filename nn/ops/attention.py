@@ -12,6 +12,7 @@ from functools import lru_cache
 import numpy as np
 
 from autograd import Tensor, as_tensor, is_grad_enabled, op, record, softmax, swapaxes
+from autograd.backend import sum_last
 from autograd.typing import TensorLike
 
 from ._common import constant_in, dtype_in, grads, namespace, tensor_of
@@ -167,7 +168,7 @@ def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: Tens
         dv = _mt(pr) @ g if v.requires_grad else None
         dp = g @ _mt(vv)
         if dp.__class__ is np.ndarray:  # dp is a new array: ds computed in it (the same bits)
-            dp -= (dp * pr).sum(axis=-1, keepdims=True)
+            dp -= sum_last(dp * pr)
             dp *= pr
             ds = dp
         elif isinstance(dp, Tensor):

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from autograd import Tensor, increment_version, is_grad_enabled, op, record
+from autograd.backend import sum_last
 from autograd.typing import ShapeLike, TensorLike
 
 from ._common import constant_in, dtype_in, grads, namespace, tensor_of
@@ -31,6 +32,8 @@ def _mean(a, axes: tuple):
     for ax in axes:
         n *= a.shape[ax]
     if type(a) is np.ndarray:
+        if a.ndim and axes == (a.ndim - 1,):  # layer_norm's rows: summed in one product
+            return sum_last(a) * (1.0 / n)
         return np.add.reduce(a, axis=axes, keepdims=True) * (1.0 / n)
     if isinstance(a, Tensor):
         return a.sum(axis=axes, keepdims=True) * (1.0 / n)
