@@ -13,8 +13,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._tensor import Tensor, _wrap, record
-from ..mode import recording
 from ..backend import np_dtype
+from ..mode import recording
 from ..registry import op
 from ..typing import Axis, Index, ShapeLike, TensorLike
 from ._util import _is_int, as_tensor, check_axis, lift, lift_all, normalize_axis, xp_of
