@@ -38,9 +38,12 @@ def _grads(parameters: Params, fname: str) -> tuple[list[Tensor], list[Value]]:
 
 def _vector_norm(a: np.ndarray, p: float) -> np.ndarray:
     """``torch.linalg.vector_norm(a, p)``: the p-norm of all elements, in ``a``'s dtype."""
-    a = np.abs(a.ravel())
+    a = a.ravel()
     if a.size == 0:
         return np.zeros((), a.dtype)
+    if p == 2:  # a·a is |a|·|a|, bit for bit: no absolute values needed
+        return np.sqrt(np.dot(a, a))
+    a = np.abs(a)
     if p == math.inf:
         return a.max()
     if p == -math.inf:
@@ -49,8 +52,6 @@ def _vector_norm(a: np.ndarray, p: float) -> np.ndarray:
         return np.asarray(np.count_nonzero(a), a.dtype)
     if p == 1:
         return a.sum()
-    if p == 2:
-        return np.sqrt(np.dot(a, a))
     return (a ** p).sum() ** (1.0 / p)
 
 
