@@ -250,13 +250,27 @@ class Module:
                     yield (f"{mod_name}.{name}" if mod_name else name), value
 
     def parameters(self, recurse: bool = True) -> Iterator[ParamLike]:
-        """Every Parameter (and leaf ``ag.Value``), in the order of ``named_parameters()``."""
+        """Every Parameter (and leaf ``ag.Value``), in the order of ``named_parameters()``.
+
+        One walk over each module's members finds both its parameters and its submodules
+        (training loops call this every step, e.g. for ``clip_grad_norm_``)."""
         seen: set[int] = set()
-        for module in (self.modules() if recurse else [self]):
+        done: set[int] = set()
+        stack: list = [self]
+        while stack:  # depth first, pre-order, each module once: the order of modules()
+            module = stack.pop()
+            if id(module) in done:
+                continue
+            done.add(id(module))
+            children = []
             for value in _member_objects(module):
-                if not isinstance(value, Module) and id(value) not in seen:
+                if isinstance(value, Module):
+                    children.append(value)
+                elif id(value) not in seen:
                     seen.add(id(value))
                     yield value
+            if recurse:
+                stack.extend(reversed(children))
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
