@@ -21,9 +21,34 @@ def settle() -> None:
     gc.collect()
 
 
+class Timings(dict):
+    """Median seconds per call of each case (the dict itself), with every repetition's time in
+    ``runs``, so that a ratio comes with its spread."""
+
+    def __init__(self, runs: dict[str, list[float]]) -> None:
+        super().__init__({name: statistics.median(ts) for name, ts in runs.items()})
+        self.runs = runs
+
+    def ratio(self, a: str, b: str) -> float:
+        """The ratio of the medians, ``a / b``."""
+        return self[a] / self[b]
+
+    def spread(self, a: str, b: str) -> tuple[float, float]:
+        """The smallest and largest ``a / b`` over the repetitions, paired: each repetition ran
+        both, one right after the other, so a pair saw the same state of the machine."""
+        rs = [x / y for x, y in zip(self.runs[a], self.runs[b])]
+        return min(rs), max(rs)
+
+    def shown(self, a: str, b: str, unit: str = "x") -> str:
+        """``"1.23x (1.18–1.29)"``: the ratio of the medians and the spread of the pairs."""
+        lo, hi = self.spread(a, b)
+        return f"{self.ratio(a, b):.2f}{unit} ({lo:.2f}–{hi:.2f})"
+
+
 def interleaved(cases: dict[str, Callable[[], object]], repeats: int = 5,
-                warmup: int = 1, between: Callable[[], object] | None = None) -> dict[str, float]:
-    """Median seconds per call of each case, the cases run in turn in every repetition.
+                warmup: int = 1, between: Callable[[], object] | None = None) -> Timings:
+    """Median seconds per call of each case, the cases run in turn in every repetition (a
+    ``Timings``: a dict of medians that also keeps every repetition, for ratios' spreads).
 
     ``between``, when given, runs untimed before every timed call (e.g. ``gc.collect``, so
     that no case pays for collecting the garbage another case left behind).
@@ -39,7 +64,7 @@ def interleaved(cases: dict[str, Callable[[], object]], repeats: int = 5,
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return Timings(times)
 
 
 def table(title: str, rows: list[tuple[str, str, str]]) -> str:

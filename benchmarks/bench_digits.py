@@ -158,8 +158,9 @@ def _run(threads: int, repeats: int) -> dict[str, float]:
     # a pause before each timed run: OpenMP worker threads (torch's) keep spinning for a while
     # after a parallel region and would otherwise steal a core from whichever case runs next
     times = interleaved(cases, repeats=repeats, between=lambda: time.sleep(0.05))
-    base = times["numpy by hand"]
-    rows = [(name, f"{t * 1e3:9.1f} ms", f"{t / base:5.2f}x numpy   final loss {finals[name]:.5f}")
+    rows = [(name, f"{t * 1e3:9.1f} ms",
+             f"{times.shown(name, 'numpy by hand') if name != 'numpy by hand' else '1.00x'} "
+             f"numpy   final loss {finals[name]:.5f}")
             for name, t in times.items()]
     print(table(f"digits MLP 64-256-256-10, SGD lr {LR}, batch {BATCH}, {EPOCHS} epochs, "
                 f"{len(batches)} steps, float32, {threads} BLAS threads", rows))

@@ -27,7 +27,7 @@ import autograd as ag
 import nn
 import nn.functional as F
 
-from ._timing import have, interleaved, settle, table
+from ._timing import Timings, have, interleaved, settle, table
 
 DEMOS = Path(__file__).resolve().parents[1] / "demos"
 STEPS = 10  # steps per timed call
@@ -318,8 +318,11 @@ def _torch_one_thread() -> bool:
     return True
 
 
-def _rows(times: dict, base: str, per: int, unit: str = "step") -> list:
-    return [(name, f"{t / per * 1e3:8.3f} ms/{unit}", f"{t / times[base]:5.2f}x {base}")
+def _rows(times: Timings, base: str, per: int, unit: str = "step") -> list:
+    """A row per case: its median time, and its ratio to ``base`` with the spread of the
+    repetitions' paired ratios in brackets."""
+    return [(name, f"{t / per * 1e3:8.3f} ms/{unit}",
+             f"{times.shown(name, base)} {base}" if name != base else f" 1.00x {base}")
             for name, t in times.items()]
 
 

@@ -63,6 +63,7 @@ def training_step(repeats: int = 5, loop: int = 3) -> tuple[str, dict[str, float
         return run
 
     t: dict[str, float] = {}
+    spreads: dict[str, str] = {}
     for how in TARGETS:
         was_enabled = gc.isenabled()
         if how == "gc off":
@@ -74,11 +75,14 @@ def training_step(repeats: int = 5, loop: int = 3) -> tuple[str, dict[str, float
             if was_enabled:
                 gc.enable()
         t.update({f"{name}, {how}": sec / loop for name, sec in got.items()})
+        if HAVE_MICROGRAD:  # micrograd's time over ours, per repetition
+            lo, hi = got.spread("micrograd", "autograd.Value")
+            spreads[how] = f"({lo:.1f}–{hi:.1f})"
     rows = [(name, f"{sec * 1e3:9.1f} ms", "") for name, sec in t.items()]
     if HAVE_MICROGRAD:
         for how, target in TARGETS.items():
             ratio = t[f"micrograd, {how}"] / t[f"autograd.Value, {how}"]
-            rows.append((f"micrograd / autograd.Value, {how}", f"{ratio:9.1f}x",
+            rows.append((f"micrograd / autograd.Value, {how}", f"{ratio:9.1f}x {spreads[how]}",
                          f"target >= {target:g}x"))
         # same initial weights, same updates: the two models must still agree
         drift = max(abs(p.data - q.data) for p, q in
