@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import ast
-import importlib
 import pkgutil
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -34,13 +34,18 @@ def main(argv: list[str]) -> None:
                "'bench' extra;\nwithout it each case runs against numpy alone.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", metavar="NAME",
-                        help="run only the benchmarks whose name contains NAME (default: all)")
+                        help="run only the benchmarks whose name contains NAME (default: all), "
+                             "each in its own interpreter")
     args = parser.parse_args(argv)
     chosen = [n for n in names if not args.names or any(a in n for a in args.names)]
     if not chosen:
         parser.error(f"no benchmark matches {args.names}; have {list(names)}")
     for name in chosen:
-        importlib.import_module(f"benchmarks.{name}").main()
+        # each in a fresh interpreter, as a script runs: no benchmark's imports (PyTorch's
+        # heap of objects, which the cyclic collector would walk) or garbage reach the next
+        done = subprocess.run([sys.executable, "-m", f"benchmarks.{name}"], check=False)
+        if done.returncode:
+            sys.exit(f"benchmarks.{name} failed (exit status {done.returncode})")
 
 
 if __name__ == "__main__":
