@@ -97,11 +97,14 @@ def topological_order(roots: Iterable, parents: Callable = _tensor_parents) -> l
 _creation = attrgetter("_i")
 
 
-def _by_creation(roots: Iterable) -> list:
+def _by_creation(roots: Iterable, fresh: str | None = None) -> list:
     """The reachable nodes of a pair-slot graph, sorted by creation (parents come first).
 
     Such nodes hash by identity and never by value, so they are kept in a set themselves
-    (no ``id()`` call per node)."""
+    (no ``id()`` call per node). With ``fresh`` (the message for a freed node, formatted with
+    its ``op``), the walk also readies the graph for a backward pass, in the same visit of each
+    node: an interior node whose local derivatives were freed (``_da`` None) raises, and every
+    other interior node's ``grad`` restarts from 0.0 (``Value.backward``)."""
     nodes = list(roots)
     seen = set(nodes)
     stack = nodes[:]
@@ -111,6 +114,10 @@ def _by_creation(roots: Iterable) -> list:
         a = node._a
         if a is None:
             continue
+        if fresh is not None:
+            if node._da is None:
+                raise RuntimeError(fresh.format(op=node._op))
+            node.grad = 0.0
         if a not in seen:
             mark(a)
             push(a)

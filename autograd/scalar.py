@@ -10,8 +10,9 @@ A node stores its parents ``_a``, ``_b`` and those derivatives ``_da``, ``_db`` 
 closure, no tuple, nothing but the Value itself per node. No node refers back to itself, so a
 graph has no reference cycles and is freed by reference counting alone, and the cyclic garbage
 collector has as few objects to chase as possible (micrograd spends most of its time there).
-The walk order comes from ``autograd.engine.topological_order``, the same iterative sort that
-Tensor uses, so graphs of any depth work.
+The walk order comes from the engine's iterative walk for such two-parent nodes (what
+``autograd.engine.topological_order`` gives a Value graph: reachable nodes sorted by creation),
+so graphs of any depth work; the same visit restarts each non-leaf gradient from zero.
 
 >>> from autograd import Value
 >>> a, b = Value(2.0), Value(-3.0)
@@ -30,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import topological_order
+from .engine import _by_creation
 from .mode import recording
 
 _new = object.__new__
@@ -385,12 +386,9 @@ class Value:
         >>> a.grad                  # 2a + 1
         5.0
         """
-        order = topological_order((self,), parents=_parents)
-        for v in order:  # a fresh pass: every non-leaf gradient restarts from zero
-            if v._op:
-                if v._da is None:
-                    raise RuntimeError(_FREED.format(op=v._op))
-                v.grad = 0.0
+        # the walk readies a fresh pass as it goes: every non-leaf gradient restarts from zero,
+        # and a graph freed by an earlier pass raises before anything is propagated
+        order = _by_creation((self,), fresh=_FREED)
         self.grad += 1.0
         for v in reversed(order):  # each node after all the nodes that use it
             a = v._a
