@@ -169,7 +169,8 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
         if weight.requires_grad:
             gw = g_.reshape(-1, w_.shape[0]).T @ x_.reshape(-1, w_.shape[1])
         if bias is not None and bias.requires_grad:
-            gb = g_.sum(axis=tuple(range(g_.ndim - 1)))
+            gb = np.add.reduce(g_, axis=0) if g_.__class__ is np.ndarray and g_.ndim == 2 \
+                else g_.sum(axis=tuple(range(g_.ndim - 1)))  # (the ufunc: what .sum calls)
         return _grads(gx, gw, gb)
 
     return record(data, parents, linear.op, backward)
