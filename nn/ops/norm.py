@@ -55,26 +55,10 @@ def _sum(a, axes: tuple):
 
 def _input_grad(gx_hat, x_hat, rstd, axes: tuple, center: bool):
     # x̂ = (x − μ)·rstd:  dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ·x̂))
-    if _same_numpy(gx_hat, x_hat, rstd):  # one new array, the formula written into it
-        d = gx_hat * x_hat
-        np.multiply(x_hat, _mean(d, axes), out=d)
-        np.subtract(gx_hat, d, out=d)
-        if center:
-            d -= _mean(gx_hat, axes)
-        d *= rstd
-        return d
     d = gx_hat - x_hat * _mean(gx_hat * x_hat, axes)
     if center:
         d = d - _mean(gx_hat, axes)
     return d * rstd
-
-
-def _same_numpy(*arrays) -> bool:
-    """numpy arrays of one dtype: results can be written into a new one in place with the
-    same bits as the out-of-place formula (no dtype is promoted on the way)."""
-    dtype = arrays[0].dtype if arrays[0].__class__ is np.ndarray else None
-    return dtype is not None and all(a.__class__ is np.ndarray and a.dtype == dtype
-                                     for a in arrays)
 
 
 def _statistics(x, axes: tuple, eps: float, center: bool):
@@ -88,9 +72,6 @@ def _statistics(x, axes: tuple, eps: float, center: bool):
     else:
         rstd = 1.0 / (np.sqrt(var + eps) if type(var) is np.ndarray else
                       namespace(var).sqrt(var + eps))
-    if center and _same_numpy(xc, rstd):  # xc is a new array: x̂ written into it
-        xc *= rstd
-        return xc, rstd, var, mean
     return xc * rstd, rstd, var, mean
 
 
@@ -121,11 +102,7 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
         x_hat, rstd = (xd - fixed[0]) * fixed[1], fixed[1]
     data = x_hat * _reshape(weight.data, w_shape) if weight is not None else x_hat
     if bias is not None:
-        b = _reshape(bias.data, w_shape)
-        if weight is not None and _same_numpy(data, b):  # data is a new array: b added in
-            data += b
-        else:
-            data = data + b
+        data = data + _reshape(bias.data, w_shape)
     parents = (x,) if weight is None and bias is None else (x, weight) if bias is None else \
         (x, bias) if weight is None else (x, weight, bias)
 
