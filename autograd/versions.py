@@ -42,8 +42,9 @@ _KEEP = 256  # write times kept per memory block: enough to name the version a n
 
 def _base(a) -> np.ndarray:
     """The array that owns ``a``'s memory."""
-    while isinstance(getattr(a, "base", None), np.ndarray):
-        a = a.base
+    b = getattr(a, "base", None)
+    while isinstance(b, np.ndarray):
+        a, b = b, b.base
     return a
 
 
@@ -54,10 +55,7 @@ def _forget(key: int):
 def note_write(arr: np.ndarray) -> int:
     """Record that ``arr``'s memory was written in place now; return its new version."""
     clock.now += 1
-    base = arr  # the array that owns the memory (``_base``, inlined: every write comes here)
-    b = getattr(arr, "base", None)
-    while isinstance(b, np.ndarray):
-        base, b = b, b.base
+    base = _base(arr)
     key = id(base)
     entry = clock.written.get(key)
     if entry is None:

@@ -223,14 +223,25 @@ class Module:
 
     def modules(self) -> Iterator[Module]:
         """This module and every submodule, depth first (pre-order), each once."""
+        for module, _ in self._walk():
+            yield module
+
+    def _walk(self, recurse: bool = True) -> Iterator[tuple[Module, list]]:
+        """Each module (this one, then every submodule depth first, pre-order, each once) with
+        its members other than submodules: one pass over each module's attributes."""
         seen: set[int] = set()
         stack: list = [self]
         while stack:
             module = stack.pop()
-            if id(module) not in seen:
-                seen.add(id(module))
-                yield module
-                stack.extend(reversed(list(module._children())))
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            children, members = [], []
+            for value in _member_objects(module):
+                (children if isinstance(value, Module) else members).append(value)
+            yield module, members
+            if recurse:
+                stack.extend(reversed(children))
 
     def named_parameters(self, prefix: str = "", recurse: bool = True,
                          remove_duplicate: bool = True) -> Iterator[tuple[str, ParamLike]]:
@@ -255,22 +266,11 @@ class Module:
         One walk over each module's members finds both its parameters and its submodules
         (training loops call this every step, e.g. for ``clip_grad_norm_``)."""
         seen: set[int] = set()
-        done: set[int] = set()
-        stack: list = [self]
-        while stack:  # depth first, pre-order, each module once: the order of modules()
-            module = stack.pop()
-            if id(module) in done:
-                continue
-            done.add(id(module))
-            children = []
-            for value in _member_objects(module):
-                if isinstance(value, Module):
-                    children.append(value)
-                elif id(value) not in seen:
+        for _, members in self._walk(recurse):
+            for value in members:
+                if id(value) not in seen:
                     seen.add(id(value))
                     yield value
-            if recurse:
-                stack.extend(reversed(children))
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:

@@ -227,14 +227,7 @@ def exp(a: TensorLike) -> Tensor:
     """``e ** a``; its derivative is itself."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    xd = a._data
-    if xd.__class__ is np.ndarray:
-        try:
-            data = np.exp(xd)
-        except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
-            data = quietly(np.exp, xd)
-    else:  # (a library over numpy, such as array-api-strict, would warn from its own module)
-        data = quietly(backend_of(xd).exp, xd)
+    data = quiet_unary(np.exp, "exp", a._data)  # IEEE results (inf, nan), no warning
     return record(data, (a,), exp.op, _exp_backward)
 
 
@@ -248,14 +241,7 @@ def log(a: TensorLike) -> Tensor:
     """Natural logarithm; ``log(0) = -inf`` with gradient ``inf``, as in PyTorch."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    xd = a._data
-    if xd.__class__ is np.ndarray:
-        try:
-            data = np.log(xd)
-        except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
-            data = quietly(np.log, xd)
-    else:  # (a library over numpy, such as array-api-strict, would warn from its own module)
-        data = quietly(backend_of(xd).log, xd)
+    data = quiet_unary(np.log, "log", a._data)  # IEEE results (inf, nan), no warning
     return record(data, (a,), log.op, _log_backward)
 
 
@@ -269,14 +255,7 @@ def sqrt(a: TensorLike) -> Tensor:
     """Square root; the gradient at 0 is ``inf``, as in PyTorch."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
         a = floating(as_tensor(a))  # of integers or bools: the default float dtype
-    xd = a._data
-    if xd.__class__ is np.ndarray:
-        try:
-            data = np.sqrt(xd)
-        except RuntimeWarning:  # warnings made errors: the IEEE result, quietly
-            data = quietly(np.sqrt, xd)
-    else:  # (a library over numpy, such as array-api-strict, would warn from its own module)
-        data = quietly(backend_of(xd).sqrt, xd)
+    data = quiet_unary(np.sqrt, "sqrt", a._data)  # IEEE results (inf, nan), no warning
     return record(data, (a,), sqrt.op, _sqrt_backward)
 
 

@@ -164,11 +164,7 @@ def flatten(x: TensorLike, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     nd = len(shape)
     if nd == 0:
         return reshape(x, (1,))
-    if type(start_axis) is int and type(end_axis) is int and -nd <= start_axis < nd and \
-            -nd <= end_axis < nd:  # (the usual call: plain ints in range)
-        s, e = start_axis % nd, end_axis % nd
-    else:
-        s, e = (normalize_axis(a, nd, "flatten")[0] for a in (start_axis, end_axis))
+    s, e = check_axis(start_axis, nd, "flatten"), check_axis(end_axis, nd, "flatten")
     return reshape(x, shape[:s] + (-1,) + shape[e + 1:])
 
 

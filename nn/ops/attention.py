@@ -167,14 +167,14 @@ def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: Tens
         # out = p·v, p = softmax(s):  dv = pᵀ·g,  dp = g·vᵀ,  ds = p·(dp − Σ dp·p)
         dv = _mt(pr) @ g if v.requires_grad else None
         dp = g @ _mt(vv)
+        row = (dp * pr).sum(axis=-1, keepdims=True) if isinstance(dp, Tensor) else \
+            sum_last(dp * pr)
         if dp.__class__ is np.ndarray:  # dp is a new array: ds computed in it (the same bits)
-            dp -= sum_last(dp * pr)
+            dp -= row
             dp *= pr
             ds = dp
-        elif isinstance(dp, Tensor):
-            ds = pr * (dp - (dp * pr).sum(axis=-1, keepdims=True))
         else:
-            ds = pr * (dp - xp.sum(dp * pr, axis=-1, keepdims=True))
+            ds = pr * (dp - row)
         if masked_rows and not isinstance(ds, Tensor):  # fully masked rows send nothing back
             ds = np.nan_to_num(ds, copy=False) if xp is np else \
                 xp.where(xp.isnan(ds), xp.zeros_like(ds), ds)
