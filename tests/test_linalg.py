@@ -255,3 +255,24 @@ def test_a_declaration_can_export_into_a_namespace_of_its_own():
         bind.NAMESPACES.pop("testspace.inner", None)
         bind.NAMESPACES.pop("testspace", None)
         del ag.testspace
+
+
+@pytest.mark.parametrize("sa, sb", [((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)),
+                                    ((4,), (4,)), ((2, 3, 4), (4, 5)), ((4,), (2, 4, 5)),
+                                    ((2, 1, 3, 4), (5, 4, 2)), ((2, 3, 4), (4,))])
+def test_matmul_backward_on_numpy_is_the_recorded_backward_bit_for_bit(sa, sb):
+    """matmul's backward runs on plain numpy arrays when it is not recorded; recorded
+    (create_graph=True) it runs as ops. Both give the same bits, batch axes summed alike."""
+    r = np.random.default_rng(5)
+    a = ag.tensor(r.standard_normal(sa), requires_grad=True)
+    b = ag.tensor(r.standard_normal(sb), requires_grad=True)
+    out = a @ b
+    g = ag.tensor(r.standard_normal(out.shape))
+    fast = ag.grad(out, (a, b), grad_outputs=g, retain_graph=True)
+    recorded = ag.grad(out, (a, b), grad_outputs=g, create_graph=True)
+    for x, y, leaf in zip(fast, recorded, (a, b)):
+        assert x.shape == leaf.shape and y.shape == leaf.shape
+        np.testing.assert_array_equal(x.data, y.data)
+    only_b = ag.tensor(r.standard_normal(sa))  # the operand without a gradient is skipped
+    (gb,) = ag.grad(only_b @ b, b, grad_outputs=g)
+    assert gb.shape == b.shape

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._quiet import quietly
-from .._tensor import Tensor, record
+from .._tensor import Tensor, _wrap, record
+from ..mode import recording
 from ..registry import op
 from ..typing import TensorLike
 from ._util import operands, xp_of
@@ -41,6 +42,9 @@ def matmul(a: TensorLike, b: TensorLike) -> Tensor:
         data = quietly(fn, ad, bd)
 
     def backward(g, out):
+        if (g._data.__class__ is a._data.__class__ is b._data.__class__ is np.ndarray
+                and not recording()):  # on numpy, not differentiated again
+            return _numpy_backward(g._data, a, b)
         # Promote 1-D operands to matrices and drop the added axis again afterwards;
         # the engine sums any broadcast batch axes.
         a2 = reshape(a, (1, -1)) if a.ndim == 1 else a
@@ -61,6 +65,25 @@ def matmul(a: TensorLike, b: TensorLike) -> Tensor:
         return ga, gb
 
     return record(data, (a, b), matmul.op, backward)
+
+
+def _numpy_backward(g: np.ndarray, a: Tensor, b: Tensor) -> tuple:
+    """matmul's backward on numpy arrays, when it is not recorded: the same products as the
+    recorded form's, without a Tensor per step (an ODE adjoint or a small network runs it
+    thousands of times)."""
+    ad, bd = a._data, b._data
+    if bd.ndim == 1:
+        g = g[..., None]
+    if ad.ndim == 1:
+        g = g[..., None, :]
+    ga = gb = None
+    if a._requires_grad:
+        ga = np.matmul(g, (bd[:, None] if bd.ndim == 1 else bd).swapaxes(-1, -2))
+        ga = _wrap(ga[..., 0, :] if ad.ndim == 1 else ga)
+    if b._requires_grad:
+        gb = np.matmul((ad[None, :] if ad.ndim == 1 else ad).swapaxes(-1, -2), g)
+        gb = _wrap(gb[..., 0] if bd.ndim == 1 else gb)
+    return ga, gb
 
 
 @op(composite=True, method="dot", function=np.dot)
