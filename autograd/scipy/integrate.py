@@ -1,14 +1,21 @@
 """``scipy.integrate.odeint`` on Tensors, differentiable in ``y0``, ``t`` and ``args`` by the
 adjoint method.
 
-The forward solve is scipy's ``odeint`` on ``func`` (written with Tensors, run without
-recording). The backward pass solves the adjoint system backwards in time with scipy's
-``odeint`` again, from each output time to the one before (Chen et al. 2018, "Neural
-ordinary differential equations"; Froehlich et al. 2017): the state ``y`` (restarted from the
-stored solution at each output time), the adjoint ``a`` with ``a′ = −aᵀ ∂f/∂y`` (plus the
-incoming gradient at each output time) and the parameters' gradient ``−aᵀ ∂f/∂θ``. Each step
-of it is one call of ``func`` and one vector-Jacobian product through the engine. Output times
-whose incoming gradient is zero are crossed without a restart.
+The forward solve is scipy's ``odeint`` (LSODA) on ``func`` (written with Tensors, run
+without recording). The backward pass solves the adjoint system backwards in time, from the
+last output time to the first (Chen et al. 2018, "Neural ordinary differential equations";
+Froehlich et al. 2017): the state ``y``, the adjoint ``a`` with ``a′ = −aᵀ ∂f/∂y`` (which jumps
+by the incoming gradient at each output time) and the parameters' gradient ``−aᵀ ∂f/∂θ``.
+Each evaluation is one call of ``func`` and one vector-Jacobian product through the engine.
+
+The jumps decide the cost. A multistep solver such as LSODA restarts at order one after each
+(tens of evaluations per output time); so the adjoint is integrated as ``a = c + G``, with
+``G`` the piecewise-constant sum of the gradients still ahead and ``c`` continuous, by scipy's
+explicit Runge–Kutta pairs (``DOP853``, ``RK45``, ``RK23``: the one that crosses the next
+segment for the fewest evaluations), which stop at each output time that receives a gradient
+and go on with the step size they had, for one step at least and no restart. Where ``y``,
+recomputed backwards, has drifted from the stored forward solution at such a time, it
+restarts from it.
 
 The gradient is computed by scipy on arrays: it is not differentiable again, and asking for
 that (``create_graph=True``) raises. scipy's solver works on numpy arrays: Tensors of another
@@ -29,6 +36,10 @@ from ..mode import enable_grad, no_grad, state
 from ..ops.shape import reshape, stack
 
 __all__ = ["odeint"]
+
+# scipy's Runge–Kutta solvers propose 0.9 of the step their error estimate allows: a segment
+# up to 1/0.9 of the proposal long is crossed in one step
+_SAFETY = 0.9
 
 
 def _tensors_in(obj) -> list:
@@ -72,9 +83,11 @@ def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
 
     ``func`` takes and returns Tensors (``y`` of shape ``(len(y0),)``, ``t`` a float). The
     result is differentiable in ``y0``, in the times ``t`` and in every Tensor of ``args``
-    (also inside lists, tuples and dicts there: a network's parameters);
-    ``options`` (``rtol``, ``atol``, ``hmax``, ``mxstep``, ...) go to scipy's ``odeint`` for
-    both the forward and the adjoint solve.
+    (also inside lists, tuples and dicts there: a network's parameters).
+    ``options`` (``rtol``, ``atol``, ``hmax``, ``tcrit``, ``mxstep``, ...) go to scipy's
+    ``odeint`` for the forward solve; the adjoint solve takes the same ``rtol`` and ``atol``
+    (a per-component ``atol`` at its smallest), ``hmax`` as its largest step, and stops at
+    each ``tcrit`` point as the forward solve does.
 
     Examples
     --------
@@ -140,64 +153,137 @@ def _check_closure(func, y0, t0, args, params, tfirst) -> None:
 
 
 def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
-    """The gradients of ``sum(g · y(ts))`` for ``y0``, each time and each parameter."""
-    dim = ys.shape[1]
+    """The gradients of ``sum(g · y(ts))`` for ``y0``, each time and each parameter.
+
+    The adjoint ``a`` jumps by ``g[i]`` at each output time. Write ``a = c + G``, where ``G``
+    is the sum of the incoming gradients of the output times still ahead (piecewise
+    constant): ``c`` is continuous and only its derivative jumps, at the output times. A
+    one-step (Runge–Kutta) solver stops there and goes on at the step size it had, its first
+    stage reusing the graph of the last call of ``func`` (a second vector-Jacobian product,
+    no call); a multistep solver (LSODA) would restart at order one, for tens of calls."""
+    dim, n = ys.shape[1], len(ts)
     need = [p.requires_grad for p in params]
     sizes = [p.size for p in params]
-    total = int(np.sum([s for s, n in zip(sizes, need) if n])) if any(need) else 0
+    total = int(sum(s for s, k in zip(sizes, need) if k))
+    last: list = []  # the last recorded call of func: (y, t, out, wrt)
+    # the parameters as leaves of their own, made once: every call's graph starts from them
+    leaves = [Tensor(p.data, requires_grad=True) if k else p for p, k in zip(params, need)]
+    call_args = _replace(args, {id(p): q for p, q in zip(params, leaves)})
+    wanted = [q for q, k in zip(leaves, need) if k]
 
-    def f_and_vjp(y, tt, a):
-        """``f(y, t)`` and ``aᵀ ∂f/∂y``, ``aᵀ ∂f/∂θ`` (θ: the params that require grad)."""
-        with enable_grad():
-            yt = Tensor(y, requires_grad=True)
-            leaves = [Tensor(p.data, requires_grad=True) if n else p
-                      for p, n in zip(params, need)]
-            call_args = _replace(args, {id(p): q for p, q in zip(params, leaves)})
-            out = _call(func, yt, tt, call_args, tfirst)
-            wrt = [yt] + [q for q, n in zip(leaves, need) if n]
-            if not out.requires_grad:
-                vjps = [None] * len(wrt)
-            else:
-                vjps = grad(out, wrt, grad_outputs=Tensor(a.astype(out.dtype)), allow_unused=True)
+    def vjp(y, tt, a):
+        """``f(y, t)`` and ``aᵀ ∂f/∂y``, ``aᵀ ∂f/∂θ`` (θ: the params that require grad). A
+        second call at the same point (the next segment's first stage) reuses the graph."""
+        if last and last[1] == tt and np.array_equal(last[0], y):
+            out, wrt = last[2], last[3]
+        else:
+            with enable_grad():
+                yt = Tensor(y, requires_grad=True)
+                out = _call(func, yt, tt, call_args, tfirst)
+            wrt = [yt, *wanted]
+            last[:] = [y.copy(), tt, out, wrt]
+        vjps = (grad(out, wrt, grad_outputs=Tensor(a.astype(out.dtype)), allow_unused=True,
+                     retain_graph=True) if out.requires_grad else [None] * len(wrt))
         flat = [np.zeros(w.size) if v is None else np.asarray(v.data, np.float64).ravel()
                 for v, w in zip(vjps, wrt)]
         return np.asarray(out.data, np.float64), flat[0], flat[1:]
-
-    def augmented(z, tt):
-        y, a = z[:dim], z[dim:2 * dim]
-        f, ay, ap = f_and_vjp(y, tt, a)
-        return np.concatenate([f, -ay, *[-v for v in ap]])
 
     def f_only(y, tt):
         with no_grad():
             return np.asarray(_call(func, Tensor(y), tt, args, tfirst).data, np.float64)
 
-    n = len(ts)
-    a = g[-1].copy()
-    gp = np.zeros(total)
+    ahead = np.cumsum(g[::-1], axis=0)[::-1]  # ahead[i] = g[i] + g[i+1] + ...
     gt = np.zeros(n)
-    i = n - 1
-    while i > 0:
-        if want_t and g[i].any():
-            gt[i] = g[i] @ f_only(ys[i], ts[i])
-        j = i - 1  # cross output times that send no gradient without restarting the solver
-        while j > 0 and not g[j].any():
-            j -= 1
-        z0 = np.concatenate([ys[i], a, gp])
-        zs, info = scipy.integrate.odeint(augmented, z0, np.array([ts[i], ts[j]]),
-                                          full_output=True, **options)
-        assert info is not None  # full_output=True gives it
-        if info["message"] != "Integration successful.":
-            raise RuntimeError(f"odeint: the adjoint solve from t = {ts[i]} to t = {ts[j]} "
-                               f"failed ({info['message']}); try other rtol/atol or mxstep")
-        z = zs[1]
-        a = z[dim:2 * dim] + g[j]
-        gp = z[2 * dim:]
-        i = j
+    if want_t:
+        for i in range(1, n):
+            if g[i].any():
+                gt[i] = g[i] @ f_only(ys[i], ts[i])
+    stops = _stops(ts, g, options.get("tcrit"))
+    rtol = float(np.min(options.get("rtol", 1.49012e-8)))
+    atol = float(np.min(options.get("atol", 1.49012e-8)))
+    # c starts at zero: its error is weighed on the scale of the adjoint (the incoming
+    # gradient's), as the adjoint's own would be, not by atol alone
+    scale = float(np.abs(g).max()) if g.size else 0.0
+    atol = np.concatenate([np.full(dim, atol), np.full(dim + total, max(atol, rtol * scale))])
+    max_step = float(options.get("hmax", 0.0)) or np.inf
+    z = np.concatenate([ys[-1], np.zeros(dim + total)])
+    # scipy's explicit Runge–Kutta pairs, highest order first, with their evaluations per
+    # step, and each one's last proposed step size (None until it has run)
+    pairs = [(scipy.integrate.DOP853, 12), (scipy.integrate.RK45, 6), (scipy.integrate.RK23, 3)]
+    step_of: dict = {m: None for m, _ in pairs}
+    for t_from, t_to, i, at in stops:
+        G = ahead[i]
+        drifted = at is not None and not np.allclose(z[:dim], ys[at], rtol=10 * rtol,
+                                                     atol=10 * atol[0])
+        if drifted:
+            # y recomputed backwards has drifted from the forward solution (a dissipative
+            # system grows its errors backwards): restart it there
+            z = np.concatenate([ys[at], z[dim:]])
+
+        def augmented(tt, zz, G=G):
+            y, c = zz[:dim], zz[dim:2 * dim]
+            f, ay, ap = vjp(y, tt, c + G)
+            return np.concatenate([f, -ay, *[-v for v in ap]])
+
+        span = abs(t_to - t_from)
+        method, best = pairs[0][0], np.inf  # the first segment: the high-order pair
+        for k, (m, calls) in enumerate(pairs):
+            h = step_of[m]
+            if h is None:  # untried: worth a try once the pair above crosses with room to spare
+                above = step_of[pairs[k - 1][0]] if k else None
+                if above is None or above < 4 * span:
+                    continue
+                estimate = calls
+            else:
+                estimate = calls * np.ceil(span / (h / _SAFETY))
+            if estimate < best:
+                method, best = m, estimate
+        h = step_of[method]
+        first = None if h is None else span / np.ceil(span / min(h / _SAFETY, span))
+        solver = method(augmented, t_from, z, t_to, rtol=rtol, atol=atol, max_step=max_step,
+                        first_step=first)
+        message = None
+        while solver.status == "running":
+            message = solver.step()
+        if solver.status == "failed":
+            raise RuntimeError(
+                f"odeint: the adjoint solve from t = {t_from} to t = {t_to} failed at "
+                f"t = {solver.t} ({message}). The state is recomputed backwards in time, "
+                "which a stiff or strongly dissipative system does not survive between two "
+                "output times that receive a gradient")
+        z, step_of[method] = solver.y, getattr(solver, "h_abs", solver.step_size)
+    a = z[dim:2 * dim] + (ahead[1] if n > 1 else 0.0)
     if want_t:  # moving t₀ shifts every later output by −Φ·f(y0, t0)
-        gt[0] = -(a - g[0]) @ f_only(ys[0], ts[0])
+        gt[0] = -a @ f_only(ys[0], ts[0])
+    gp = z[2 * dim:]
     out_params, k = [], 0
     for s, needed in zip(sizes, need):
         out_params.append(gp[k:k + s] if needed else None)
         k += s if needed else 0
-    return a, gt, out_params
+    return a + g[0], gt, out_params
+
+
+def _stops(ts, g, tcrit) -> list:
+    """The adjoint solve's segments, from the last time to the first, as ``(start, end, i,
+    at)``: ``i`` indexes the incoming gradient sum that holds on the segment, ``at`` the output
+    time the segment starts from (None at a ``tcrit`` point). It stops at every output time
+    whose gradient is not zero and at every ``tcrit`` point inside the interval (where
+    ``func`` itself may jump), and crosses the other output times."""
+    n = len(ts)
+    marks: list = [(ts[i], i) for i in range(1, n - 1) if g[i].any()]
+    lo, hi = sorted((ts[0], ts[-1]))
+    if tcrit is not None:
+        marks += [(float(c), None) for c in np.ravel(tcrit) if lo < c < hi]
+    sign = 1.0 if ts[-1] >= ts[0] else -1.0
+    marks.sort(key=lambda m: (-sign * m[0], m[1] is None))  # an output time before a tcrit
+    points, starts, owner, i = [ts[-1]], [n - 1], [], n - 1
+    for t_mark, j in marks:
+        if t_mark != points[-1]:
+            points.append(t_mark)
+            starts.append(j)
+            owner.append(i)
+        i = j if j is not None else i
+    if n > 1 and ts[0] != points[-1]:
+        points.append(ts[0])
+        owner.append(i)
+    return list(zip(points[:-1], points[1:], owner, starts))
