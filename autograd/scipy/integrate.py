@@ -37,10 +37,6 @@ from ..ops.shape import reshape, stack
 
 __all__ = ["odeint"]
 
-# scipy's Runge–Kutta solvers propose 0.9 of the step their error estimate allows: a segment
-# up to 1/0.9 of the proposal long is crossed in one step
-_SAFETY = 0.9
-
 
 def _tensors_in(obj) -> list:
     """The floating Tensors in ``obj``, looking inside lists, tuples and dicts (a network's
@@ -235,11 +231,11 @@ def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
                     continue
                 estimate = calls
             else:
-                estimate = calls * np.ceil(span / (h / _SAFETY))
+                estimate = calls * np.ceil(span / h)
             if estimate < best:
                 method, best = m, estimate
         h = step_of[method]
-        first = None if h is None else span / np.ceil(span / min(h / _SAFETY, span))
+        first = None if h is None else span / np.ceil(span / min(h, span))
         solver = method(augmented, t_from, z, t_to, rtol=rtol, atol=atol, max_step=max_step,
                         first_step=first)
         message = None
