@@ -18,6 +18,7 @@ from autograd import (
     record,
     tanh,
 )
+from autograd.ops.erf_kernel import ndtr_float32
 from autograd.typing import TensorLike
 
 from ._common import grads, namespace, tensor_of
@@ -57,7 +58,10 @@ def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
         if approximate == "tanh":
             t = xp.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
             data = xd * (t + 1) * 0.5
-        elif xp is np:  # Φ(x) = (1 + erf(x/√2))/2
+        elif xp is np and xd.dtype == np.float32:  # Φ(x) = (1 + erf(x/√2))/2, one kernel
+            cdf = ndtr_float32(xd)
+            data = xd * cdf
+        elif xp is np:
             cdf = erf(as_tensor(xd * _SQRT_HALF)).data  # a new array: written in place
             cdf += 1
             cdf *= 0.5

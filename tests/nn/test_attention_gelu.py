@@ -109,6 +109,29 @@ def test_erf_of_float32_is_within_8_ulp_in_float32():
     assert np.max(np.abs(got - ref) / ulp) <= 8
     edges = ag.erf(ag.tensor(np.float32([np.inf, -np.inf, np.nan, 0.0]))).data
     assert edges[:2].tolist() == [1.0, -1.0] and np.isnan(edges[2]) and edges[3] == 0.0
+    # the rational overshoots ±1 by an ulp or two just inside its clip at |x| = 4: clipped
+    assert np.abs(ag.erf(ag.tensor(np.linspace(-4.5, 4.5, 200001, dtype=np.float32)))
+                  .data).max() == 1.0
+
+
+def test_exact_gelu_of_float32_is_within_rounding_of_the_formula_and_never_flips_sign():
+    """float32 takes one kernel for Φ (erf's rational with the scalings folded in): within
+    a few float32 roundings of x·Φ(x), and far out on the negative side −0 or a tiny negative
+    number, never the positive speck an overshooting 1 + erf(x/√2) gives."""
+    x = np.concatenate([np.linspace(-9, 9, 60001), [-1e4, -100.0, 100.0, 1e4]])
+    x = x.astype(np.float32)
+    exact = np.array([float(v) * 0.5 * math.erfc(-float(v) / math.sqrt(2)) for v in x])
+    got = F.gelu(ag.tensor(x)).data
+    assert got.dtype == np.float32
+    # Φ within 2.5e-7 (two float32 roundings of 1, the granularity of 1 + erf), x·Φ to float32
+    assert (np.abs(got - exact) <= 2e-6 * np.abs(exact) + 2.5e-7 * np.abs(x)).all()
+    assert (got[x < 0] <= 0).all()
+    t = ag.tensor(x, requires_grad=True)
+    F.gelu(t).sum().backward()  # Φ(x) + x·φ(x), against the same formula in float64
+    xd = x.astype(np.float64)
+    slope = 0.5 * np.array([math.erfc(-v / math.sqrt(2)) for v in xd]) + xd * np.exp(
+        -xd * xd / 2) / math.sqrt(2 * math.pi)
+    assert (np.abs(t.grad.data - slope) <= 2e-6 * np.abs(slope) + 2.5e-7 * (1 + np.abs(x))).all()
 
 
 def test_gelu_exact_and_tanh_match_their_formulas():
