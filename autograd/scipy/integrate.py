@@ -184,9 +184,10 @@ def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
                 for v, w in zip(vjps, wrt)]
         return np.asarray(out.data, np.float64), flat[0], flat[1:]
 
-    def f_only(y, tt):
+    def f_only(y, tt) -> np.ndarray:
         with no_grad():
-            return np.asarray(_call(func, Tensor(y), tt, args, tfirst).data, np.float64)
+            out = _call(func, Tensor(y), tt, args, tfirst)
+        return np.asarray(out.data, np.float64)
 
     ahead = np.cumsum(g[::-1], axis=0)[::-1]  # ahead[i] = g[i] + g[i+1] + ...
     gt = np.zeros(n)
@@ -247,7 +248,8 @@ def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
                 f"t = {solver.t} ({message}). The state is recomputed backwards in time, "
                 "which a stiff or strongly dissipative system does not survive between two "
                 "output times that receive a gradient")
-        z, step_of[method] = solver.y, getattr(solver, "h_abs", solver.step_size)
+        z = np.asarray(solver.y, dtype=np.float64)
+        step_of[method] = getattr(solver, "h_abs", solver.step_size)
     a = z[dim:2 * dim] + (ahead[1] if n > 1 else 0.0)
     if want_t:  # moving t₀ shifts every later output by −Φ·f(y0, t0)
         gt[0] = -a @ f_only(ys[0], ts[0])
