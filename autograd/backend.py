@@ -32,7 +32,7 @@ from typing import Any, Callable, TypeGuard
 import numpy as np
 
 __all__ = ["Backend", "BackendError", "namespace", "backend_of", "is_numpy", "to_numpy",
-           "np_dtype", "NUMPY", "compute", "sum_last"]
+           "np_dtype", "NUMPY", "compute", "sum_last", "normal_cdf"]
 
 
 class BackendError(TypeError):
@@ -358,3 +358,30 @@ def compute(*tensors: Any, **kwargs: Any) -> tuple:
         if isinstance(t, Tensor) and type(t._data) is not np.ndarray and i not in lazy:
             out[i] = _wrap(to_numpy(t._data))
     return tuple(out)
+
+
+def normal_cdf(x: np.ndarray) -> np.ndarray:
+    """The standard normal CDF ``Φ(x) = (1 + erf(x/√2))/2`` of a numpy float array, as a new
+    array (the exact GELU's ``x·Φ(x)``).
+
+    float32 takes one float32 kernel: the rational of ``ag.erf``'s float32 kernel with the
+    scalings folded into its coefficients (two passes fewer than going through erf), clipped
+    to [0, 1], within 2.5e-7 of Φ. Other dtypes go through ``ag.erf``'s kernel (float64
+    rounding: scipy's erf where scipy is installed, else W. J. Cody's).
+
+    Examples
+    --------
+    >>> from autograd.backend import normal_cdf
+    >>> normal_cdf(np.float32([0.0, 1.0, -10.0]))
+    array([0.5      , 0.8413447, 0.       ], dtype=float32)
+    """
+    from .ops.erf_kernel import ndtr_float32  # (the ops import this module)
+    from .ops.special import _erf
+
+    if x.dtype == np.float32:
+        return ndtr_float32(x)
+    with np.errstate(invalid="ignore", over="ignore"):  # nan stays nan, ±inf gives 0 or 1
+        cdf = np.array(_erf()(x * np.sqrt(0.5)), dtype=np.result_type(x.dtype, np.float32))
+    cdf += 1
+    cdf *= 0.5
+    return cdf

@@ -305,3 +305,28 @@ def test_softmax_of_many_short_rows_takes_the_same_maximum_and_sums_to_rounding(
     rows = rng.standard_normal((512, 64))
     assert np.allclose(sum_last(rows), rows.sum(axis=-1, keepdims=True), rtol=1e-13)
     assert sum_last(rows.astype(np.float16)).dtype == np.float16  # numpy's own sum there
+
+
+def test_normal_cdf_of_each_dtype_is_the_formula_and_stays_in_0_1():
+    """autograd.backend.normal_cdf, the exact GELU's Φ: float32 by one float32 kernel, others
+    through ag.erf's (float64 rounding); NaN stays NaN, ±inf gives 1 and 0, never out of
+    [0, 1], and a new array each time (GELU writes into it)."""
+    import math
+
+    from autograd.backend import normal_cdf
+
+    x = np.concatenate([np.linspace(-9, 9, 3601), [np.inf, -np.inf, np.nan]])
+    exact = np.array([0.5 * math.erfc(-v / math.sqrt(2)) if not np.isnan(v) else np.nan
+                      for v in x])
+    wide = normal_cdf(x)
+    assert wide.dtype == np.float64
+    np.testing.assert_allclose(wide, exact, rtol=1e-14, atol=1e-16, equal_nan=True)
+    narrow = normal_cdf(x.astype(np.float32))
+    assert narrow.dtype == np.float32
+    np.testing.assert_allclose(narrow, exact, rtol=0, atol=2.5e-7, equal_nan=True)
+    for got in (wide, narrow):
+        finite = got[:-1]
+        assert (finite >= 0).all() and (finite <= 1).all() and np.isnan(got[-1])
+        assert got[-3] == 1.0 and got[-2] == 0.0
+    f32 = x[:5].astype(np.float32)
+    assert normal_cdf(f32) is not normal_cdf(f32) and not np.shares_memory(normal_cdf(f32), f32)

@@ -1,5 +1,6 @@
-"""GELU (exact and tanh) as one fused op. The exact form's normal CDF comes from ``ag.erf``
-(W. J. Cody's vectorized approximation, float64 rounding, no scipy needed)."""
+"""GELU (exact and tanh) as one fused op. The exact form's normal CDF on numpy comes from
+``autograd.backend.normal_cdf`` (one float32 kernel; float64 through ``ag.erf``'s, no scipy
+needed), on other backends from ``ag.erf``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from autograd import (
     record,
     tanh,
 )
-from autograd.ops.erf_kernel import ndtr_float32
+from autograd.backend import normal_cdf
 from autograd.typing import TensorLike
 
 from ._common import grads, namespace, tensor_of
@@ -58,13 +59,8 @@ def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
         if approximate == "tanh":
             t = xp.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
             data = xd * (t + 1) * 0.5
-        elif xp is np and xd.dtype == np.float32:  # Φ(x) = (1 + erf(x/√2))/2, one kernel
-            cdf = ndtr_float32(xd)
-            data = xd * cdf
-        elif xp is np:
-            cdf = erf(as_tensor(xd * _SQRT_HALF)).data  # a new array: written in place
-            cdf += 1
-            cdf *= 0.5
+        elif xp is np:  # Φ(x) = (1 + erf(x/√2))/2 (float32: one kernel)
+            cdf = normal_cdf(xd)
             data = xd * cdf
         else:  # another backend: ag.erf of its array (lazy on dask), no in-place writes
             cdf = (erf(as_tensor(xd * _SQRT_HALF)).data + 1) * 0.5
