@@ -47,11 +47,12 @@ _BETA = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
 
 
 def _odd_rational_f32(x: np.ndarray, bound: float, alpha: tuple, beta: tuple) -> np.ndarray:
-    """``x·P(x²)/Q(x²)`` of a float32 array in float32, x clipped to ``[−bound, bound]``:
-    the coefficients highest degree first, P's last one the constant term; evaluated in
-    place, four arrays allocated."""
-    x = np.clip(x, np.float32(-bound), np.float32(bound))
+    """``x·P(t)/Q(t)`` with ``t = min(x², bound²)`` of a float32 array, in float32: the
+    coefficients highest degree first, P's last one the constant term; evaluated in place,
+    three arrays allocated. Beyond ``±bound`` it grows like ``x`` past the function's range,
+    where the caller clips it (erf to ±1, Φ to [0, 1]): the clipped x needs no array."""
     t = x * x
+    np.clip(t, np.float32(0.0), np.float32(bound * bound), out=t)  # NaN stays NaN
     num = t * alpha[0]
     for a in alpha[1:-1]:
         num += a
@@ -88,7 +89,7 @@ def erf_float32(x: np.ndarray) -> np.ndarray:
     array([ 0.       ,  0.5204999, -1.       ], dtype=float32)
     """
     r = _odd_rational_f32(x, 4.0, _ALPHA32, _BETA32)
-    # the rational overshoots ±1 by an ulp or two just inside the clip: erf stays in [−1, 1]
+    # beyond ±4 (where erf is ±1 in float32), and by an ulp or two just inside: to [−1, 1]
     return np.clip(r, np.float32(-1.0), np.float32(1.0), out=r)
 
 
@@ -105,8 +106,8 @@ def ndtr_float32(x: np.ndarray) -> np.ndarray:
     """
     phi = _odd_rational_f32(x, 4.0 * math.sqrt(2.0), _ALPHA_PHI, _BETA_PHI)
     phi += np.float32(0.5)
-    # the rational overshoots ±1/2 by an ulp or two near the clip: Φ stays in [0, 1], so that
-    # x·Φ(x) is −0, not a positive speck, far out on the negative side
+    # beyond ±4√2 (where Φ is 0 or 1 in float32), and by an ulp or two just inside: to
+    # [0, 1], so that x·Φ(x) is −0, not a positive speck, far out on the negative side
     return np.clip(phi, np.float32(0.0), np.float32(1.0), out=phi)
 
 
