@@ -133,10 +133,11 @@ def _settle_the_allocator(size: int = 8 << 20) -> None:
     at the top of the heap. Both rise on their own, to the size of the largest mapped block a
     program frees (and twice that), but a training loop on mid-size arrays may never free one
     large enough: then every step maps, touches and unmaps its temporaries again. The GPT
-    demo's step in a plain script took 1,157 page faults and 10.0 ms; after this, 2 faults and
-    7.4-8.5 ms. Freeing one untouched 8 MB buffer moves the thresholds to 8 and 16 MB, as
-    glibc's own rule would after any 8 MB array (importing PyTorch does the same). Nothing is
-    set: the thresholds stay dynamic, and at most 16 MB of freed memory stays with the process.
+    demo's step in a plain script took 1,016-1,157 page faults and 9.8-10.1 ms; after this,
+    1-2 faults and 7.2-7.7 ms. Freeing one untouched 8 MB buffer moves the thresholds to 8
+    and 16 MB, as glibc's own rule would after any 8 MB array (importing PyTorch does the
+    same). Nothing is set: the thresholds stay dynamic, and at most 16 MB of freed memory
+    stays with the process.
     """
     import os
 

@@ -223,18 +223,7 @@ def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
             return np.concatenate([f, -ay, *[-v for v in ap]])
 
         span = abs(t_to - t_from)
-        method, best = pairs[0][0], np.inf  # the first segment: the high-order pair
-        for k, (m, calls) in enumerate(pairs):
-            h = step_of[m]
-            if h is None:  # untried: worth a try once the pair above crosses with room to spare
-                above = step_of[pairs[k - 1][0]] if k else None
-                if above is None or above < 4 * span:
-                    continue
-                estimate = calls
-            else:
-                estimate = calls * np.ceil(span / h)
-            if estimate < best:
-                method, best = m, estimate
+        method = _choose_pair(pairs, step_of, span)
         h = step_of[method]
         first = None if h is None else span / np.ceil(span / min(h, span))
         solver = method(augmented, t_from, z, t_to, rtol=rtol, atol=atol, max_step=max_step,
@@ -259,6 +248,26 @@ def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
         out_params.append(gp[k:k + s] if needed else None)
         k += s if needed else 0
     return a + g[0], gt, out_params
+
+
+def _choose_pair(pairs: list, step_of: dict, span: float):
+    """The Runge–Kutta pair that crosses a segment ``span`` long for the fewest calls, from
+    each pair's evaluations per step and last proposed step size. The first segment takes the
+    highest-order pair; a lower one is tried (counted as one step) once the pair above it
+    crosses segments with room to spare."""
+    method, best = pairs[0][0], np.inf
+    for k, (m, calls) in enumerate(pairs):
+        h = step_of[m]
+        if h is None:
+            above = step_of[pairs[k - 1][0]] if k else None
+            if above is None or above < 4 * span:
+                continue
+            estimate = calls
+        else:
+            estimate = calls * np.ceil(span / h)
+        if estimate < best:
+            method, best = m, estimate
+    return method
 
 
 def _stops(ts, g, tcrit) -> list:
