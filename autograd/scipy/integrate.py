@@ -282,7 +282,9 @@ def _stops(ts, g, tcrit) -> list:
     if tcrit is not None:
         marks += [(float(c), None) for c in np.ravel(tcrit) if lo < c < hi]
     sign = 1.0 if ts[-1] >= ts[0] else -1.0
-    marks.sort(key=lambda m: (-sign * m[0], m[1] is None))  # an output time before a tcrit
+    # in the solve's order; at one time, output times before a tcrit point, and repeated
+    # output times from the last index down, so that the sum ahead ends on the first
+    marks.sort(key=lambda m: (-sign * m[0], m[1] is None, -(m[1] or 0)))
     points, starts, owner, i = [ts[-1]], [n - 1], [], n - 1
     for t_mark, j in marks:
         if t_mark != points[-1]:

@@ -141,6 +141,18 @@ def test_the_adjoint_crosses_output_times_without_restarting():
                                                (2.5, 1.0, 3, None), (1.0, 0.0, 1, 1)]
     assert _stops(ts[::-1], g, None) == [(0.0, 1.0, 4, 4), (1.0, 3.0, 3, 3), (3.0, 4.0, 1, 1)]
     assert _stops(ts[:1], g[:1], None) == []
+    twice = np.array([0.0, 0.5, 0.5, 1.0, 1.0])  # a repeated time: the segment below it
+    assert _stops(twice, np.ones((5, 1)), None) == [(1.0, 0.5, 3, 4), (0.5, 0.0, 1, 2)]
+
+
+def test_repeated_output_times_each_send_their_gradient():
+    ts = np.array([0.0, 0.5, 0.5, 1.0, 1.0])
+    w = rng.standard_normal((5, 2))
+
+    def loss(y0, theta):
+        return (odeint(lotka, y0, ts, args=(theta, 0.1), **TIGHT) * w).sum()
+
+    assert ag.gradcheck(loss, (leaf(Y0), leaf(THETA)), eps=1e-5, atol=1e-6, rtol=1e-5)
 
 
 def test_tcrit_and_a_per_component_atol_reach_the_adjoint():
