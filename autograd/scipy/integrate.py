@@ -203,7 +203,7 @@ def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
     scale = float(np.abs(g).max()) if g.size else 0.0
     atol = np.concatenate([np.full(dim, atol), np.full(dim + total, max(atol, rtol * scale))])
     max_step = float(options.get("hmax", 0.0)) or np.inf
-    z = np.concatenate([ys[-1], np.zeros(dim + total)])
+    z = np.concatenate([ys[stops[0][3] if stops else -1], np.zeros(dim + total)])
     # scipy's explicit Runge–Kutta pairs, highest order first, with their evaluations per
     # step, and each one's last proposed step size (None until it has run)
     pairs = [(scipy.integrate.DOP853, 12), (scipy.integrate.RK45, 6), (scipy.integrate.RK23, 3)]
@@ -271,28 +271,34 @@ def _choose_pair(pairs: list, step_of: dict, span: float):
 
 
 def _stops(ts, g, tcrit) -> list:
-    """The adjoint solve's segments, from the last time to the first, as ``(start, end, i,
-    at)``: ``i`` indexes the incoming gradient sum that holds on the segment, ``at`` the output
-    time the segment starts from (None at a ``tcrit`` point). It stops at every output time
-    whose gradient is not zero and at every ``tcrit`` point inside the interval (where
-    ``func`` itself may jump), and crosses the other output times."""
+    """The adjoint solve's segments, towards the first time, as ``(start, end, i, at)``: ``i``
+    indexes the incoming gradient sum that holds on the segment, ``at`` the output time the
+    segment starts from (None at a ``tcrit`` point). The solve starts at the last output time
+    after the first that sends a gradient (before it the adjoint is zero: nothing to
+    integrate; none at all: no segment), stops at every output time whose gradient is not
+    zero and at every ``tcrit`` point inside (where ``func`` itself may jump), and crosses
+    the other output times."""
     n = len(ts)
-    marks: list = [(ts[i], i) for i in range(1, n - 1) if g[i].any()]
-    lo, hi = sorted((ts[0], ts[-1]))
+    sending = [i for i in range(1, n) if g[i].any()]
+    if not sending:
+        return []
+    last = sending[-1]
+    marks: list = [(ts[i], i) for i in sending[:-1]]
+    lo, hi = sorted((ts[0], ts[last]))
     if tcrit is not None:
         marks += [(float(c), None) for c in np.ravel(tcrit) if lo < c < hi]
     sign = 1.0 if ts[-1] >= ts[0] else -1.0
     # in the solve's order; at one time, output times before a tcrit point, and repeated
     # output times from the last index down, so that the sum ahead ends on the first
     marks.sort(key=lambda m: (-sign * m[0], m[1] is None, -(m[1] or 0)))
-    points, starts, owner, i = [ts[-1]], [n - 1], [], n - 1
+    points, starts, owner, i = [ts[last]], [last], [], last
     for t_mark, j in marks:
         if t_mark != points[-1]:
             points.append(t_mark)
             starts.append(j)
             owner.append(i)
         i = j if j is not None else i
-    if n > 1 and ts[0] != points[-1]:
+    if ts[0] != points[-1]:
         points.append(ts[0])
         owner.append(i)
     return list(zip(points[:-1], points[1:], owner, starts))

@@ -145,6 +145,34 @@ def test_the_adjoint_crosses_output_times_without_restarting():
     assert _stops(twice, np.ones((5, 1)), None) == [(1.0, 0.5, 3, 4), (0.5, 0.0, 1, 2)]
 
 
+def test_the_solve_starts_at_the_last_output_time_that_sends_a_gradient():
+    """Beyond it the adjoint is zero: nothing to integrate. A loss on y(t0) alone needs no
+    solve at all."""
+    from autograd.scipy.integrate import _stops
+
+    ts = np.linspace(0.0, 4.0, 5)
+    g = np.zeros((5, 2))
+    g[2] = 1.0
+    assert _stops(ts, g, [3.5]) == [(2.0, 0.0, 2, 2)]
+    assert _stops(ts, np.eye(5, 2), None) == [(1.0, 0.0, 1, 1)]  # g[0] and g[1] only
+    assert _stops(ts, np.eye(5, 1), None) == []
+
+    f = Counted()
+    r = np.random.default_rng(6)
+    w, b = leaf(r.standard_normal((4, 4)) * 0.8), leaf(r.standard_normal(4) * 0.3)
+    y0 = leaf(r.standard_normal(4))
+    ys = odeint(f, y0, np.linspace(0.0, 5.0, 11), args=(w, b))
+    f.calls = 0
+    ys[0].sum().backward()
+    assert f.calls == 0 and np.array_equal(y0.grad.data, np.ones(4))
+    assert not w.grad.data.any() and not b.grad.data.any()
+
+    def early(y0, theta):  # only the output at t = 1.2 of 0 ... 3: the solve starts there
+        return odeint(lotka, y0, TS, args=(theta, 0.1), **TIGHT)[2].sum()
+
+    assert ag.gradcheck(early, (leaf(Y0), leaf(THETA)), eps=1e-5, atol=1e-6, rtol=1e-5)
+
+
 def test_repeated_output_times_each_send_their_gradient():
     ts = np.array([0.0, 0.5, 0.5, 1.0, 1.0])
     w = rng.standard_normal((5, 2))
