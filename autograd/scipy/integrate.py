@@ -208,8 +208,14 @@ def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
     # step, and each one's last proposed step size (None until it has run)
     pairs = [(scipy.integrate.DOP853, 12), (scipy.integrate.RK45, 6), (scipy.integrate.RK23, 3)]
     step_of: dict = {m: None for m, _ in pairs}
-    for t_from, t_to, i, at in stops:
+    for k, (t_from, t_to, i, at) in enumerate(stops):
         G = ahead[i]
+        # func may jump at a tcrit point: evaluated there, it could take the other side's
+        # value, so a segment starts or ends one ulp inside it (as the forward solve would)
+        if at is None:
+            t_from = float(np.nextafter(t_from, t_to))
+        if k + 1 < len(stops) and stops[k + 1][3] is None:
+            t_to = float(np.nextafter(t_to, t_from))
         drifted = at is not None and not np.allclose(z[:dim], ys[at], rtol=10 * rtol,
                                                      atol=10 * atol[0])
         if drifted:
