@@ -115,9 +115,9 @@ def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
         with no_grad():
             return np.asarray(_call(func, Tensor(y), tt, args, tfirst).data, dtype=np.float64)
 
-    result = scipy.integrate.odeint(rhs, y0_np, t_np, full_output=full_output, tfirst=False,
-                                    **options)
-    ys_np, info = result if full_output else (result, None)
+    ys_np, info = scipy.integrate.odeint(rhs, y0_np, t_np, full_output=True, tfirst=False,
+                                         **options)
+    failed = info["message"] != "Integration successful."  # (scipy has warned)
     out_dtype = y0.dtype if y0.dtype.kind == "f" else np.float64
     data = np.asarray(ys_np, dtype=out_dtype)
 
@@ -125,6 +125,11 @@ def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
         if state.grad_enabled:
             raise RuntimeError("odeint: its gradient is computed by scipy's solver on arrays and "
                                "cannot be differentiated again (create_graph=True)")
+        if failed:  # scipy returns what it had: no gradient of that is worth anything
+            raise RuntimeError(f"odeint: the forward solve failed ({info['message']}), so its "
+                               "values are wrong and so would be their gradient; try other "
+                               "rtol/atol or mxstep (at a jump of func, LSODA's tcrit stops "
+                               "there but does not restart: solve the pieces apart)")
         grads = _adjoint(func, args, params, tfirst, ys_np, t_np, np.asarray(g.data, np.float64),
                          t.requires_grad, options)
         gy0, gt, gparams = grads

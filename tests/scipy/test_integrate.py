@@ -213,6 +213,22 @@ def test_a_dissipative_system_restarts_the_state_from_the_stored_solution():
     assert ag.gradcheck(loss, (leaf([1.0, 2.0]), leaf(20.0)), eps=1e-6, atol=1e-7, rtol=1e-4)
 
 
+def test_a_failed_forward_solve_warns_as_scipy_and_refuses_its_gradient():
+    """scipy's odeint returns what it had when it fails, with a warning (here: two steps
+    allowed per output interval): the values are scipy's, and the gradient is refused rather
+    than computed from them."""
+    theta = leaf(THETA)
+    with pytest.warns(si.ODEintWarning, match="Excess work done"):
+        ys, info = odeint(lotka, leaf(Y0), TS, args=(theta, 0.1), mxstep=2, full_output=True)
+    assert info["message"] != "Integration successful."
+    with pytest.raises(RuntimeError, match="forward solve failed"):
+        ys.sum().backward()
+    with pytest.warns(si.ODEintWarning):  # without full_output too
+        ys = odeint(lotka, leaf(Y0), TS, args=(theta, 0.1), mxstep=2)
+    with pytest.raises(RuntimeError, match="forward solve failed"):
+        ys.sum().backward()
+
+
 def test_a_stiff_system_whose_state_cannot_be_recomputed_backwards_says_so():
     k = leaf(1000.0)
     ys = odeint(lambda y, t, k: -k * (y - ag.cos(t * ag.ones_like(y))), leaf([0.0, 2.0]),
