@@ -37,6 +37,9 @@ from ..ops.shape import reshape, stack
 
 __all__ = ["odeint"]
 
+# scipy's odeint's messages for its istate 2 and 1 (t has a single time, or one repeated)
+_SUCCESS = ("Integration successful.", "Nothing was done; the integration time was 0.")
+
 
 def _tensors_in(obj) -> list:
     """The floating Tensors in ``obj``, looking inside lists, tuples and dicts (a network's
@@ -117,7 +120,7 @@ def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
 
     ys_np, info = scipy.integrate.odeint(rhs, y0_np, t_np, full_output=True, tfirst=False,
                                          **options)
-    failed = info["message"] != "Integration successful."  # (scipy has warned)
+    failed = info["message"] not in _SUCCESS  # (scipy has warned)
     out_dtype = y0.dtype if y0.dtype.kind == "f" else np.float64
     data = np.asarray(ys_np, dtype=out_dtype)
 
