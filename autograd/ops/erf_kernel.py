@@ -51,6 +51,9 @@ def _odd_rational_f32(x: np.ndarray, bound: float, alpha: tuple, beta: tuple) ->
     coefficients highest degree first, P's last one the constant term; evaluated in place,
     three arrays allocated. Beyond ``±bound`` it grows like ``x`` past the function's range,
     where the caller clips it (erf to ±1, Φ to [0, 1]): the clipped x needs no array."""
+    x = np.asarray(x)
+    if x.ndim == 0:  # (numpy gives scalars for 0-d operands: written in place as one element)
+        x = x.reshape(1)
     t = x * x
     np.clip(t, np.float32(0.0), np.float32(bound * bound), out=t)  # NaN stays NaN
     num = t * alpha[0]
@@ -90,7 +93,7 @@ def erf_float32(x: np.ndarray) -> np.ndarray:
     """
     r = _odd_rational_f32(x, 4.0, _ALPHA32, _BETA32)
     # beyond ±4 (where erf is ±1 in float32), and by an ulp or two just inside: to [−1, 1]
-    return np.clip(r, np.float32(-1.0), np.float32(1.0), out=r)
+    return np.clip(r, np.float32(-1.0), np.float32(1.0), out=r).reshape(np.shape(x))
 
 
 def ndtr_float32(x: np.ndarray) -> np.ndarray:
@@ -108,7 +111,7 @@ def ndtr_float32(x: np.ndarray) -> np.ndarray:
     phi += np.float32(0.5)
     # beyond ±4√2 (where Φ is 0 or 1 in float32), and by an ulp or two just inside: to
     # [0, 1], so that x·Φ(x) is −0, not a positive speck, far out on the negative side
-    return np.clip(phi, np.float32(0.0), np.float32(1.0), out=phi)
+    return np.clip(phi, np.float32(0.0), np.float32(1.0), out=phi).reshape(np.shape(x))
 
 
 def _exp_neg_sq(y: np.ndarray) -> np.ndarray:

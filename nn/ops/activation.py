@@ -77,7 +77,7 @@ def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
                 return grads(g.data * _tanh_slope(xd, t))
             if xp is not np:  # y' = Φ(x) + x·φ(x), with the forward's Φ
                 return grads((xp.exp(xd * xd * -0.5) * xd * _INV_SQRT_2PI + cdf) * g.data)
-            slope = xd * xd  # y' = Φ(x) + x·φ(x), with the forward's Φ
+            slope = np.asarray(xd * xd)  # (0-d: an array) y' = Φ(x) + x·φ(x), the forward's Φ
             slope *= -0.5
             np.exp(slope, out=slope)
             slope *= xd

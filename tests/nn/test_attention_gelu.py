@@ -143,3 +143,20 @@ def test_gelu_exact_and_tanh_match_their_formulas():
     assert nn.GELU("tanh")(ag.randn(3)).dtype == np.float32
     with pytest.raises(ValueError, match="approximate"):
         F.gelu(ag.randn(2), approximate="fast")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_and_erf_of_a_0d_tensor_forward_and_backward(dtype, approximate):
+    """numpy gives scalars, not arrays, for 0-d operands: the in-place kernels take them too."""
+    x = ag.tensor(np.array(0.5, dtype), requires_grad=True)
+    y = F.gelu(x, approximate=approximate)
+    y.backward()
+    assert y.shape == () and y.dtype == dtype and x.grad.dtype == dtype
+    ref = F.gelu(ag.tensor(np.array([0.5], dtype), requires_grad=True), approximate=approximate)
+    assert y.item() == ref.item()
+    z = ag.tensor(np.array(0.5, dtype), requires_grad=True)
+    e = ag.erf(z)
+    e.backward()
+    assert e.shape == () and abs(e.item() - math.erf(0.5)) < 1e-6
+    assert abs(z.grad.item() - 2 / math.sqrt(math.pi) * math.exp(-0.25)) < 1e-6
