@@ -117,6 +117,8 @@ def _result_dtype(inputs) -> np.dtype:
               and a.dtype.kind == "f"]  # a Tensor's dtype is numpy's on every backend
     floats += [d for d in (np_dtype(a.dtype) for a in inputs if not isinstance(
         a, (Tensor, np.ndarray)) and is_array(a)) if d.kind == "f"]  # another backend's array
+    if not floats:  # numbers only: a numpy float keeps its dtype (as ag.tensor gives it)
+        floats = [a.dtype for a in inputs if isinstance(a, np.floating)]
     return np.result_type(*floats) if floats else get_default_dtype()
 
 

@@ -83,6 +83,21 @@ def test_float32_stays_float32_and_the_gradient_follows():
     np.testing.assert_allclose(x.grad.data, sc.digamma(POS), rtol=1e-5)
 
 
+def test_numbers_alone_take_the_dtype_tensor_gives_them():
+    """A numpy float keeps its dtype (as ag.tensor(np.float64(x)) does), a Python float takes
+    the default float dtype: scipy.special.gamma(np.float64(0.4)) on its own is float64."""
+    for x, dtype in [(np.float64(0.4), np.float64), (np.float32(0.4), np.float32),
+                     (0.4, ag.get_default_dtype())]:
+        for fn in (S.gamma, S.gammaln, S.erf, S.digamma):
+            out = fn(x)
+            assert out.dtype == dtype, (fn, type(x), out.dtype)
+            assert abs(out.item() - getattr(sc, fn.__name__)(0.4)) < 1e-6
+    assert S.beta(np.float64(0.4), 2).dtype == np.float64
+    assert S.beta(0.4, 2).dtype == ag.get_default_dtype()
+    # beside a Tensor a number is weak, as in arithmetic: the Tensor's dtype
+    assert S.beta(ag.tensor(np.float32([0.4])), np.float64(2.0)).dtype == np.float32
+
+
 def test_derivative_chain_gammaln_digamma_polygamma():
     x = leaf([0.5, 1.5, 3.0])
     (g1,) = ag.grad(sc.gammaln(x).sum(), x, create_graph=True)
