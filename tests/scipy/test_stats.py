@@ -277,3 +277,21 @@ def test_dirichlet_errors_as_scipy(x, alpha, match):
         st.dirichlet.logpdf(x, alpha)
     with pytest.raises(ValueError, match=match):
         S.dirichlet.logpdf(leaf(x), alpha)
+
+
+@pytest.mark.parametrize("name, args", [
+    ("norm", (1.0, 2.0)), ("t", (3.0,)), ("gamma", (2.0,)), ("beta", (2.0, 3.0)),
+    ("chi2", (4.0,)), ("poisson", (3.0,)),
+    ("multivariate_normal", (np.zeros(2), np.eye(2))), ("dirichlet", (np.array([1.0, 2.0]),)),
+])
+def test_rvs_is_scipys_sampler_and_refuses_a_tensor_that_requires_grad(name, args):
+    """As HIPS autograd's distributions, each offers scipy's rvs (HIPS's own tests draw their
+    Dirichlet points with it): the same samples for the same random_state, Tensors taken as
+    their values; a Tensor that requires grad is refused, since no gradient flows through
+    a sample."""
+    ours = getattr(S, name).rvs(*(ag.tensor(a) for a in args), size=3, random_state=7)
+    theirs = getattr(st, name).rvs(*args, size=3, random_state=7)
+    np.testing.assert_array_equal(ours, theirs)
+    with pytest.raises(TypeError, match="no gradient"):
+        getattr(S, name).rvs(*(ag.tensor(np.asarray(a, float), requires_grad=True)
+                               for a in args), size=3)

@@ -55,3 +55,28 @@ def positive(*params):
         b = ~(data(p) > 0)
         bad = b if bad is None else bad | b
     return np.asarray(bad) if isinstance(bad, (np.generic, bool)) else bad
+
+
+def sampler(name: str):
+    """``scipy.stats.<name>.rvs``, taking Tensors: it draws samples, through which no
+    gradient flows, so a Tensor that requires grad is refused rather than silently cut off
+    (``.detach()`` it). As HIPS autograd's distributions offer ``rvs``, scipy's own."""
+    import scipy.stats
+
+    dist = getattr(scipy.stats, name)
+
+    def rvs(*args, **kwargs):
+        values = list(args) + list(kwargs.values())
+        if any(isinstance(v, Tensor) and v.requires_grad for v in values):
+            raise TypeError(f"{name}.rvs draws samples and has no gradient in its parameters: "
+                            "pass them detached (t.detach()), or write the sample as a "
+                            "differentiable function of standard noise (reparameterize)")
+        plain = [np.asarray(v.numpy()) if isinstance(v, Tensor) else v for v in args]
+        named = {k: np.asarray(v.numpy()) if isinstance(v, Tensor) else v
+                 for k, v in kwargs.items()}
+        return dist.rvs(*plain, **named)
+
+    rvs.__name__ = rvs.__qualname__ = "rvs"
+    rvs.__doc__ = (f"scipy.stats.{name}.rvs: samples, as numpy arrays (no gradient; a Tensor "
+                   "that requires grad is refused).")
+    return rvs

@@ -16,9 +16,9 @@ import numpy as np
 
 from ...ops.elementwise import clip, exp, log, where
 from ...ops.special import betainc, betaln, xlog1py, xlogy
-from ._util import args, data, nan_where, positive
+from ._util import args, data, nan_where, positive, sampler
 
-__all__ = ["pdf", "logpdf", "cdf"]
+__all__ = ["pdf", "logpdf", "cdf", "rvs"]
 
 
 def logpdf(x, a, b, loc=0.0, scale=1.0):
@@ -43,3 +43,6 @@ def cdf(x, a, b, loc=0.0, scale=1.0):
     x, a, b, loc, scale = args(x, a, b, loc, scale)
     z = (x - loc) / scale
     return nan_where(betainc(a, b, clip(z, 0.0, 1.0)), positive(a, b, scale))
+
+
+rvs = sampler("beta")

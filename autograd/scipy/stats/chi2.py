@@ -11,9 +11,9 @@ Tensor([0.63212055])
 from __future__ import annotations
 
 from . import gamma
-from ._util import args
+from ._util import args, sampler
 
-__all__ = ["pdf", "logpdf", "cdf"]
+__all__ = ["pdf", "logpdf", "cdf", "rvs"]
 
 
 def logpdf(x, df, loc=0.0, scale=1.0):
@@ -32,3 +32,6 @@ def cdf(x, df, loc=0.0, scale=1.0):
     """``gamma.cdf(x, df/2, loc, 2·scale)``."""
     x, df, loc, scale = args(x, df, loc, scale)
     return gamma.cdf(x, df * 0.5, loc, scale * 2)
+
+
+rvs = sampler("chi2")

@@ -22,9 +22,9 @@ from ...ops.elementwise import exp, where
 from ...ops.reduce import sum
 from ...ops.shape import concatenate, expand_dims, reshape
 from ...ops.special import gammaln, xlogy
-from ._util import args, data
+from ._util import args, data, sampler
 
-__all__ = ["logpdf", "pdf"]
+__all__ = ["logpdf", "pdf", "rvs"]
 
 
 def _check(x: Tensor, alpha: Tensor):
@@ -81,3 +81,6 @@ def logpdf(x, alpha) -> Tensor:
 def pdf(x, alpha) -> Tensor:
     """The density ``exp(logpdf(x, alpha))``."""
     return exp(logpdf(x, alpha))
+
+
+rvs = sampler("dirichlet")

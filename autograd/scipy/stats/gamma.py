@@ -15,9 +15,9 @@ import numpy as np
 
 from ...ops.elementwise import exp, log, where
 from ...ops.special import gammainc, gammaln, xlogy
-from ._util import args, data, nan_where, positive
+from ._util import args, data, nan_where, positive, sampler
 
-__all__ = ["pdf", "logpdf", "cdf"]
+__all__ = ["pdf", "logpdf", "cdf", "rvs"]
 
 
 def logpdf(x, a, loc=0.0, scale=1.0):
@@ -41,3 +41,6 @@ def cdf(x, a, loc=0.0, scale=1.0):
     x, a, loc, scale = args(x, a, loc, scale)
     z = (x - loc) / scale
     return nan_where(gammainc(a, where(data(z) > 0, z, 0.0)), positive(a, scale))
+
+
+rvs = sampler("gamma")

@@ -31,9 +31,9 @@ from ...ops.linalg import matmul
 from ...ops.reduce import sum
 from ...ops.shape import reshape, squeeze, swapaxes
 from ..linalg import cholesky, solve_triangular
-from ._util import args, data
+from ._util import args, data, sampler
 
-__all__ = ["logpdf", "pdf", "entropy"]
+__all__ = ["logpdf", "pdf", "entropy", "rvs"]
 
 _LOG_2PI = math.log(2 * math.pi)
 
@@ -186,3 +186,6 @@ def entropy(mean=None, cov=1) -> Tensor:
     dim, mean, cov = _parameters(mean, cov)
     L, rank, _ = _factor(cov, allow_singular=True)
     return (_log_pdet(L) + rank * (_LOG_2PI + 1)) * 0.5
+
+
+rvs = sampler("multivariate_normal")

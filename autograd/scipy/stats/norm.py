@@ -16,9 +16,9 @@ import math
 
 from ...ops.elementwise import exp, log
 from ...ops.special import log_ndtr, ndtr, ndtri
-from ._util import args, nan_where, positive
+from ._util import args, nan_where, positive, sampler
 
-__all__ = ["pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf"]
+__all__ = ["pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf", "rvs"]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -73,3 +73,6 @@ def isf(q, loc=0.0, scale=1.0):
     """The inverse survival function ``ppf(1 − q) = loc − scale·Φ⁻¹(q)``."""
     q, loc, scale = args(q, loc, scale)
     return nan_where(loc - scale * ndtri(q), positive(scale))
+
+
+rvs = sampler("norm")

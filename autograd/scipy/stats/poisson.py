@@ -18,9 +18,9 @@ from ..._tensor import Tensor
 from ...ops._util import xp_of
 from ...ops.elementwise import exp, where
 from ...ops.special import gammaincc, gammaln, xlogy
-from ._util import args, data, nan_where
+from ._util import args, data, nan_where, sampler
 
-__all__ = ["pmf", "logpmf", "cdf"]
+__all__ = ["pmf", "logpmf", "cdf", "rvs"]
 
 
 def _k(name: str, k, loc):
@@ -62,3 +62,6 @@ def cdf(k, mu, loc=0):
     (mu,) = args(mu)
     out = where(k >= 0, gammaincc(xp.where(k >= 0, k, 0.0) + 1, mu), 0.0)
     return nan_where(out, ~(data(mu) >= 0))
+
+
+rvs = sampler("poisson")

@@ -16,9 +16,9 @@ import math
 
 from ...ops.elementwise import exp, log
 from ...ops.special import gammaln, stdtr, xlog1py
-from ._util import args, nan_where, positive
+from ._util import args, nan_where, positive, sampler
 
-__all__ = ["pdf", "logpdf", "cdf", "logcdf"]
+__all__ = ["pdf", "logpdf", "cdf", "logcdf", "rvs"]
 
 
 def logpdf(x, df, loc=0.0, scale=1.0):
@@ -46,3 +46,6 @@ def cdf(x, df, loc=0.0, scale=1.0):
 def logcdf(x, df, loc=0.0, scale=1.0):
     """``log P(T ≤ x)``."""
     return log(cdf(x, df, loc, scale))
+
+
+rvs = sampler("t")
