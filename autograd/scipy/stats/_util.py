@@ -61,11 +61,9 @@ def sampler(name: str):
     """``scipy.stats.<name>.rvs``, taking Tensors: it draws samples, through which no
     gradient flows, so a Tensor that requires grad is refused rather than silently cut off
     (``.detach()`` it). As HIPS autograd's distributions offer ``rvs``, scipy's own."""
-    import scipy.stats
-
-    dist = getattr(scipy.stats, name)
-
     def rvs(*args, **kwargs):
+        import scipy.stats  # on first use: importing ag.scipy.stats does not import it
+
         values = list(args) + list(kwargs.values())
         if any(isinstance(v, Tensor) and v.requires_grad for v in values):
             raise TypeError(f"{name}.rvs draws samples and has no gradient in its parameters: "
@@ -74,7 +72,7 @@ def sampler(name: str):
         plain = [np.asarray(v.numpy()) if isinstance(v, Tensor) else v for v in args]
         named = {k: np.asarray(v.numpy()) if isinstance(v, Tensor) else v
                  for k, v in kwargs.items()}
-        return dist.rvs(*plain, **named)
+        return getattr(scipy.stats, name).rvs(*plain, **named)
 
     rvs.__name__ = rvs.__qualname__ = "rvs"
     rvs.__doc__ = (f"scipy.stats.{name}.rvs: samples, as numpy arrays (no gradient; a Tensor "
