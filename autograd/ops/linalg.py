@@ -10,7 +10,7 @@ from ..mode import recording
 from ..registry import op
 from ..typing import TensorLike
 from ._util import operands, xp_of
-from .shape import expand_dims, reshape, squeeze, swapaxes, transpose
+from .shape import reshape, transpose
 
 
 def _matmul_error(a: Tensor, b: Tensor) -> ValueError:
@@ -42,48 +42,32 @@ def matmul(a: TensorLike, b: TensorLike) -> Tensor:
         data = quietly(fn, ad, bd)
 
     def backward(g, out):
-        if (g._data.__class__ is a._data.__class__ is b._data.__class__ is np.ndarray
-                and not recording()):  # on numpy, not differentiated again
-            return _numpy_backward(g._data, a, b)
+        # One formula: on numpy arrays when the backward is not recorded (no Tensor per
+        # step), in Tensor ops when it is (differentiable again) or off numpy.
+        plain = (g._data.__class__ is a._data.__class__ is b._data.__class__ is np.ndarray
+                 and not recording())
+        G, A, B = (g._data, a._data, b._data) if plain else (g, a, b)
         # Promote 1-D operands to matrices and drop the added axis again afterwards;
         # the engine sums any broadcast batch axes.
-        a2 = reshape(a, (1, -1)) if a.ndim == 1 else a
-        b2 = reshape(b, (-1, 1)) if b.ndim == 1 else b
-        if b.ndim == 1:
-            g = expand_dims(g, -1)
-        if a.ndim == 1:
-            g = expand_dims(g, -2)
+        a1, b1 = A.ndim == 1, B.ndim == 1
+        if b1:
+            G, B = G.reshape(tuple(G.shape) + (1,)), B.reshape((-1, 1))
+        if a1:
+            G, A = G.reshape(tuple(G.shape[:-1]) + (1, G.shape[-1])), A.reshape((1, -1))
         ga = gb = None
         if a._requires_grad:
-            ga = matmul(g, swapaxes(b2, -1, -2))
-            if a.ndim == 1:
-                ga = squeeze(ga, -2)
+            ga = G @ B.swapaxes(-1, -2)
+            if a1:
+                ga = ga.reshape(tuple(ga.shape[:-2]) + tuple(ga.shape[-1:]))
         if b._requires_grad:
-            gb = matmul(swapaxes(a2, -1, -2), g)
-            if b.ndim == 1:
-                gb = squeeze(gb, -1)
+            gb = A.swapaxes(-1, -2) @ G
+            if b1:
+                gb = gb.reshape(tuple(gb.shape[:-1]))
+        if plain:
+            ga, gb = (None if x is None else _wrap(x) for x in (ga, gb))
         return ga, gb
 
     return record(data, (a, b), matmul.op, backward)
-
-
-def _numpy_backward(g: np.ndarray, a: Tensor, b: Tensor) -> tuple:
-    """matmul's backward on numpy arrays, when it is not recorded: the same products as the
-    recorded form's, without a Tensor per step (an ODE adjoint or a small network runs it
-    thousands of times)."""
-    ad, bd = a._data, b._data
-    if bd.ndim == 1:
-        g = g[..., None]
-    if ad.ndim == 1:
-        g = g[..., None, :]
-    ga = gb = None
-    if a._requires_grad:
-        ga = np.matmul(g, (bd[:, None] if bd.ndim == 1 else bd).swapaxes(-1, -2))
-        ga = _wrap(ga[..., 0, :] if ad.ndim == 1 else ga)
-    if b._requires_grad:
-        gb = np.matmul((ad[None, :] if ad.ndim == 1 else ad).swapaxes(-1, -2), g)
-        gb = _wrap(gb[..., 0] if bd.ndim == 1 else gb)
-    return ga, gb
 
 
 @op(composite=True, method="dot", function=np.dot)
