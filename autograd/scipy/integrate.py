@@ -75,6 +75,13 @@ def _call(func: Callable, y, t, args: tuple, tfirst: bool) -> Tensor:
     return reshape(as_tensor(out), (-1,))
 
 
+def _value(func: Callable, y, t, args: tuple, tfirst: bool) -> np.ndarray:
+    """``func(y, t)`` as a float64 array, computed without recording."""
+    with no_grad():
+        out = _call(func, Tensor(y), t, args, tfirst)
+    return np.asarray(out.data, np.float64)
+
+
 def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
            full_output: bool = False, **options):
     """Integrate ``dy/dt = func(y, t, *args)`` from ``y0`` at ``t[0]``, returning ``y`` at
@@ -115,8 +122,7 @@ def odeint(func: Callable, y0, t, args: tuple = (), *, tfirst: bool = False,
         _check_closure(func, y0_np, t_np[0], args, params, tfirst)
 
     def rhs(y, tt):
-        with no_grad():
-            return np.asarray(_call(func, Tensor(y), tt, args, tfirst).data, dtype=np.float64)
+        return _value(func, y, tt, args, tfirst)
 
     ys_np, info = scipy.integrate.odeint(rhs, y0_np, t_np, full_output=True, tfirst=False,
                                          **options)
@@ -192,17 +198,12 @@ def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
                 for v, w in zip(vjps, wrt)]
         return np.asarray(out.data, np.float64), flat[0], flat[1:]
 
-    def f_only(y, tt) -> np.ndarray:
-        with no_grad():
-            out = _call(func, Tensor(y), tt, args, tfirst)
-        return np.asarray(out.data, np.float64)
-
     ahead = np.cumsum(g[::-1], axis=0)[::-1]  # ahead[i] = g[i] + g[i+1] + ...
     gt = np.zeros(n)
     if want_t:
         for i in range(1, n):
             if g[i].any():
-                gt[i] = g[i] @ f_only(ys[i], ts[i])
+                gt[i] = g[i] @ _value(func, ys[i], ts[i], args, tfirst)
     stops = _stops(ts, g, options.get("tcrit"))
     rtol = float(np.min(options.get("rtol", 1.49012e-8)))
     atol = float(np.min(options.get("atol", 1.49012e-8)))
@@ -255,7 +256,7 @@ def _adjoint(func, args, params, tfirst, ys, ts, g, want_t, options):
         step_of[method] = getattr(solver, "h_abs", solver.step_size)
     a = z[dim:2 * dim] + (ahead[1] if n > 1 else 0.0)
     if want_t:  # moving t₀ shifts every later output by −Φ·f(y0, t0)
-        gt[0] = -a @ f_only(ys[0], ts[0])
+        gt[0] = -a @ _value(func, ys[0], ts[0], args, tfirst)
     gp = z[2 * dim:]
     out_params, k = [], 0
     for s, needed in zip(sizes, need):
