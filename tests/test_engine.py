@@ -106,6 +106,29 @@ def test_leaf_grad_is_fresh_and_writable():
     np.testing.assert_allclose(y.grad.data, [1, 1])
 
 
+@pytest.mark.parametrize("shape", [(3, 4), (70, 80)])  # filled in; a broadcast view
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_sum_backward_unrecorded_matches_the_recorded_ops(shape, axis, keepdims):
+    # training spreads a sum's gradient without op calls; create_graph=True takes the ops:
+    # the same values, and a gradient the caller may write into
+    x = ag.tensor(np.arange(np.prod(shape), dtype=np.float32).reshape(shape),
+                  requires_grad=True)
+    w = ag.tensor(np.linspace(-1, 1, np.prod(shape), dtype=np.float32).reshape(shape))
+    def f():
+        s = x.sum(axis=axis, keepdims=keepdims)
+        return (s * s).sum()
+    f().backward()
+    fast = x.grad.data.copy()
+    assert x.grad.data.flags.writeable
+    x.grad = None
+    (slow,) = ag.grad(f(), x, create_graph=True)
+    np.testing.assert_array_equal(fast, slow.data)
+    x.grad = None
+    (x * w).sum().backward()  # a leaf fed straight from the spread gradient
+    np.testing.assert_array_equal(x.grad.data, w.data)
+
+
 def test_broadcast_gradient_is_summed_to_the_input_shape():
     a = ag.tensor(np.ones((3, 1)), requires_grad=True)
     b = ag.tensor(np.arange(4.0), requires_grad=True)

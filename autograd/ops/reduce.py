@@ -12,11 +12,12 @@ from .. import return_types
 from .._quiet import quietly
 from .._tensor import Tensor, _wrap, record
 from ..backend import sum_last
+from ..mode import recording
 from ..registry import op
 from ..typing import Axis, TensorLike
 from ._util import as_tensor, floating, kept_shape, normalize_axis, xp_of
 from .selection import take_along
-from .shape import broadcast_to, reshape
+from .shape import _small, broadcast_to, reshape
 
 _F16, _F32, _I64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.int64)
 
@@ -68,8 +69,29 @@ def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
         data = quietly(xp.sum, xd, axis=axes, keepdims=keepdims, dtype=dtype)
     if dtype is not None:
         data = quietly(xp.astype, data, _F16)  # past float16's range: inf
-    return record(data, (x,), sum.op, lambda g, out: (
-        broadcast_to(_restore(g, x.shape, axes, keepdims), x.shape),))
+    return record(data, (x,), sum.op, lambda g, out: (_spread(g, x.shape, axes, keepdims),))
+
+
+def _spread(g: Tensor, shape: tuple, axes, keepdims: bool) -> Tensor:
+    """A sum's gradient ``g`` spread back over the summed axes (``shape``).
+
+    Recorded, or off numpy: ``broadcast_to`` of the restored axes, differentiable again.
+    Training on numpy: the same values without the two op calls (every loss's backward starts
+    here): a small result filled in, a large one numpy's read-only broadcast view."""
+    gd = g._data
+    if recording() or gd.__class__ is not np.ndarray:
+        return broadcast_to(_restore(g, shape, axes, keepdims), shape)
+    if not keepdims and gd.ndim:
+        gd = gd.reshape(kept_shape(shape, axes))
+    if gd.shape == shape:
+        return g if gd is g._data else _wrap(gd)
+    if _small(shape):
+        data = np.empty(shape, dtype=gd.dtype)
+        data[...] = gd
+        data.flags.writeable = False  # read-only, as broadcast_to's result
+    else:
+        data = np.broadcast_to(gd, shape)
+    return _wrap(data)
 
 
 @op(composite=True, method="mean", function=np.mean)
