@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING
 from . import return_types
 from ._clash import check_sibling as _check_sibling
 from ._quiet import ignore_fp_warnings as _ignore_fp_warnings
-from ._tensor import Node, Tensor, as_tensor, get_default_dtype, record, set_default_dtype, tensor
+from ._tensor import (
+    Node,
+    Tensor,
+    as_tensor,
+    get_default_dtype,
+    record,
+    saved,
+    set_default_dtype,
+    tensor,
+)
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .backend import BackendError, compute
 from .creation import (
@@ -49,6 +58,7 @@ from .random import (
     set_rng_state,
 )
 from .registry import op
+from .replay import Compiled, compile, replayable_ops
 from .scalar import Value
 from .versions import increment_version
 from .viz import draw, render_svg
@@ -83,7 +93,9 @@ __all__ = [
     "set_grad_enabled", "is_grad_enabled", "grad", "topological_order", "gradcheck",
     "gradgradcheck", "GradcheckError", "jacobian", "hessian", "vjp", "jvp", "hvp",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "AnomalyError", "diagnose",
-    "Diagnosis", "Function", "Context", "op", "OpDef", "OPS", "record", "increment_version",
+    "Diagnosis", "Function", "Context", "op", "OpDef", "OPS", "record", "saved",
+    "increment_version",
     "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "promote_types", "linalg",
-    "result_type", "return_types", "compute", "BackendError", *_OP_EXPORTS,
+    "result_type", "return_types", "compute", "BackendError", "compile", "Compiled",
+    "replayable_ops", *_OP_EXPORTS,
 ]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
+from ._trace import trace
 from .backend import backend_of, is_array, np_dtype, to_numpy
 from .mode import anywhere, recording, state
 from .registry import OpDef, opdef_of
@@ -79,6 +80,14 @@ class Node:
         return t._parents if t is not None and t._op is self.op else ()
 
     @property
+    def context(self) -> Any:
+        """What the op handed ``record`` as ``ctx`` for its backward (None if nothing, and
+        once the graph is freed): a backward that reads its values from here and from
+        ``parents`` rather than from its closure can be replayed by ``ag.compile``."""
+        t = self._out()
+        return getattr(t, "_ctx", None) if t is not None and t._op is self.op else None
+
+    @property
     def backward(self) -> Callable[..., Any] | None:
         """The backward closure, or None once the graph is freed."""
         t = self._out()
@@ -126,7 +135,7 @@ class Tensor(TensorMethods):
     # _op (the OpDef) is None for a leaf; a recorded tensor also has _parents, _backward and
     # _saved_version (and _site in anomaly mode, _node once grad_fn was asked for): see Node
     __slots__ = ("_data", "grad", "_requires_grad", "_op", "_parents", "_backward",
-                 "_saved_version", "_site", "_node", "_hooks", "_retains_grad",
+                 "_saved_version", "_site", "_node", "_hooks", "_retains_grad", "_ctx",
                  "__weakref__")
     __array_priority__ = 1000  # numpy defers reflected operators to us
 
@@ -151,6 +160,8 @@ class Tensor(TensorMethods):
         in-place ops (``t += 1``, ``t.mul_(2)``, ``t[i] = v``) to have the edit counted, or
         call ``ag.increment_version(t)`` after writing the array yourself.
         """
+        if trace.on:
+            trace.read(".data")
         return self._data
 
     @data.setter
@@ -272,6 +283,8 @@ class Tensor(TensorMethods):
     # ----------------------------------------------------------------- conversion
     def item(self) -> int | float | bool:
         """The value of a one-element tensor as a Python number."""
+        if trace.on:
+            trace.read(".item()")
         if _size(self._data) != 1:
             raise ValueError(
                 f"only one-element tensors can be converted to a Python number, "
@@ -283,12 +296,16 @@ class Tensor(TensorMethods):
     def numpy(self) -> np.ndarray:
         """The data as a numpy array: the array itself for numpy (shares memory, like
         ``.data``); computed for a lazy (dask) array, copied to the host for a GPU one."""
+        if trace.on:
+            trace.read(".numpy()")
         if type(self._data) is np.ndarray:
             return self._data
         return to_numpy(self._data)
 
     def tolist(self) -> Any:
         """The data as (nested) Python lists of numbers (computes a lazy array)."""
+        if trace.on:
+            trace.read(".tolist()")
         return self.numpy().tolist()
 
     def detach(self) -> Tensor:
@@ -296,6 +313,8 @@ class Tensor(TensorMethods):
         return _wrap(self._data)
 
     def __array__(self, dtype=None, copy=None):
+        if trace.on:
+            trace.read("an array of it")
         if self._requires_grad and state.grad_enabled and "scipy" in sys.modules:
             from ._scipy_guard import check_scipy_caller
 
@@ -315,18 +334,26 @@ class Tensor(TensorMethods):
         return data
 
     def __float__(self) -> float:
+        if trace.on:
+            trace.read("float()")
         return float(self.item())
 
     def __int__(self) -> int:
+        if trace.on:
+            trace.read("int()")
         return int(self.item())
 
     def __bool__(self) -> bool:
+        if trace.on:
+            trace.read("its truth value")
         if _size(self._data) != 1:
             raise RuntimeError(
                 f"the truth value of a tensor with {self._data.size} elements is ambiguous")
         return bool(self.item())
 
     def __index__(self) -> int:
+        if trace.on:
+            trace.read("an index")
         if self.dtype.kind not in "iu" or _size(self._data) != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
@@ -510,7 +537,8 @@ def as_tensor(data: Any, dtype: DTypeLike | None = None) -> Tensor:
     return _wrap(as_array(data, dtype))
 
 
-def record(data: Any, parents: tuple, op: Any, backward: Callable) -> Tensor:
+def record(data: Any, parents: tuple, op: Any, backward: Callable,
+           attrs: tuple | None = (), ctx: Any = None) -> Tensor:
     """Wrap an op's numpy result; make it a node of the graph if a parent requires grad.
 
     Every op ends with this call, and so can a user's own layer.
@@ -525,6 +553,12 @@ def record(data: Any, parents: tuple, op: Any, backward: Callable) -> Tensor:
         assumes its backward reads its inputs and output).
     backward : ``backward(grad, out)`` returns one gradient (a Tensor, or None) per parent,
         computed with Tensor ops so that it is differentiable again.
+    attrs : for an op declared with a ``replay`` kernel, the arguments besides the parents'
+        arrays that the kernel takes (``ag.compile`` replays ``replay(*arrays, *attrs)``);
+        None for a call that the kernel does not cover (``ag.compile`` then runs the traced
+        function as written).
+    ctx : anything the backward needs besides the parents and the output (read back as
+        ``out.grad_fn.context``); kept until the backward pass frees the graph.
 
     Examples
     --------
@@ -542,6 +576,10 @@ def record(data: Any, parents: tuple, op: Any, backward: Callable) -> Tensor:
     t.grad = None
     t._hooks = None
     t._retains_grad = False
+    if ctx is not None:
+        t._ctx = ctx
+    if trace.on:  # ag.compile is tracing a function: it sees every op result
+        trace.note(t, parents, op, backward, attrs)
     if recording():  # this thread records (see mode.py)
         for p in parents:
             if p._requires_grad:
@@ -557,6 +595,28 @@ def record(data: Any, parents: tuple, op: Any, backward: Callable) -> Tensor:
     t._requires_grad = False
     t._op = None
     return t
+
+
+def saved(out: Tensor) -> tuple[tuple, Any]:
+    """What a backward function ``backward(grad, out)`` reads besides the gradient: the op's
+    inputs (its ``parents``) and the ``ctx`` its forward handed to ``record``.
+
+    A backward that takes its values from here rather than from its closure computes from
+    whatever arrays ``out`` and its inputs hold, so ``ag.compile`` can replay it. (The same
+    as ``out.grad_fn.parents`` and ``.context``, without making the Node.)
+
+    Examples
+    --------
+    >>> def cube(x):
+    ...     return ag.record(x.data ** 3, (x,), "CubeBackward", _cube_backward)
+    >>> def _cube_backward(g, out):
+    ...     (x,), _ = ag.saved(out)
+    ...     return (g * 3 * x * x,)
+    >>> x = ag.tensor(2.0, requires_grad=True)
+    >>> cube(x).backward(); x.grad
+    Tensor(12.)
+    """
+    return out._parents, getattr(out, "_ctx", None)
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: DTypeLike | None = None) -> Tensor:

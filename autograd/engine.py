@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from ._tensor import Tensor, _wrap
+from ._trace import trace
 from .backend import backend_of
 from .freed import keep_shape
 from .mode import anywhere, recording, state
@@ -162,6 +163,8 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
     With ``inputs`` None, gradients accumulate into the leaves' ``.grad``; otherwise the total
     gradient of each input is returned (keyed by the input) and ``.grad`` is left alone.
     """
+    if trace.on:
+        trace.refuse("the function runs a backward pass")
     order = topological_order(roots)
     wanted: set[Tensor] | None = None
     reaches: set = set()

@@ -96,7 +96,8 @@ def keep_shape(ran: list) -> None:
     """Free what backward needed of the nodes in ``ran`` and keep the graph's shape.
 
     ``ran`` holds the nodes whose backward function just ran, consumers before their parents
-    (the order the engine walks). Each loses its backward function, and each of its parents
+    (the order the engine walks). Each loses its backward function (and the values it kept
+    for it, ``_ctx``), and each of its parents
     that is not a parameter, tiny, or a node that did not run is replaced by a
     ``FreedValue``, shared by all its consumers.
     """
@@ -104,7 +105,7 @@ def keep_shape(ran: list) -> None:
     stand_in: dict[int, object] = {}
     get = stand_in.get
     for t in reversed(ran):  # parents before their consumers: a parent is rewritten first
-        t._backward = None
+        t._backward = t._ctx = None  # (_ctx: what an op's backward reads, set by some ops)
         ps = t._parents
         new = None
         for i, p in enumerate(ps):

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ._tensor import Tensor, get_default_dtype
+from ._trace import trace
 from .typing import DTypeLike, TensorLike
 
 __all__ = ["Generator", "default_generator", "manual_seed", "initial_seed", "get_rng_state",
@@ -109,6 +110,8 @@ def default_generator() -> np.random.Generator:
     >>> _ = ag.manual_seed(0); a == ag.default_generator().random()
     True
     """
+    if trace.on:
+        trace.refuse("the function draws random numbers")
     return _default.rng
 
 
@@ -142,6 +145,8 @@ def set_rng_state(state: dict) -> None:
 
 
 def _rng(generator: Generator | None, fname: str) -> np.random.Generator:
+    if trace.on:
+        trace.refuse("the function draws random numbers")
     if generator is None:
         return _default.rng
     if not isinstance(generator, Generator):

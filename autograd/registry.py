@@ -49,6 +49,14 @@ class OpDef:
         ``array-api-strict``); False for ops that need a function outside it (special
         functions, ``einsum``), which run where the backend's table has it (numpy, dask, CuPy;
         tested on dask).
+    replay : the op's forward as a function of arrays, for ``ag.compile``:
+        ``replay(*parent_arrays, *attrs)`` returns the result's array, computed as the op
+        computes it (bit for bit), where ``attrs`` are what the op passed to ``record``. An op
+        whose backward also needs values from its forward (``out._ctx``) returns
+        ``(array, ctx)`` and is declared with ``context=True``. The op's backward must read
+        its values only through ``out`` (``out._data``, ``out._parents``, ``out._ctx``), never
+        from arrays or tensors its closure holds (shapes and constants are fine): a replay
+        runs it on each call's values.
     """
 
     name: str
@@ -70,6 +78,8 @@ class OpDef:
     namespace: str | None = None
     numpy_args: dict = field(default_factory=dict)
     array_api: bool = True
+    replay: Callable[..., Any] | None = None
+    context: bool = False
     extra: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -104,7 +114,8 @@ def op(fn: None = None, /, *, name: str | None = None,
        composite: bool = False, differentiable: bool = True, export: bool = True,
        node: str | None = None, alias: str | tuple[str, ...] | None = None,
        namespace: str | None = None, numpy_args: dict[str, str] | None = None,
-       array_api: bool = True, **extra: Any) -> Callable[[F], F]: ...
+       array_api: bool = True, replay: Callable[..., Any] | None = None,
+       context: bool = False, **extra: Any) -> Callable[[F], F]: ...
 
 
 @overload
@@ -117,7 +128,8 @@ def op(fn: F, /, *, name: str | None = None,
        composite: bool = False, differentiable: bool = True, export: bool = True,
        node: str | None = None, alias: str | tuple[str, ...] | None = None,
        namespace: str | None = None, numpy_args: dict[str, str] | None = None,
-       array_api: bool = True, **extra: Any) -> F: ...
+       array_api: bool = True, replay: Callable[..., Any] | None = None,
+       context: bool = False, **extra: Any) -> F: ...
 
 
 def op(fn: Callable[..., Any] | None = None, /, *, name: str | None = None,
@@ -129,7 +141,8 @@ def op(fn: Callable[..., Any] | None = None, /, *, name: str | None = None,
        composite: bool = False, differentiable: bool = True, export: bool = True,
        node: str | None = None, alias: str | tuple[str, ...] | None = None,
        namespace: str | None = None, numpy_args: dict[str, str] | None = None,
-       array_api: bool = True, **extra: Any) -> Any:
+       array_api: bool = True, replay: Callable[..., Any] | None = None,
+       context: bool = False, **extra: Any) -> Any:
     """Declare an op: register ``fn`` with its bindings and facts (see ``OpDef``).
 
     A primitive op computes its forward on numpy arrays and ends with
@@ -160,7 +173,7 @@ def op(fn: Callable[..., Any] | None = None, /, *, name: str | None = None,
                   saves=saves, formula=_tuple(formula), composite=composite,
                   differentiable=differentiable, export=export, aliases=_tuple(alias),
                   namespace=namespace, numpy_args=dict(numpy_args or {}),
-                  array_api=array_api, extra=extra)
+                  array_api=array_api, replay=replay, context=context, extra=extra)
         OPS[key] = d
         f.op = d
         from . import bind  # late: bind needs the Tensor class, which imports this module

@@ -42,6 +42,7 @@ from autograd import (
     record,
     relu,
     reshape,
+    saved,
     sigmoid,
     tanh,
     where,
@@ -115,7 +116,12 @@ def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
 # ---------------------------------------------------------------------------- layers
 
 
-@op(export=False, saves="inputs", formula=("g·W", "gᵀ·x", "g summed over the batch"))
+def _linear_kernel(x, w, b=None):
+    return _affine(x, w, b)
+
+
+@op(export=False, saves="inputs", formula=("g·W", "gᵀ·x", "g summed over the batch"),
+    replay=_linear_kernel)
 def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
     """``x @ weight.T + bias``: ``weight`` has shape (out, in), ``x`` has ``in`` last.
 
@@ -144,36 +150,39 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
     if bias is not None and bias.shape != weight.shape[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not match the weight's "
                          f"{weight.shape[0]} outputs (weight shape {weight.shape})")
+    b = None if bias is None else bias.data
     try:
-        data = _affine(x.data, weight.data, bias)
+        data = _affine(x.data, weight.data, b)
     except RuntimeWarning:  # an overflow with warnings made errors: inf, as PyTorch, quietly
         with np.errstate(all="ignore"):
-            data = _affine(x.data, weight.data, bias)
+            data = _affine(x.data, weight.data, b)
     parents = (x, weight) if bias is None else (x, weight, bias)
+    return record(data, parents, linear.op, _linear_backward)
 
-    def backward(g, out):
-        # y = x Wᵀ + b:  dx = g W,  dW = gᵀ x,  db = g summed over the batch axes
-        if is_grad_enabled():  # recorded (create_graph=True): the formulas in Tensor ops
-            g_, x_, w_ = g, x, weight
-        else:  # the same formulas on the raw arrays: no graph, no wrappers
-            g_, x_, w_ = g.data, x.data, weight.data
-        if g_.__class__ is not np.ndarray and not isinstance(g_, Tensor):  # another backend
-            return _grads(*_linear_grads(namespace(g_), g_, x_, w_, x, weight, bias))
-        if not x.requires_grad:
-            gx = None
-        elif g_.ndim > 2 and not isinstance(g_, Tensor):  # one 2-D product, not one per row
-            gx = (g_.reshape(-1, g_.shape[-1]) @ w_).reshape(x_.shape)
-        else:
-            gx = g_ @ w_
-        gw = gb = None
-        if weight.requires_grad:
-            gw = g_.reshape(-1, w_.shape[0]).T @ x_.reshape(-1, w_.shape[1])
-        if bias is not None and bias.requires_grad:
-            gb = np.add.reduce(g_, axis=0) if g_.__class__ is np.ndarray and g_.ndim == 2 \
-                else g_.sum(axis=tuple(range(g_.ndim - 1)))  # (the ufunc: what .sum calls)
-        return _grads(gx, gw, gb)
 
-    return record(data, parents, linear.op, backward)
+def _linear_backward(g, out):
+    # y = x Wᵀ + b:  dx = g W,  dW = gᵀ x,  db = g summed over the batch axes
+    (x, weight, *rest), _ = saved(out)
+    bias = rest[0] if rest else None
+    if is_grad_enabled():  # recorded (create_graph=True): the formulas in Tensor ops
+        g_, x_, w_ = g, x, weight
+    else:  # the same formulas on the raw arrays: no graph, no wrappers
+        g_, x_, w_ = g.data, x.data, weight.data
+    if g_.__class__ is not np.ndarray and not isinstance(g_, Tensor):  # another backend
+        return _grads(*_linear_grads(namespace(g_), g_, x_, w_, x, weight, bias))
+    if not x.requires_grad:
+        gx = None
+    elif g_.ndim > 2 and not isinstance(g_, Tensor):  # one 2-D product, not one per row
+        gx = (g_.reshape(-1, g_.shape[-1]) @ w_).reshape(x_.shape)
+    else:
+        gx = g_ @ w_
+    gw = gb = None
+    if weight.requires_grad:
+        gw = g_.reshape(-1, w_.shape[0]).T @ x_.reshape(-1, w_.shape[1])
+    if bias is not None and bias.requires_grad:
+        gb = np.add.reduce(g_, axis=0) if g_.__class__ is np.ndarray and g_.ndim == 2 \
+            else g_.sum(axis=tuple(range(g_.ndim - 1)))  # (the ufunc: what .sum calls)
+    return _grads(gx, gw, gb)
 
 
 def _affine(x, w, bias):
@@ -185,13 +194,13 @@ def _affine(x, w, bias):
             data = xp.reshape(x2 @ w.T, tuple(x.shape[:-1]) + tuple(w.shape[:1]))
         else:
             data = x @ w.T
-        return data if bias is None else data + moved(xp, bias.data)
+        return data if bias is None else data + moved(xp, bias)
     if x.ndim > 2:  # one 2-D product (numpy would loop over the leading axes)
         data = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + w.shape[:1])
     else:
         data = x @ w.T
     if bias is not None:
-        data += bias.data
+        data += bias
     return data
 
 
@@ -388,7 +397,44 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike,
 # ---------------------------------------------------------------------------- classification
 
 
-@op(name="cross_entropy", export=False, saves="inputs", formula="softmax(x) − onehot(y)")
+def _cross_entropy_kernel(x, target, reduction: str):
+    """The fused op's numpy case, ``reduction`` "mean" or "sum": the loss, and what its
+    backward reads (the exponentials, their row sums, the targets)."""
+    n, c = x.shape
+    if target.size and (np.minimum.reduce(target) < 0 or np.maximum.reduce(target) >= c):
+        bad = target[(target < 0) | (target >= c)].flat[0]
+        raise IndexError(f"cross_entropy: target {bad} is out of bounds for {c} classes")
+    rows = np.arange(n)
+    with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without the warning
+        # (the ufuncs' reductions: what x.max and e.sum call, without their wrappers)
+        shifted = x - np.maximum.reduce(x, axis=1, keepdims=True) if x.size else x
+        e = np.exp(shifted)
+        total = sum_last(e)
+        losses = np.log(total[:, 0]) - shifted[rows, target]
+        loss = reduced(np, losses, reduction)
+    return loss, (e, total, rows, target, reduction)
+
+
+def _cross_entropy_backward(g, out):
+    # numpy in training: the probabilities (a new array) become the gradient in place, 1
+    # taken off at each target (bit for bit what probs - onehot gives); recorded: the same
+    # formula in ops, from the logits
+    (logits,), (e, total, rows, target, reduction) = saved(out)
+    n = len(rows)
+    if is_grad_enabled():
+        hot = np.zeros(logits.shape, dtype=logits.dtype)
+        hot[rows, target] = 1
+        scale = g / n if reduction == "mean" else g
+        return _grads((ag_softmax(logits, axis=1) - as_tensor(hot)) * scale)
+    grad = e / total
+    grad[rows, target] -= 1
+    gd = g.data
+    grad *= gd / n if reduction == "mean" else gd
+    return _grads(grad)
+
+
+@op(name="cross_entropy", export=False, saves="inputs", formula="softmax(x) − onehot(y)",
+    replay=_cross_entropy_kernel, context=True)
 def _cross_entropy_rows(logits, target, reduction: str = "mean",
                         ignore_index: int | None = None, weight=None) -> Tensor:
     """Softmax cross-entropy of (M, C) logits against M class indices, in one fused op.
@@ -398,17 +444,19 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
     dividing by the total weight, as PyTorch."""
     x = logits.data
     n, c = x.shape
-    if x.__class__ is np.ndarray and target.__class__ is np.ndarray:
+    if x.__class__ is np.ndarray and target.__class__ is np.ndarray and \
+            reduction != "none" and ignore_index is None and weight is None:
+        data, ctx = _cross_entropy_kernel(x, target, reduction)
+        return record(data, (logits,), _cross_entropy_rows.op, _cross_entropy_backward,
+                      attrs=(target, reduction), ctx=ctx)
+    if x.__class__ is np.ndarray and target.__class__ is np.ndarray:  # reduction "none"
         xp = np
         rows = np.arange(n)
         with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without the warning
-            # (the ufuncs' reductions: what x.max and e.sum call, without their wrappers)
             shifted = x - np.maximum.reduce(x, axis=1, keepdims=True) if x.size else x
             e = np.exp(shifted)
             total = sum_last(e)
             losses = np.log(total[:, 0]) - shifted[rows, target]
-            if reduction != "none":
-                loss = reduced(np, losses, reduction)
         keep = None
 
         def onehot():
@@ -436,13 +484,10 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
         # d loss_i / d logits_i = softmax(logits_i) - onehot(target_i); the probabilities are
         # the forward's (e / total) unless this backward is itself recorded
         recorded = is_grad_enabled()
-        if not recorded and keep is None and xp is np:
-            # numpy in training: the probabilities (a new array) become the gradient in place,
-            # 1 taken off at each target (bit for bit what probs - onehot gives)
+        if not recorded and keep is None and xp is np:  # as _cross_entropy_backward
             grad = e / total
             grad[rows, target] -= 1
-            gd = g.data
-            grad *= gd / n if reduction == "mean" else gd if reduction == "sum" else gd[:, None]
+            grad *= g.data[:, None]
             return _grads(grad)
         if recorded:
             probs, hot = ag_softmax(logits, axis=1), as_tensor(onehot())
@@ -458,12 +503,12 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
                 if reduction == "none" else g * k
         return _grads((probs - hot) * scale)
 
+    # (attrs=None: these cases are not replayed by ag.compile)
     if keep is not None and reduction == "mean":
         return record(xp.sum(losses) / xp.sum(keep), (logits,), _cross_entropy_rows.op,
-                      backward)
-    if xp is np and reduction != "none":
-        return record(loss, (logits,), _cross_entropy_rows.op, backward)
-    return record(reduced(xp, losses, reduction), (logits,), _cross_entropy_rows.op, backward)
+                      backward, attrs=None)
+    return record(reduced(xp, losses, reduction), (logits,), _cross_entropy_rows.op, backward,
+                  attrs=None)
 
 
 def cross_entropy(input: Tensor, target: TensorLike, reduction: str = "mean",

@@ -50,7 +50,7 @@ _REAL = (bool, int, float)
 
 
 @op(operator="__add__", reflected="__radd__", inplace="add_", method="add", ufunc=np.add,
-    saves=None, formula=("1", "1"))
+    saves=None, formula=("1", "1"), replay=operator.add)
 def add(a: TensorLike, b: TensorLike) -> Tensor:
     """``a + b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
@@ -70,7 +70,7 @@ def _add_backward(g, out):
 
 
 @op(operator="__sub__", reflected="__rsub__", inplace="sub_", method="sub", ufunc=np.subtract,
-    saves=None, formula=("1", "−1"))
+    saves=None, formula=("1", "−1"), replay=operator.sub)
 def sub(a: TensorLike, b: TensorLike) -> Tensor:
     """``a - b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
@@ -115,7 +115,7 @@ def _sub_backward(g, out):
 
 
 @op(operator="__mul__", reflected="__rmul__", inplace="mul_", method="mul", ufunc=np.multiply,
-    saves="inputs", formula=("b", "a"))
+    saves="inputs", formula=("b", "a"), replay=operator.mul)
 def mul(a: TensorLike, b: TensorLike) -> Tensor:
     """``a * b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
@@ -138,7 +138,7 @@ def _mul_backward(g, out):
 
 
 @op(operator="__truediv__", reflected="__rtruediv__", inplace="div_", method="div",
-    ufunc=np.true_divide, saves="both", formula=("1/b", "−a/b²"))
+    ufunc=np.true_divide, saves="both", formula=("1/b", "−a/b²"), replay=operator.truediv)
 def div(a: TensorLike, b: TensorLike) -> Tensor:
     """``a / b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
@@ -162,7 +162,8 @@ def _div_backward(g, out):
             _grad(-G * O / B) if b._requires_grad else None)  # d(a/b)/db = -a/b² = -out/b
 
 
-@op(operator="__neg__", method="neg", ufunc=np.negative, saves=None, formula="−1")
+@op(operator="__neg__", method="neg", ufunc=np.negative, saves=None, formula="−1",
+    replay=operator.neg)
 def neg(a: TensorLike) -> Tensor:
     """``-a``."""
     if a.__class__ is not Tensor:
@@ -282,7 +283,7 @@ def cos(a: TensorLike) -> Tensor:
     return record(data, (a,), cos.op, lambda g, out: (-g * sin(a),))
 
 
-@op(method="tanh", ufunc=np.tanh, saves="output", formula="1 − tanh²(x)")
+@op(method="tanh", ufunc=np.tanh, saves="output", formula="1 − tanh²(x)", replay=np.tanh)
 def tanh(a: TensorLike) -> Tensor:
     """``tanh(a)``, derivative ``1 - tanh(a)²``."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
@@ -317,14 +318,18 @@ def _sigmoid_backward(g, out):
     return (_grad(G * O * (1 - O)),)
 
 
-@op(method="relu", saves="inputs", formula="1 if x > 0 else 0")
+def _relu_kernel(x):
+    return np.maximum(x, 0)
+
+
+@op(method="relu", saves="inputs", formula="1 if x > 0 else 0", replay=_relu_kernel)
 def relu(a: TensorLike) -> Tensor:
     """``max(a, 0)``; the gradient at 0 is 0, as in PyTorch."""
     if a.__class__ is not Tensor:
         a = as_tensor(a)
     xd = a._data
-    xp = NUMPY if xd.__class__ is np.ndarray else backend_of(xd)
-    return record(xp.maximum(xd, 0), (a,), relu.op, _relu_backward)
+    data = _relu_kernel(xd) if xd.__class__ is np.ndarray else backend_of(xd).maximum(xd, 0)
+    return record(data, (a,), relu.op, _relu_backward)
 
 
 def _relu_backward(g, out):

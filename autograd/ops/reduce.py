@@ -48,7 +48,17 @@ def _count(x: Tensor, axes: tuple | None) -> int:
     return x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
 
 
-@op(method="sum", function=np.sum, saves=None, formula="1")
+def _sum_kernel(xd, axes, keepdims: bool):
+    xp = xp_of(xd)
+    # float16 accumulates in float32, as PyTorch does for half
+    dtype = _F32 if xd.dtype is _F16 else None
+    data = xp.sum(xd, axis=axes, keepdims=keepdims, dtype=dtype)
+    if dtype is not None:
+        data = quietly(xp.astype, data, _F16)  # past float16's range: inf
+    return data
+
+
+@op(method="sum", function=np.sum, saves=None, formula="1", replay=_sum_kernel)
 def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (all axes by default).
 
@@ -59,17 +69,17 @@ def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "sum")
-    xd = x._data
-    xp = xp_of(xd)
-    # float16 accumulates in float32, as PyTorch does for half
-    dtype = _F32 if xd.dtype is _F16 else None
     try:
-        data = xp.sum(xd, axis=axes, keepdims=keepdims, dtype=dtype)
+        data = _sum_kernel(x._data, axes, keepdims)
     except RuntimeWarning:  # an overflow, with warnings made errors: inf, quietly
-        data = quietly(xp.sum, xd, axis=axes, keepdims=keepdims, dtype=dtype)
-    if dtype is not None:
-        data = quietly(xp.astype, data, _F16)  # past float16's range: inf
-    return record(data, (x,), sum.op, lambda g, out: (_spread(g, x.shape, axes, keepdims),))
+        data = quietly(_sum_kernel, x._data, axes, keepdims)
+    return record(data, (x,), sum.op, _sum_backward, attrs=(axes, keepdims),
+                  ctx=(axes, keepdims))
+
+
+def _sum_backward(g, out):
+    axes, keepdims = out._ctx
+    return (_spread(g, out._parents[0]._data.shape, axes, keepdims),)
 
 
 def _spread(g: Tensor, shape: tuple, axes, keepdims: bool) -> Tensor:

@@ -29,8 +29,12 @@ def _shape_arg(shape) -> tuple:
         raise TypeError(f"shape must be ints, got {shape!r}") from None
 
 
+def _reshape_kernel(xd, shape: tuple):
+    return xd.reshape(shape)
+
+
 @op(method=("reshape", "view"), function=np.reshape, saves=None, formula="1 (reshaped back)",
-    numpy_args={"newshape": "shape"})
+    numpy_args={"newshape": "shape"}, replay=_reshape_kernel)
 def reshape(x: TensorLike, *shape: ShapeLike) -> Tensor:
     """Same data, new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; one size may be -1."""
     x = as_tensor(x)
@@ -42,7 +46,7 @@ def reshape(x: TensorLike, *shape: ShapeLike) -> Tensor:
         raise ValueError(
             f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
             f"into shape {shape}") from None
-    return record(data, (x,), reshape.op, _reshape_backward)
+    return record(data, (x,), reshape.op, _reshape_backward, attrs=(shape,))
 
 
 def _reshape_backward(g, out):

@@ -1,0 +1,386 @@
+"""``ag.compile``: trace a function of tensors once, then replay its recorded ops.
+
+A small network's step spends most of its time in Python around numpy: every op checks its
+arguments, wraps its result and records a node, and every backward sorts the graph. For a
+function whose shapes do not change from call to call, all of that is the same each time.
+``compile`` runs the function normally once (the trace), keeps the sequence of ops it
+recorded, and on later calls with arguments of the same shapes runs just their numpy forward
+kernels (each op's declared ``replay``), in order, into one node of the graph; that node's
+backward runs the ops' own backward functions in the order the engine would, with the same
+un-broadcasting and accumulation (``engine.send_to_parents``). Results and gradients are
+bit for bit those of the normal path.
+
+What may be replayed is decided at the trace, and anything that a replay would not reproduce
+makes the function run normally (for that signature) instead, with the reason kept in
+``.reasons``:
+
+- an op without a replay kernel (most ops have none yet; see ``replayable_ops()``);
+- a tensor's value read in Python (``.item()``, ``float(t)``, ``if t:``, ``.data``, ...),
+  since a decision or number taken from it would be frozen;
+- an in-place write, random numbers drawn, or a backward pass inside the function;
+- a tensor the function uses that is neither an argument, a leaf that requires grad (a
+  parameter, whose current value is read at each call) nor a 0-d constant;
+- arrays off numpy, hooks or ``retain_grad`` on the function's intermediate results.
+
+The contract is the one tracing compilers have (``jax.jit``): Python values the function
+reads from elsewhere than its arguments (a learning rate in a global, a flag) are fixed at
+the trace; non-tensor arguments are part of the signature, so changing one traces again.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable
+
+import numpy as np
+
+from ._tensor import Tensor, _wrap, get_default_dtype, record
+from ._trace import trace
+from .engine import send_to_parents, topological_order
+from .mode import anywhere, recording, state
+from .registry import OPS, OpDef, opdef_of
+
+__all__ = ["compile", "Compiled", "replayable_ops"]
+
+_PLAIN = (bool, int, float, str, type(None))
+_MAX_SIGNATURES = 16  # traces kept per function; past them, new signatures run as written
+_tracing = threading.Lock()  # one trace at a time (the switch in _trace is shared)
+
+
+def replayable_ops() -> list[str]:
+    """The names of the ops ``ag.compile`` can replay (those declared with a ``replay``
+    kernel)."""
+    return sorted(name for name, d in OPS.items() if d.replay is not None)
+
+
+def compile(fn: Callable[..., Tensor] | None = None) -> Any:
+    """Trace ``fn`` once per signature and replay its ops on later calls (see the module).
+
+    ``fn`` takes Tensors, numpy arrays and plain Python values (numbers, strings, None) and
+    returns one Tensor, typically a loss. A call with arguments of new shapes, dtypes or
+    ``requires_grad`` flags, or new plain values, traces again. The result's gradient flows
+    to the tensor arguments and to the leaves the function reads (a model's parameters), as
+    it would without ``compile``; ``create_graph=True`` through it is refused.
+
+    Examples
+    --------
+    >>> model = nn.Linear(3, 2)
+    >>> @ag.compile
+    ... def loss_fn(x, y):
+    ...     return F.cross_entropy(model(x), y)
+    >>> x, y = ag.randn(4, 3), np.array([0, 1, 1, 0])
+    >>> loss_fn(x, y).backward()   # traced: runs as written
+    >>> loss_fn(x, y).backward()   # replayed: the same numbers, less Python
+    >>> loss_fn.reasons            # why a signature was not replayed (none here)
+    {}
+    """
+    if fn is None:
+        return compile
+    return Compiled(fn)
+
+
+class Compiled:
+    """A function compiled by ``ag.compile``: call it as the function itself.
+
+    Attributes
+    ----------
+    reasons : dict, for each signature that runs normally, why it is not replayed.
+    """
+
+    def __init__(self, fn: Callable[..., Tensor]) -> None:
+        self.fn = fn
+        self._programs: dict = {}
+        self.reasons: dict = {}
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return f"<compiled {getattr(self.fn, '__qualname__', self.fn)!r}: " \
+               f"{sum(isinstance(p, _Program) for p in self._programs.values())} traced>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if trace.on or anywhere.anomaly:  # inside another trace, or anomaly mode: as written
+            return self.fn(*args, **kwargs)
+        flat = args + tuple(kwargs.values())
+        key = _signature(flat, tuple(kwargs))
+        program = self._programs.get(key) if key is not None else None
+        if program is not None:
+            out = program.run(flat)
+            if out is not None:
+                return out
+            del self._programs[key]  # a parameter changed shape, dtype or requires_grad
+        if key is None or key in self.reasons:
+            return self.fn(*args, **kwargs)
+        if len(self._programs) + len(self.reasons) >= _MAX_SIGNATURES:
+            self.reasons[key] = (f"more than {_MAX_SIGNATURES} signatures (a number argument "
+                                 f"that changes each call?)")
+            return self.fn(*args, **kwargs)
+        return self._trace(key, args, kwargs, flat)
+
+    def _trace(self, key, args, kwargs, flat):
+        if not _tracing.acquire(blocking=False):  # another thread is tracing: as written
+            return self.fn(*args, **kwargs)
+        tracer = _Tracer()
+        try:
+            trace.tracer, trace.thread, trace.on = tracer, threading.get_ident(), True
+            try:
+                out = self.fn(*args, **kwargs)
+            finally:
+                trace.on, trace.tracer = False, None
+        finally:
+            _tracing.release()
+        built = tracer.why or _build(tracer.nodes, flat, out)
+        if isinstance(built, str):
+            self.reasons[key] = built
+        else:
+            self._programs[key] = built
+        return out
+
+
+def _signature(flat: tuple, names: tuple) -> tuple | None:
+    """What a trace depends on besides the function: each argument's kind and shape (or
+    value), which arguments are the same object, the grad mode and the default dtype; None
+    when an argument cannot be keyed."""
+    parts = []
+    first: dict[int, int] = {}
+    for i, a in enumerate(flat):
+        if a.__class__ is Tensor:
+            d = a._data
+            if type(d) is not np.ndarray:
+                return None
+            parts.append(("T", d.shape, d.dtype, a._requires_grad, first.setdefault(id(a), i)))
+        elif type(a) is np.ndarray:
+            parts.append(("A", a.shape, a.dtype, first.setdefault(id(a), i)))
+        elif isinstance(a, _PLAIN):
+            parts.append(("V", type(a), a))
+        elif type(a) is tuple and all(isinstance(v, _PLAIN) for v in a):
+            parts.append(("V", tuple, a))
+        else:
+            return None
+    return tuple(parts), names, state.grad_enabled, get_default_dtype()
+
+
+class _Tracer:
+    """What one trace saw: every op result in order, and the first reason not to replay."""
+
+    def __init__(self) -> None:
+        self.nodes: list = []
+        self.why: str | None = None
+
+    def note(self, t, parents: tuple, op, backward, attrs: tuple | None) -> None:
+        self.nodes.append((t, parents, op, backward, attrs))
+
+    def refuse(self, why: str) -> None:
+        if self.why is None:
+            self.why = why
+
+
+class _Arg:
+    """An attribute that is an array argument: read from that argument at each call."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
+
+
+def _shim(data, requires_grad: bool) -> Tensor:
+    """A tensor the program owns: its backward pass runs the ops' backward functions on these,
+    with each call's arrays put in."""
+    t = _wrap(data)
+    t._requires_grad = requires_grad
+    return t
+
+
+def _build(nodes: list, flat: tuple, out) -> _Program | str:
+    """The replay program of a trace, or why there is none."""
+    if out.__class__ is not Tensor:
+        return f"the function returns a {type(out).__name__}, not one Tensor"
+    slot_of: dict[int, int] = {}      # id(traced tensor) -> slot
+    array_slot: dict[int, int] = {}   # id(array argument) -> slot
+    shims: list[Tensor] = []
+    inputs: list[tuple] = []          # (slot, index of the argument)
+    params: list[tuple] = []          # (slot, tensor read by reference)
+    constants: list[tuple] = []       # (slot, array)
+
+    def new_slot(data, requires_grad: bool) -> int:
+        shims.append(_shim(data, requires_grad))
+        return len(shims) - 1
+
+    for i, a in enumerate(flat):
+        if a.__class__ is Tensor:
+            if id(a) not in slot_of:
+                slot_of[id(a)] = s = new_slot(a._data, a._requires_grad)
+                inputs.append((s, i))
+        elif type(a) is np.ndarray and id(a) not in array_slot:
+            array_slot[id(a)] = s = new_slot(a, False)
+            inputs.append((s, i))
+
+    def leaf_slot(p: Tensor) -> int | str:
+        d = p._data
+        if type(d) is not np.ndarray:
+            return "a tensor off numpy"
+        if p._op is not None:
+            return ("a tensor computed outside the function (not an argument) is used in it; "
+                    "pass it as an argument")
+        if p._requires_grad:
+            s = new_slot(d, True)
+            params.append((s, p, d.shape, d.dtype))
+            return s
+        if id(d) in array_slot:  # a numpy argument wrapped without a copy (ag.as_tensor)
+            return array_slot[id(d)]
+        if d.ndim == 0:
+            s = new_slot(d, False)
+            constants.append((s, d))
+            return s
+        return (f"the function uses a constant tensor of shape {d.shape} that is not one of "
+                f"its arguments; pass it as an argument")
+
+    steps = []
+    for t, parents, op_, backward, attrs in nodes:
+        d = op_ if type(op_) is OpDef else opdef_of(op_)
+        if d.replay is None:
+            return f"op {d.name!r} has no replay kernel"
+        if attrs is None:
+            return f"op {d.name!r} is not replayed for these arguments"
+        if type(t._data) is not np.ndarray:
+            return "a tensor off numpy"
+        ins = []
+        for p in parents:
+            s = slot_of.get(id(p))
+            if s is None:
+                s = leaf_slot(p)
+                if isinstance(s, str):
+                    return s
+                slot_of[id(p)] = s
+            ins.append(s)
+        kept = []
+        for a in attrs:
+            if type(a) is np.ndarray:
+                if id(a) not in array_slot:
+                    return (f"op {d.name!r} reads an array (shape {a.shape}) that is not an "
+                            f"argument of the function")
+                kept.append(_Arg(array_slot[id(a)]))
+            elif isinstance(a, Tensor):
+                return f"op {d.name!r} reads a tensor that is not one of its inputs"
+            else:
+                kept.append(a)
+        s = new_slot(t._data, t._requires_grad)
+        slot_of[id(t)] = s
+        sh = shims[s]
+        if t._op is not None:  # a node of the graph: its backward runs on the shims
+            if t._hooks or t._retains_grad:
+                return "a hook or retain_grad() on a tensor inside the function"
+            sh._op, sh._backward = t._op, backward
+            sh._parents = tuple(shims[i] for i in ins)
+        if hasattr(t, "_ctx"):
+            sh._ctx = t._ctx
+        steps.append((s, d.replay, tuple(ins), tuple(kept), d.context))
+    s = slot_of.get(id(out))
+    if s is None or s not in {step[0] for step in steps}:
+        return "the function returns one of its inputs, not an op's result"
+    order = [slot_of[id(t)] for t in reversed(topological_order([out])) if t._op is not None]
+    for sh in shims:  # the trace's arrays are not kept: each call puts in its own
+        sh._data = None
+    return _Program(shims, steps, inputs, params, constants, s, order)
+
+
+class _Program:
+    """One signature's replay: the forward kernels as straight-line code, and the backward
+    order of the nodes."""
+
+    def __init__(self, shims, steps, inputs, params, constants, out, order) -> None:
+        self.shims, self.inputs, self.params, self.out = shims, inputs, params, out
+        self.template = [None] * len(shims)
+        for s, value in constants:
+            self.template[s] = value
+        self.contexts = [s for s, _, _, _, context in steps if context]
+        self.forward = _forward_code(steps)
+        self.order = order
+        self.leaves = [s for s, _ in inputs if shims[s]._requires_grad] + \
+            [s for s, *_ in params]
+        self.lock = threading.Lock()
+
+    def run(self, flat: tuple) -> Tensor | None:
+        """The function's result for the arguments ``flat``; None if a parameter changed
+        since the trace (shape, dtype or requires_grad), which calls for a new trace."""
+        values = self.template[:]
+        for s, i in self.inputs:
+            a = flat[i]
+            values[s] = a._data if a.__class__ is Tensor else a
+        for s, p, shape, dtype in self.params:
+            d = p._data
+            if type(d) is not np.ndarray or d.shape != shape or d.dtype != dtype or \
+                    not p._requires_grad:
+                return None
+            values[s] = d
+        ctx: dict = {}
+        with np.errstate(all="ignore"):  # the ops' own results are IEEE, without warnings
+            self.forward(values, ctx)
+        data = values[self.out]
+        if data.__class__ is not np.ndarray:
+            data = np.asarray(data)  # numpy returns scalars for 0-d results
+        leaves = tuple(flat[i] for s, i in self.inputs if self.shims[s]._requires_grad) + \
+            tuple(p for _, p, _, _ in self.params)
+        if not state.grad_enabled or not leaves:
+            return _wrap(data)
+        return record(data, leaves, "CompiledBackward",
+                      functools.partial(self.backward, values, ctx))
+
+    def backward(self, values: list, ctx: dict, g: Tensor, out: Tensor) -> tuple:
+        if recording():
+            raise RuntimeError("a compiled function's backward is not recorded: "
+                               "create_graph=True needs the function itself, not compiled")
+        shims = self.shims
+        with self.lock:  # the shims take this call's arrays while its backward runs
+            for s, sh in enumerate(shims):
+                sh._data = values[s]
+            for s, c in ctx.items():
+                shims[s]._ctx = c
+            grads: dict = {shims[self.out]: g}
+            get = grads.get
+            for s in self.order:
+                sh = shims[s]
+                gs = grads.pop(sh, None)
+                if gs is None:
+                    continue
+                for p, pg in zip(sh._parents, sh._backward(gs, sh)):
+                    if pg is None or not p._requires_grad:
+                        continue
+                    gd, pd = pg._data, p._data
+                    prev = get(p)
+                    if gd.shape != pd.shape or gd.dtype is not pd.dtype or prev is not None \
+                            and prev._data.__class__ is not gd.__class__:
+                        send_to_parents(grads, (p,), (pg,))  # un-broadcast, cast: the engine's
+                    elif prev is None:
+                        grads[p] = pg
+                    else:  # added as send_to_parents adds them (a new array)
+                        total = prev._data + gd
+                        grads[p] = _wrap(total if total.__class__ is np.ndarray else
+                                         np.asarray(total))
+            found = tuple(grads.get(shims[s]) for s in self.leaves)
+            for sh in shims:  # keep no call's arrays past its backward
+                sh._data = None
+        return found
+
+
+def _forward_code(steps: list) -> Callable:
+    """The forward kernels as one straight-line function ``forward(V, C)``: each step
+    ``V[out] = kernel(V[in]..., attrs...)`` (``V[out], C[out] = ...`` for a kernel that also
+    returns a context), with no loop or argument list built per step."""
+    names: dict[str, Any] = {}
+    lines = ["def forward(V, C):"]
+    for n, (s, kernel, ins, attrs, context) in enumerate(steps):
+        names[f"k{n}"] = kernel
+        args = [f"V[{i}]" for i in ins]
+        for j, a in enumerate(attrs):
+            if a.__class__ is _Arg:
+                args.append(f"V[{a.slot}]")
+            else:
+                names[f"a{n}_{j}"] = a
+                args.append(f"a{n}_{j}")
+        target = f"V[{s}], C[{s}]" if context else f"V[{s}]"
+        lines.append(f"    {target} = k{n}({', '.join(args)})")
+    namespace: dict[str, Any] = dict(names)
+    exec("\n".join(lines), namespace)  # noqa: S102  (code made here, from slot numbers)
+    return namespace["forward"]

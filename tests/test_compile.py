@@ -1,0 +1,327 @@
+"""ag.compile: a traced function's replay gives the normal path's numbers bit for bit, and any
+function a replay would not reproduce runs as written, with the reason kept."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd as ag
+import nn
+import nn.functional as F
+
+rng = np.random.default_rng(0)
+
+
+def leaf(*shape, dtype=np.float64):
+    return ag.tensor(rng.standard_normal(shape).astype(dtype), requires_grad=True)
+
+
+def grads_of(fn, *args):
+    """fn's value and the gradients of its tensor arguments that require grad."""
+    for a in args:
+        if isinstance(a, ag.Tensor):
+            a.grad = None
+    out = fn(*args)
+    out.backward()
+    return out.data.copy(), [a.grad.data.copy() for a in args
+                             if isinstance(a, ag.Tensor) and a.requires_grad]
+
+
+def assert_same(a, b):
+    (va, ga), (vb, gb) = a, b
+    np.testing.assert_array_equal(va, vb)
+    assert len(ga) == len(gb)
+    for x, y in zip(ga, gb):
+        np.testing.assert_array_equal(x, y)
+
+
+def chain(x, w):
+    y = x
+    for _ in range(20):
+        y = ag.tanh(y * w + x) - 0.5 * y
+    return (y / 3.0).sum()
+
+
+def test_a_chain_replays_bit_for_bit_on_new_values():
+    f = ag.compile(chain)
+    for _ in range(4):
+        x, w = leaf(8, 8, dtype=np.float32), leaf(8, dtype=np.float32)
+        assert_same(grads_of(f, x, w), grads_of(chain, x, w))
+    assert f.reasons == {}
+    assert f(x, w).grad_fn.name == "CompiledBackward"
+
+
+def test_new_shapes_trace_again_and_each_replays():
+    f = ag.compile(chain)
+    for shape in [(3, 4), (5, 4), (3, 4), (5, 4)]:
+        x, w = leaf(*shape), leaf(shape[-1])
+        assert_same(grads_of(f, x, w), grads_of(chain, x, w))
+    assert len([p for p in f._programs.values()]) == 2
+
+
+def test_broadcasting_and_reductions_over_each_axis():
+    def fn(a, b, axis, keepdims):
+        return ((a * b).sum(axis=axis, keepdims=keepdims) * 2.0).mean()
+
+    f = ag.compile(fn)
+    for axis in (None, 0, 1, (0, 1)):
+        for keepdims in (False, True):
+            for _ in range(2):
+                a, b = leaf(3, 1), leaf(1, 4)  # broadcast both ways: gradients summed back
+                assert_same(grads_of(lambda *t, ax=axis, k=keepdims: f(*t, ax, k), a, b),
+                            grads_of(lambda *t, ax=axis, k=keepdims: fn(*t, ax, k), a, b))
+
+
+def _digits():
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    return (d.data / 16.0).astype(np.float32), d.target.astype(np.int64)
+
+
+def _train(model, opt, x, y, batches, step):
+    losses = []
+    for idx in batches:
+        loss = step(ag.Tensor(x[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses, [p.data.copy() for p in model.parameters()]
+
+
+@pytest.mark.parametrize("which", ["digits MLP, SGD", "seed network, Adam"])
+def test_training_is_bit_identical_to_the_normal_path(which):
+    if which.startswith("digits"):
+        x, y = _digits()
+        sizes, batch, make_opt = (64, 256, 256, 10), 64, lambda ps: nn.optim.SGD(ps, lr=0.05)
+    else:  # the tutorial's 3-feature, 3-class network (demos/quickstart.py)
+        x = rng.standard_normal((12, 3)).astype(np.float32)
+        y = rng.integers(0, 3, 12)
+        sizes, batch, make_opt = (3, 3, 3, 3), 4, lambda ps: nn.optim.Adam(ps, lr=0.01)
+    order = np.random.default_rng(1).permutation(len(x))
+    batches = [order[i:i + batch] for i in range(0, 20 * batch, batch) if i + batch <= len(x)]
+    batches = (batches * 20)[:20]
+    runs = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        layers = []
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            layers += [nn.Linear(a, b), nn.ReLU()]
+        model = nn.Sequential(*layers[:-1])
+        opt = make_opt(model.parameters())
+
+        def loss_fn(xb, yb, model=model):
+            return F.cross_entropy(model(xb), yb)
+
+        step = ag.compile(loss_fn) if compiled else loss_fn
+        runs.append(_train(model, opt, x, y, batches, step))
+        if compiled:
+            assert step.reasons == {}
+    (la, pa), (lb, pb) = runs
+    assert la == lb
+    for a, b in zip(pa, pb):
+        np.testing.assert_array_equal(a, b)
+
+
+def _reason(fn, *args, same=True):
+    f = ag.compile(fn)
+    first = f(*args)
+    second = f(*args)  # runs as written: the same values as the function
+    for a, b in zip(*((r,) if isinstance(r, ag.Tensor) else r for r in (first, second))):
+        assert a.shape == b.shape
+        if same:
+            np.testing.assert_array_equal(a.data, b.data)
+    (why,) = f.reasons.values()
+    return why
+
+
+@pytest.mark.parametrize("fn, why", [
+    (lambda x: x * x.sum().item(), r"reads a tensor's value \(\.item\(\)\)"),
+    (lambda x: x * float(x.sum()), r"float\(\)"),
+    (lambda x: x * 2.0 if x.sum() > 0 else x * 3.0, "truth value"),
+    (lambda x: x * ag.tensor(x.data.max()), r"\.data"),
+    (lambda x: ag.exp(x).sum(), "op 'exp' has no replay kernel"),
+    (lambda x: (x * 1.0, x * 2.0), "returns a tuple"),
+    (lambda x: x, "returns one of its inputs"),
+    (lambda x: F.dropout(x * 1.0, 0.5), "random numbers"),
+])
+def test_what_a_replay_would_not_reproduce_runs_as_written(fn, why):
+    x = ag.tensor(rng.standard_normal(5))
+    assert re.search(why, _reason(fn, x, same=why != "random numbers"))
+
+
+def test_in_place_writes_backward_and_hooks_inside_are_not_replayed():
+    def writes(x):
+        y = x * 1.0
+        y += 1.0
+        return y.sum()
+
+    def backward_inside(w):
+        (w * w).sum().backward()
+        return w * 1.0
+
+    def hooked(w):
+        y = w * 2.0
+        y.retain_grad()
+        return y.sum()
+
+    w = leaf(3)
+    assert "in place" in _reason(writes, w)
+    assert "backward pass" in _reason(backward_inside, w)
+    assert "retain_grad" in _reason(hooked, w)
+
+
+def test_a_constant_array_from_outside_must_be_an_argument():
+    outside = ag.tensor(np.arange(3.0))
+    computed = leaf(3) * 2.0
+    w = leaf(3)
+    assert "constant tensor of shape (3,)" in _reason(lambda v: (v * outside).sum(), w)
+    assert "computed outside the function" in _reason(lambda v: (v * computed).sum(), w)
+    # as an argument, the same function replays, with each call's array
+    f = ag.compile(lambda v, c: (v * c).sum())
+    for _ in range(3):
+        c = ag.tensor(rng.standard_normal(3))
+        assert_same(grads_of(f, w, c), grads_of(lambda v, c: (v * c).sum(), w, c))
+    assert f.reasons == {}
+
+
+def test_parameters_are_read_at_each_call_and_a_new_shape_traces_again():
+    lin = nn.Linear(4, 3)
+    f = ag.compile(lambda x: lin(x).sum())
+    x = ag.tensor(rng.standard_normal((2, 4)).astype(np.float32))
+    f(x), f(x)
+    lin.weight.data = lin.weight.data * 2  # a new value: read by the replay
+    np.testing.assert_array_equal(f(x).data, lin(x).sum().data)
+    lin.bias.requires_grad_(False)  # no longer a parameter: the replay's guard traces again
+    np.testing.assert_array_equal(f(x).data, lin(x).sum().data)
+    lin.weight.grad = None
+    f(x).backward()
+    assert lin.bias.grad is None and lin.weight.grad is not None
+    (why,) = f.reasons.values()  # a constant vector now, not an argument: runs as written
+    assert "constant tensor of shape (3,)" in why
+
+
+def test_gradients_reach_arguments_and_parameters_and_accumulate():
+    lin = nn.Linear(3, 2)
+    f = ag.compile(lambda x: (lin(x) * lin(x)).mean())
+    x = leaf(4, 3, dtype=np.float32)
+    for _ in range(2):
+        f(x)
+    lin.zero_grad()
+    x.grad = None
+    (lin(x) * lin(x)).mean().backward()
+    (lin(x) * lin(x)).mean().backward()
+    eager = [x.grad.data.copy()] + [p.grad.data.copy() for p in lin.parameters()]
+    lin.zero_grad()
+    x.grad = None
+    f(x).backward()
+    f(x).backward()
+    compiled = [x.grad.data] + [p.grad.data for p in lin.parameters()]
+    for a, b in zip(eager, compiled):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_retain_graph_and_create_graph():
+    f = ag.compile(chain)
+    x, w = leaf(3, 3), leaf(3)
+    f(x, w)
+    out = f(x, w)
+    out.backward(retain_graph=True)
+    first = x.grad.data.copy()
+    out.backward()
+    np.testing.assert_array_equal(x.grad.data, 2 * first)
+    with pytest.raises(RuntimeError, match="create_graph"):
+        ag.grad(f(x, w), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="second time"):
+        out.backward()
+
+
+def test_without_grad_the_result_is_a_plain_tensor():
+    f = ag.compile(chain)
+    x, w = leaf(3, 3), leaf(3)
+    with ag.no_grad():
+        a, b = f(x, w), f(x, w)
+    assert not a.requires_grad and not b.requires_grad
+    np.testing.assert_array_equal(a.data, chain(x, w).data)
+    np.testing.assert_array_equal(b.data, a.data)
+
+
+def test_the_same_tensor_twice_is_a_signature_of_its_own():
+    f = ag.compile(lambda a, b: (a * b).sum())
+    a, b = leaf(3), leaf(3)
+    f(a, a), f(a, a)
+    assert_same(grads_of(f, a, b), grads_of(lambda a, b: (a * b).sum(), a, b))
+    f(a, a).backward()
+    assert len(f._programs) == 2
+
+
+def test_labels_out_of_range_are_refused_on_replay_too():
+    lin = nn.Linear(3, 4)
+    f = ag.compile(lambda x, y: F.cross_entropy(lin(x), y))
+    x = ag.tensor(rng.standard_normal((2, 3)).astype(np.float32))
+    f(x, np.array([0, 3])), f(x, np.array([1, 2]))
+    with pytest.raises(IndexError, match="target 4 is out of bounds for 4 classes"):
+        f(x, np.array([4, 0]))
+    with pytest.raises(IndexError, match="target -1"):
+        f(x, np.array([-1, 0]))
+
+
+def test_plain_arguments_are_part_of_the_signature():
+    f = ag.compile(lambda x, k: (x * k).sum())
+    x = leaf(3)
+    for k in (2.0, 3.0, 2.0, 3.0):
+        assert_same(grads_of(lambda x, k=k: f(x, k), x),
+                    grads_of(lambda x, k=k: (x * k).sum(), x))
+    assert len(f._programs) == 2
+
+
+def test_replays_in_threads_give_each_their_own_gradients():
+    f = ag.compile(chain)
+    w = leaf(4)
+    f(leaf(2, 4), w)
+    xs = [leaf(2, 4) for _ in range(8)]
+    expected = [grads_of(chain, x, w)[1][0] for x in xs]
+    results: list = [None] * len(xs)
+
+    def run(i):
+        out = f(xs[i], w)
+        (gx,) = ag.grad(out, xs[i])
+        results[i] = gx.data
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(xs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r, e in zip(results, expected):
+        np.testing.assert_array_equal(r, e)
+
+
+UNARY = [ag.tanh, ag.relu, lambda t: -t, lambda t: t.reshape(-1).reshape(t.shape)]
+BINARY = [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b,
+          lambda a, b: a / (b * b + 1.0)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(UNARY) - 1), st.integers(0, len(BINARY) - 1),
+                          st.booleans()), min_size=1, max_size=8),
+       st.sampled_from([((3, 4), (4,)), ((2, 1, 3), (2, 3)), ((5,), ())]))
+def test_random_compositions_replay_bit_for_bit(program, shapes):
+    def fn(x, w):
+        y = x
+        for u, b, swap in program:
+            y = UNARY[u](BINARY[b](w, y) if swap else BINARY[b](y, w))
+        return y.sum()
+
+    f = ag.compile(fn)
+    for _ in range(3):
+        x, w = leaf(*shapes[0]), leaf(*shapes[1])
+        assert_same(grads_of(f, x, w), grads_of(fn, x, w))
+    assert f.reasons == {}
