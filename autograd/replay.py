@@ -41,11 +41,18 @@ from .engine import send_to_parents, topological_order
 from .mode import anywhere, recording, state
 from .registry import OPS, OpDef, opdef_of
 
-__all__ = ["compile", "Compiled", "replayable_ops"]
+__all__ = ["compile", "Compiled", "replayable_ops", "NotReplayed"]
 
 _PLAIN = (bool, int, float, str, type(None))
 _MAX_SIGNATURES = 16  # traces kept per function; past them, new signatures run as written
 _tracing = threading.Lock()  # one trace at a time (the switch in _trace is shared)
+
+
+class NotReplayed(Exception):
+    """Raised by a replay kernel given arguments outside what it covers (class labels out of
+    range, say): the compiled function's call then runs as written instead, which handles
+    them (or names what is wrong) as it always does. An op's own forward may call its kernel
+    and take another path on it too."""
 
 
 def replayable_ops() -> list[str]:
@@ -105,7 +112,10 @@ class Compiled:
         key = _signature(flat, tuple(kwargs))
         program = self._programs.get(key) if key is not None else None
         if program is not None:
-            out = program.run(flat)
+            try:
+                out = program.run(flat)
+            except NotReplayed:  # values a kernel does not cover: this call as written
+                return self.fn(*args, **kwargs)
             if out is not None:
                 return out
             del self._programs[key]  # a parameter changed shape, dtype or requires_grad
@@ -295,7 +305,7 @@ class _Program:
         for s, value in constants:
             self.template[s] = value
         self.contexts = [s for s, _, _, _, context in steps if context]
-        self.forward = _forward_code(steps)
+        self.forward = _forward_code(steps, len(shims))
         self.order = order
         self.leaves = [s for s, _ in inputs if shims[s]._requires_grad] + \
             [s for s, *_ in params]
@@ -364,23 +374,27 @@ class _Program:
         return found
 
 
-def _forward_code(steps: list) -> Callable:
-    """The forward kernels as one straight-line function ``forward(V, C)``: each step
-    ``V[out] = kernel(V[in]..., attrs...)`` (``V[out], C[out] = ...`` for a kernel that also
-    returns a context), with no loop or argument list built per step."""
+def _forward_code(steps: list, size: int) -> Callable:
+    """The forward kernels as one straight-line function ``forward(V, C)``: the slots' arrays
+    in local variables, each step ``v_out = kernel(v_in..., attrs...)`` (a kernel that also
+    returns a context puts it in ``C``), and ``V`` filled with every slot's array at the end:
+    no loop, list access or argument list per step."""
     names: dict[str, Any] = {}
+    made = {s for s, *_ in steps}
     lines = ["def forward(V, C):"]
+    lines += [f"    v{i} = V[{i}]" for i in range(size) if i not in made]
     for n, (s, kernel, ins, attrs, context) in enumerate(steps):
         names[f"k{n}"] = kernel
-        args = [f"V[{i}]" for i in ins]
+        args = [f"v{i}" for i in ins]
         for j, a in enumerate(attrs):
             if a.__class__ is _Arg:
-                args.append(f"V[{a.slot}]")
+                args.append(f"v{a.slot}")
             else:
                 names[f"a{n}_{j}"] = a
                 args.append(f"a{n}_{j}")
-        target = f"V[{s}], C[{s}]" if context else f"V[{s}]"
+        target = f"v{s}, C[{s}]" if context else f"v{s}"
         lines.append(f"    {target} = k{n}({', '.join(args)})")
+    lines.append(f"    V[:] = ({', '.join(f'v{i}' for i in range(size))},)")
     namespace: dict[str, Any] = dict(names)
     exec("\n".join(lines), namespace)  # noqa: S102  (code made here, from slot numbers)
     return namespace["forward"]

@@ -43,8 +43,9 @@ def initial_weights() -> list[np.ndarray]:
     return [p.data.copy() for layer in layers for p in (layer.weight, layer.bias)]
 
 
-def train_nn(x, y, batches, init) -> float:
-    """Our engine: ``nn.Sequential``, ``F.cross_entropy``, ``nn.optim.SGD``."""
+def train_nn(x, y, batches, init, compiled: bool = False) -> float:
+    """Our engine: ``nn.Sequential``, ``F.cross_entropy``, ``nn.optim.SGD``; with
+    ``compiled``, the loss function through ``ag.compile`` (traced at the first step)."""
     import autograd as ag
     import nn
     import nn.functional as F
@@ -53,11 +54,18 @@ def train_nn(x, y, batches, init) -> float:
                           nn.Linear(256, 10))
     model.load_state_dict(dict(zip(model.state_dict(), init)))
     opt = nn.optim.SGD(model.parameters(), lr=LR)
+
+    def loss_fn(xb, yb):
+        return F.cross_entropy(model(xb), yb)
+
+    step = ag.compile(loss_fn) if compiled else loss_fn
     for idx in batches:
-        loss = F.cross_entropy(model(ag.Tensor(x[idx])), y[idx])
+        loss = step(ag.Tensor(x[idx]), y[idx])
         opt.zero_grad()
         loss.backward()
         opt.step()
+    if compiled:
+        assert not step.reasons, step.reasons  # replayed, not run as written
     return loss.item()
 
 
@@ -146,6 +154,7 @@ def _run(threads: int, repeats: int) -> dict[str, float]:
     init = initial_weights()
     cases = {
         "nn (this engine)": lambda: train_nn(x, y, batches, init),
+        "nn, ag.compile": lambda: train_nn(x, y, batches, init, compiled=True),
         "numpy by hand": lambda: train_numpy(x, y, batches, init),
     }
     if have("torch"):

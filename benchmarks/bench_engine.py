@@ -68,20 +68,35 @@ def per_op_overhead() -> str:
             engine.clear(x)
 
     cases = {"numpy forward": lambda: chain(a, np.tanh)}
+    traced = ag.compile(lambda x: chain(x, ag.tanh))  # traced once, then replayed
     for name, engine in engines().items():
         x = engine.leaf(a)
         cases[f"{name} forward"] = lambda e=engine, x=x: run(e, x, False)
         cases[f"{name} forward+backward"] = lambda e=engine, x=x: run(e, x, True)
+        if name == "autograd":  # the same chain through ag.compile
+            def run_traced(x, backward: bool):
+                y = traced(x)
+                if backward:
+                    y.sum().backward()
+                    x.grad = None
+
+            cases["autograd compiled forward"] = lambda x=x: run_traced(x, False)
+            cases["autograd compiled forward+backward"] = lambda x=x: run_traced(x, True)
     t = interleaved(cases, repeats=7)
+    assert not traced.reasons, traced.reasons  # replayed, not run as written
     us = {k: v / (3 * reps) * 1e6 for k, v in t.items()}
     rows = [(k, f"{v:8.2f} us/op", "") for k, v in us.items()]
     rows.append(("forward / numpy", t.shown("autograd forward", "numpy forward"),
-                 "target <= 2.5x (spread of the repetitions in brackets)"))
+                 "(spread of the repetitions in brackets)"))
+    rows.append(("compiled forward / numpy",
+                 t.shown("autograd compiled forward", "numpy forward"), "target <= 2.5x"))
     if HAVE_TORCH:
         rows.append(("forward / torch forward", t.shown("autograd forward", "torch forward"),
                      ""))
         rows.append(("fwd+bwd / torch fwd+bwd",
-                     t.shown("autograd forward+backward", "torch forward+backward"),
+                     t.shown("autograd forward+backward", "torch forward+backward"), ""))
+        rows.append(("compiled fwd+bwd / torch fwd+bwd",
+                     t.shown("autograd compiled forward+backward", "torch forward+backward"),
                      "target <= 0.5x"))
     return table("per-op overhead: chain of 10,000 ops (add, mul, tanh) on (8, 8)", rows)
 

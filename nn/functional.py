@@ -28,6 +28,7 @@ from functools import partial
 import numpy as np
 
 from autograd import (
+    NotReplayed,
     Tensor,
     as_tensor,
     clip,
@@ -399,11 +400,11 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike,
 
 def _cross_entropy_kernel(x, target, reduction: str):
     """The fused op's numpy case, ``reduction`` "mean" or "sum": the loss, and what its
-    backward reads (the exponentials, their row sums, the targets)."""
+    backward reads (the exponentials, their row sums, the targets). Labels outside [0, C)
+    are not its case (``NotReplayed``): ``cross_entropy`` names them, or ignores them."""
     n, c = x.shape
     if target.size and (np.minimum.reduce(target) < 0 or np.maximum.reduce(target) >= c):
-        bad = target[(target < 0) | (target >= c)].flat[0]
-        raise IndexError(f"cross_entropy: target {bad} is out of bounds for {c} classes")
+        raise NotReplayed("cross_entropy: a label outside [0, C)")
     rows = np.arange(n)
     with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without the warning
         # (the ufuncs' reductions: what x.max and e.sum call, without their wrappers)
@@ -530,8 +531,13 @@ def cross_entropy(input: Tensor, target: TensorLike, reduction: str = "mean",
     """
     if (reduction == "mean" or reduction == "sum") and \
             _rows_and_labels(input, target, weight, ignore_index):
-        # the common case, checked at once: (N, C) scores on numpy, N integer labels in range
-        return _cross_entropy_rows(input, target, reduction)
+        # the common case, checked at once: (N, C) scores on numpy, N integer labels (the op
+        # checks they are in range; those that are not take the general path, which names
+        # the label or ignores it)
+        try:
+            return _cross_entropy_rows(input, target, reduction)
+        except NotReplayed:
+            pass
     _check_reduction("cross_entropy", reduction)
     input = _tensor(input)
     axis = 1 if input.ndim > 1 else 0
@@ -566,8 +572,8 @@ def cross_entropy(input: Tensor, target: TensorLike, reduction: str = "mean",
 
 def _rows_and_labels(input, target, weight, ignore_index) -> bool:
     """Whether ``cross_entropy`` may go straight to its op: a Tensor of (N, C) floating scores
-    on numpy, a numpy vector of N integer labels all in [0, C), an ``ignore_index`` outside
-    [0, C) (so no label is it), no class weights. Anything else takes the general path, which
+    on numpy, a numpy vector of N integer labels, an ``ignore_index`` outside [0, C) (so no
+    label in range is it), no class weights. Anything else takes the general path, which
     checks and names what is wrong."""
     if input.__class__ is not Tensor or target.__class__ is not np.ndarray or \
             weight is not None:
@@ -577,7 +583,7 @@ def _rows_and_labels(input, target, weight, ignore_index) -> bool:
             target.ndim != 1 or target.dtype.kind not in "iu" or len(target) != len(x) or \
             not target.size or 0 <= ignore_index < x.shape[1]:
         return False
-    return bool(np.minimum.reduce(target) >= 0) and bool(np.maximum.reduce(target) < x.shape[1])
+    return True
 
 
 def nll_loss(input: Tensor, target: TensorLike, reduction: str = "mean",

@@ -262,15 +262,19 @@ def test_the_same_tensor_twice_is_a_signature_of_its_own():
     assert len(f._programs) == 2
 
 
-def test_labels_out_of_range_are_refused_on_replay_too():
+def test_labels_a_kernel_does_not_cover_run_as_written():
     lin = nn.Linear(3, 4)
-    f = ag.compile(lambda x, y: F.cross_entropy(lin(x), y))
+    fn = lambda x, y: F.cross_entropy(lin(x), y)  # noqa: E731
+    f = ag.compile(fn)
     x = ag.tensor(rng.standard_normal((2, 3)).astype(np.float32))
     f(x, np.array([0, 3])), f(x, np.array([1, 2]))
     with pytest.raises(IndexError, match="target 4 is out of bounds for 4 classes"):
         f(x, np.array([4, 0]))
     with pytest.raises(IndexError, match="target -1"):
         f(x, np.array([-1, 0]))
+    ignored = np.array([-100, 1])  # PyTorch's ignore_index: counts for nothing, as written
+    np.testing.assert_array_equal(f(x, ignored).data, fn(x, ignored).data)
+    assert f(x, np.array([1, 2])).grad_fn.name == "CompiledBackward" and f.reasons == {}
 
 
 def test_plain_arguments_are_part_of_the_signature():
