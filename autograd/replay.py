@@ -307,6 +307,9 @@ class _Program:
         self.contexts = [s for s, _, _, _, context in steps if context]
         self.forward = _forward_code(steps, len(shims))
         self.order = order
+        # the result's parents: the arguments that require grad, then the parameters
+        self.grad_inputs = tuple(i for s, i in inputs if shims[s]._requires_grad)
+        self.param_tensors = tuple(p for _, p, _, _ in params)
         self.leaves = [s for s, _ in inputs if shims[s]._requires_grad] + \
             [s for s, *_ in params]
         self.lock = threading.Lock()
@@ -320,8 +323,8 @@ class _Program:
             values[s] = a._data if a.__class__ is Tensor else a
         for s, p, shape, dtype in self.params:
             d = p._data
-            if type(d) is not np.ndarray or d.shape != shape or d.dtype != dtype or \
-                    not p._requires_grad:
+            if d.__class__ is not np.ndarray or d.shape != shape or d.dtype is not dtype and \
+                    d.dtype != dtype or not p._requires_grad:
                 return None
             values[s] = d
         ctx: dict = {}
@@ -330,9 +333,9 @@ class _Program:
         data = values[self.out]
         if data.__class__ is not np.ndarray:
             data = np.asarray(data)  # numpy returns scalars for 0-d results
-        leaves = tuple(flat[i] for s, i in self.inputs if self.shims[s]._requires_grad) + \
-            tuple(p for _, p, _, _ in self.params)
-        if not state.grad_enabled or not leaves:
+        leaves = tuple([flat[i] for i in self.grad_inputs]) + self.param_tensors \
+            if self.grad_inputs else self.param_tensors
+        if not leaves or not state.grad_enabled:
             return _wrap(data)
         return record(data, leaves, "CompiledBackward",
                       functools.partial(self.backward, values, ctx))

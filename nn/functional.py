@@ -403,7 +403,8 @@ def _cross_entropy_kernel(x, target, reduction: str):
     backward reads (the exponentials, their row sums, the targets). Labels outside [0, C)
     are not its case (``NotReplayed``): ``cross_entropy`` names them, or ignores them."""
     n, c = x.shape
-    if target.size and (np.minimum.reduce(target) < 0 or np.maximum.reduce(target) >= c):
+    # one pass finds a label outside [0, C): as unsigned integers, negative ones are huge
+    if target.size and np.maximum.reduce(target.view(target.dtype.char.upper())) >= c:
         raise NotReplayed("cross_entropy: a label outside [0, C)")
     rows = np.arange(n)
     with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without the warning
@@ -412,7 +413,10 @@ def _cross_entropy_kernel(x, target, reduction: str):
         e = np.exp(shifted)
         total = sum_last(e)
         losses = np.log(total[:, 0]) - shifted[rows, target]
-        loss = reduced(np, losses, reduction)
+        loss = np.add.reduce(losses)
+        if reduction == "mean":  # the mean of no losses is NaN, as in PyTorch
+            loss = loss / n if n else np.float64("nan")
+        loss = np.asarray(loss, dtype=x.dtype)
     return loss, (e, total, rows, target, reduction)
 
 
