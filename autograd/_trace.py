@@ -29,6 +29,12 @@ class _Trace:
         if threading.get_ident() == self.thread:
             self.tracer.note(t, parents, op, backward, attrs)
 
+    def wrote(self, base) -> None:
+        """An in-place write to the memory ``base``: replayed only if an op's kernel makes
+        it (batch_norm's running statistics), which ``ag.compile`` checks at the end."""
+        if threading.get_ident() == self.thread:
+            self.tracer.written.add(id(base))
+
     def refuse(self, why: str) -> None:
         if threading.get_ident() == self.thread:
             self.tracer.refuse(why)

@@ -40,6 +40,7 @@ from ._trace import trace
 from .engine import send_to_parents, topological_order
 from .mode import anywhere, recording, state
 from .registry import OPS, OpDef, opdef_of
+from .versions import _base
 
 __all__ = ["compile", "Compiled", "replayable_ops", "NotReplayed"]
 
@@ -139,7 +140,7 @@ class Compiled:
                 trace.on, trace.tracer = False, None
         finally:
             _tracing.release()
-        built = tracer.why or _build(tracer.nodes, flat, out)
+        built = tracer.why or _build(tracer.nodes, tracer.written, flat, out)
         if isinstance(built, str):
             self.reasons[key] = built
         else:
@@ -175,6 +176,7 @@ class _Tracer:
 
     def __init__(self) -> None:
         self.nodes: list = []
+        self.written: set[int] = set()  # the memory blocks written in place
         self.why: str | None = None
 
     def note(self, t, parents: tuple, op, backward, attrs: tuple | None) -> None:
@@ -202,12 +204,13 @@ def _shim(data, requires_grad: bool) -> Tensor:
     return t
 
 
-def _build(nodes: list, flat: tuple, out) -> _Program | str:
+def _build(nodes: list, written: set, flat: tuple, out) -> _Program | str:
     """The replay program of a trace, or why there is none."""
     if out.__class__ is not Tensor:
         return f"the function returns a {type(out).__name__}, not one Tensor"
     slot_of: dict[int, int] = {}      # id(traced tensor) -> slot
-    array_slot: dict[int, int] = {}   # id(array argument) -> slot
+    array_slot: dict[int, int] = {}   # id(array argument, or a tensor argument's) -> slot
+    array_arg: dict[int, int] = {}    # the same arrays -> the argument's index
     shims: list[Tensor] = []
     inputs: list[tuple] = []          # (slot, index of the argument)
     params: list[tuple] = []          # (slot, tensor read by reference)
@@ -221,9 +224,12 @@ def _build(nodes: list, flat: tuple, out) -> _Program | str:
         if a.__class__ is Tensor:
             if id(a) not in slot_of:
                 slot_of[id(a)] = s = new_slot(a._data, a._requires_grad)
+                array_slot.setdefault(id(a._data), s)  # its array, as an op's attribute
+                array_arg.setdefault(id(a._data), i)
                 inputs.append((s, i))
         elif type(a) is np.ndarray and id(a) not in array_slot:
             array_slot[id(a)] = s = new_slot(a, False)
+            array_arg[id(a)] = i
             inputs.append((s, i))
 
     def leaf_slot(p: Tensor) -> int | str:
@@ -237,8 +243,10 @@ def _build(nodes: list, flat: tuple, out) -> _Program | str:
             s = new_slot(d, True)
             params.append((s, p, d.shape, d.dtype))
             return s
-        if id(d) in array_slot:  # a numpy argument wrapped without a copy (ag.as_tensor)
-            return array_slot[id(d)]
+        if id(d) in array_arg:  # an argument's array wrapped anew (ag.as_tensor): a constant
+            s = new_slot(d, False)  # of each call's array, through which no gradient flows
+            inputs.append((s, array_arg[id(d)]))
+            return s
         if d.ndim == 0:
             s = new_slot(d, False)
             constants.append((s, d))
@@ -246,6 +254,12 @@ def _build(nodes: list, flat: tuple, out) -> _Program | str:
         return (f"the function uses a constant tensor of shape {d.shape} that is not one of "
                 f"its arguments; pass it as an argument")
 
+    # the writes in place must all be ops' own, made again by their kernels (batch_norm's
+    # running statistics: buffers it gets as attributes, by reference)
+    kept_tensors = {id(_base(a._data)) for *_, attrs in nodes for a in attrs or ()
+                    if isinstance(a, Tensor)}
+    if not written <= kept_tensors:
+        return "the function writes a tensor in place"
     steps = []
     for t, parents, op_, backward, attrs in nodes:
         d = op_ if type(op_) is OpDef else opdef_of(op_)
@@ -271,8 +285,10 @@ def _build(nodes: list, flat: tuple, out) -> _Program | str:
                     return (f"op {d.name!r} reads an array (shape {a.shape}) that is not an "
                             f"argument of the function")
                 kept.append(_Arg(array_slot[id(a)]))
-            elif isinstance(a, Tensor):
-                return f"op {d.name!r} reads a tensor that is not one of its inputs"
+            elif isinstance(a, Tensor):  # a buffer the kernel reads or updates by reference
+                if a._op is not None or type(a._data) is not np.ndarray:
+                    return f"op {d.name!r} reads a tensor that is not one of its inputs"
+                kept.append(a)
             else:
                 kept.append(a)
         s = new_slot(t._data, t._requires_grad)

@@ -329,3 +329,51 @@ def test_random_compositions_replay_bit_for_bit(program, shapes):
         x, w = leaf(*shapes[0]), leaf(*shapes[1])
         assert_same(grads_of(f, x, w), grads_of(fn, x, w))
     assert f.reasons == {}
+
+
+def test_makemore_with_batchnorm_replays_bit_for_bit_running_statistics_too():
+    # embedding, flatten, linear, batch_norm in training (its running statistics and batch
+    # count updated by the replay, as the op updates them), tanh, linear, cross_entropy
+    xs = rng.integers(0, 27, (12, 8, 3))
+    ys = rng.integers(0, 27, (12, 8))
+    runs = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Embedding(27, 5), nn.Flatten(), nn.Linear(15, 20, bias=False),
+                              nn.BatchNorm1d(20), nn.Tanh(), nn.Linear(20, 27))
+        opt = nn.optim.SGD(model.parameters(), lr=0.1)
+
+        def loss_fn(xb, yb, model=model):
+            return F.cross_entropy(model(xb), yb)
+
+        step = ag.compile(loss_fn) if compiled else loss_fn
+        losses = []
+        for xb, yb in zip(xs, ys):
+            loss = step(xb, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        if compiled:
+            assert step.reasons == {}
+        runs.append((losses, [t.data.copy() for t in (*model.parameters(), *model.buffers())]))
+    (la, sa), (lb, sb) = runs
+    assert la == lb
+    assert len(sa) == 9  # six parameters; the running mean, variance and batch count
+    for a, b in zip(sa, sb):
+        np.testing.assert_array_equal(a, b)
+    assert int(sb[-1]) == len(xs)
+    model.eval()  # eval mode (fixed statistics) is not replayed: it runs as written
+    f = ag.compile(lambda xb: model(xb).sum())
+    f(xs[0]), f(xs[0])
+    assert "not replayed for these arguments" in next(iter(f.reasons.values()))
+
+
+def test_an_in_place_write_that_no_kernel_makes_is_not_replayed():
+    buf = ag.tensor(np.zeros(3))
+
+    def fn(x):
+        buf.add_(1.0)  # a side effect of the function's own
+        return (x * 2.0).sum()
+
+    assert "in place" in _reason(fn, leaf(3))

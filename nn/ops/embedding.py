@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, is_grad_enabled, op, record
+from autograd import NotReplayed, Tensor, as_tensor, is_grad_enabled, op, record, saved
 from autograd.typing import TensorLike
 
 from ._common import constant_in, moved, namespace, tensor_of
@@ -71,7 +71,16 @@ def _one_hot_rows(xp, g, idx, num: int, padding_idx):
     return xp.astype(hits, g.dtype) @ xp.reshape(g, (-1, g.shape[-1]))
 
 
-@op(export=False, saves=None, formula="1 at the looked-up rows (their gradients summed)")
+def _embedding_kernel(w: np.ndarray, idx: np.ndarray, num: int, padding_idx):
+    """The rows of ``w`` at ``idx`` (numpy arrays), and what the backward reads; indices out
+    of range are not its case (``NotReplayed``: ``embedding`` names them)."""
+    if idx.size and np.maximum.reduce(idx.view(idx.dtype.char.upper()), axis=None) >= num:
+        raise NotReplayed("embedding: an index outside [0, num_embeddings)")
+    return w[idx], (idx, num, padding_idx)
+
+
+@op(export=False, saves=None, formula="1 at the looked-up rows (their gradients summed)",
+    replay=_embedding_kernel, context=True)
 def embedding(input: TensorLike, weight: TensorLike, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer ``input`` of any shape:
     the result has shape ``input.shape + (dim,)``, as ``torch.nn.functional.embedding``.
@@ -91,24 +100,33 @@ def embedding(input: TensorLike, weight: TensorLike, padding_idx: int | None = N
                          f"got shape {weight.shape}")
     num = weight.shape[0]
     idx = _indices("embedding", input)
-    _check_range("embedding", idx, num)
     if padding_idx is not None:
         padding_idx = _padding_idx(padding_idx, num)
     w = weight.data
     if type(w) is np.ndarray and type(idx) is np.ndarray:
-        data = w[idx]
-    else:  # another backend: one standard gather of the flattened indices
-        xp = namespace(w, idx)
-        w, flat = moved(xp, w), xp.reshape(moved(xp, idx), (-1,))
-        data = xp.reshape(xp.take(w, flat, axis=0), tuple(idx.shape) + (w.shape[1],))
-    def backward(g, out):
-        gd = g.data
-        if not is_grad_enabled() and type(gd) is np.ndarray and type(idx) is np.ndarray:
-            # training on numpy: the scatter itself (embedding_backward's forward), no node
-            return (as_tensor(_scatter_rows(gd, idx, num, padding_idx)),)
-        return (embedding_backward(g, idx, num, padding_idx),)  # recorded: differentiable
+        try:
+            data, ctx = _embedding_kernel(w, idx, num, padding_idx)
+        except NotReplayed:
+            _check_range("embedding", idx, num)  # names the index
+            raise
+        return record(data, (weight,), embedding, _embedding_backward,
+                      attrs=(idx, num, padding_idx), ctx=ctx)
+    # another backend: one standard gather of the flattened indices
+    _check_range("embedding", idx, num)
+    xp = namespace(w, idx)
+    w, flat = moved(xp, w), xp.reshape(moved(xp, idx), (-1,))
+    data = xp.reshape(xp.take(w, flat, axis=0), tuple(idx.shape) + (w.shape[1],))
+    return record(data, (weight,), embedding, _embedding_backward, attrs=None,
+                  ctx=(idx, num, padding_idx))
 
-    return record(data, (weight,), embedding, backward)
+
+def _embedding_backward(g, out):
+    _, (idx, num, padding_idx) = saved(out)
+    gd = g.data
+    if not is_grad_enabled() and type(gd) is np.ndarray and type(idx) is np.ndarray:
+        # training on numpy: the scatter itself (embedding_backward's forward), no node
+        return (as_tensor(_scatter_rows(gd, idx, num, padding_idx)),)
+    return (embedding_backward(g, idx, num, padding_idx),)  # recorded: differentiable
 
 
 @op(export=False, saves=None, formula="1 (the gradient's rows at the looked-up indices)")

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from autograd import Tensor, increment_version, is_grad_enabled, op, record
+from autograd import Tensor, increment_version, is_grad_enabled, op, record, saved
 from autograd.backend import sum_last
 from autograd.typing import ShapeLike, TensorLike
 
@@ -86,15 +86,25 @@ def _affine_grads(g, x_hat, weight, bias, other_axes: tuple) -> tuple:
 
 
 def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_shape: tuple,
-                eps: float, center: bool, fixed=None, then=None) -> Tensor:
+                eps: float, center: bool, fixed=None, running: tuple | None = None) -> Tensor:
     """Record ``y = x̂·w + b`` with x̂ normalized over ``axes`` (or with the ``fixed``
     (mean, rstd) arrays, broadcastable against x, that batch_norm's eval mode uses).
 
-    ``then(var, mean)``, if given, runs once the result is computed and before it is recorded,
-    with the biased variance and the mean (kept dims): batch_norm's running statistics. A
-    write there then comes before the node's stamp, so its backward needs no in-place check.
+    ``running`` (batch_norm in training): ``(running_mean, running_var, counter, momentum,
+    count)``, updated once the result is computed and before it is recorded, so that the
+    node's backward needs no in-place check. On numpy (not ``fixed``) the op is
+    ``_normalize_kernel``, which ``ag.compile`` replays.
     """
+    parents = (x,) if weight is None and bias is None else (x, weight) if bias is None else \
+        (x, bias) if weight is None else (x, weight, bias)
+    spec = (axes, other_axes, w_shape, eps, center, weight is not None, bias is not None)
     xd = x.data
+    if type(xd) is np.ndarray and fixed is None and \
+            all(type(t.data) is np.ndarray for t in parents):
+        buffers = (None, None, None, None, None) if running is None else running
+        data, ctx = _normalize_kernel(*(t.data for t in parents), spec, *buffers)
+        return record(data, parents, fn, _normalized_backward, attrs=(spec,) + buffers,
+                      ctx=ctx)
     var = mean = None
     if fixed is None:
         x_hat, rstd, var, mean = _statistics(xd, axes, eps, center)
@@ -103,32 +113,53 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
     data = x_hat * _reshape(weight.data, w_shape) if weight is not None else x_hat
     if bias is not None:
         data = data + _reshape(bias.data, w_shape)
-    parents = (x,) if weight is None and bias is None else (x, weight) if bias is None else \
-        (x, bias) if weight is None else (x, weight, bias)
-
-    def backward(g, out):
-        if is_grad_enabled():  # recorded: x̂ and rstd as Tensors of x, so they differentiate
-            if fixed is None:
-                xh, rs, _, _ = _statistics(x, axes, eps, center)
-            else:
-                rs = Tensor(fixed[1])
-                xh = (x - Tensor(fixed[0])) * rs
-            w = None if weight is None else weight.reshape(w_shape)
-        else:
-            g, xh, rs = g.data, x_hat, rstd
-            w = None if weight is None else _reshape(weight.data, w_shape)
-        gx = None
-        if x.requires_grad:
-            g_hat = g * w if w is not None else g
-            gx = g_hat * rs if fixed is not None else _input_grad(g_hat, xh, rs, axes, center)
-        gw, gb = _affine_grads(g, xh, weight, bias, other_axes)
-        return grads(*(gr for gr, t in zip((gx, gw, gb), (x, weight, bias)) if t is not None))
-
     if type(xd) is np.ndarray:
         data = np.asarray(data, dtype=xd.dtype)
-    if then is not None:
-        then(var, mean)
-    return record(data, parents, fn, backward)
+    if running is not None:
+        _running_update(*running, var, mean)
+    return record(data, parents, fn, _normalized_backward, attrs=None,
+                  ctx=(x_hat, rstd, spec, fixed))
+
+
+def _normalize_kernel(*args):
+    """The normalizations' forward on numpy arrays, ``(x[, weight][, bias], spec,
+    running_mean, running_var, counter, momentum, count)``: the result and what the backward
+    reads. With running statistics (batch_norm in training) they are updated in place."""
+    *arrays, spec, running_mean, running_var, counter, momentum, count = args
+    axes, _, w_shape, eps, center, has_w, has_b = spec
+    x = arrays[0]
+    x_hat, rstd, var, mean = _statistics(x, axes, eps, center)
+    data = x_hat * arrays[1].reshape(w_shape) if has_w else x_hat
+    if has_b:
+        data = data + arrays[1 + has_w].reshape(w_shape)
+    data = np.asarray(data, dtype=x.dtype)
+    if count is not None:
+        _running_update(running_mean, running_var, counter, momentum, count, var, mean)
+    return data, (x_hat, rstd, spec, None)
+
+
+def _normalized_backward(g, out):
+    parents, (x_hat, rstd, spec, fixed) = saved(out)
+    axes, other_axes, w_shape, eps, center, has_w, has_b = spec
+    x = parents[0]
+    weight = parents[1] if has_w else None
+    bias = parents[1 + has_w] if has_b else None
+    if is_grad_enabled():  # recorded: x̂ and rstd as Tensors of x, so they differentiate
+        if fixed is None:
+            xh, rs, _, _ = _statistics(x, axes, eps, center)
+        else:
+            rs = Tensor(fixed[1])
+            xh = (x - Tensor(fixed[0])) * rs
+        w = None if weight is None else weight.reshape(w_shape)
+    else:
+        g, xh, rs = g.data, x_hat, rstd
+        w = None if weight is None else _reshape(weight.data, w_shape)
+    gx = None
+    if x.requires_grad:
+        g_hat = g * w if w is not None else g
+        gx = g_hat * rs if fixed is not None else _input_grad(g_hat, xh, rs, axes, center)
+    gw, gb = _affine_grads(g, xh, weight, bias, other_axes)
+    return grads(*(gr for gr, t in zip((gx, gw, gb), (x, weight, bias)) if t is not None))
 
 
 def _trailing(name: str, x: Tensor, normalized_shape, weight, bias) -> tuple:
@@ -147,7 +178,8 @@ def _trailing(name: str, x: Tensor, normalized_shape, weight, bias) -> tuple:
 
 
 @op(export=False, saves="inputs",
-    formula=("rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))", "Σ g·x̂", "Σ g"))
+    formula=("rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))", "Σ g·x̂", "Σ g"), replay=_normalize_kernel,
+    context=True)
 def layer_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLike | None = None,
                bias: TensorLike | None = None, eps: float = 1e-5) -> Tensor:
     """Normalize over the trailing ``normalized_shape`` dims: ``(x − mean)/sqrt(var + eps)``
@@ -165,7 +197,8 @@ def layer_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLik
     return _normalized(layer_norm, x, weight, bias, axes, other, shape, eps, center=True)
 
 
-@op(export=False, saves="inputs", formula=("rstd·(ĝ − x̂·mean(ĝ·x̂))", "Σ g·x̂"))
+@op(export=False, saves="inputs", formula=("rstd·(ĝ − x̂·mean(ĝ·x̂))", "Σ g·x̂"),
+    replay=_normalize_kernel, context=True)
 def rms_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLike | None = None,
              eps: float | None = None) -> Tensor:
     """``x / sqrt(mean(x²) + eps)`` over the trailing ``normalized_shape`` dims, times
@@ -185,7 +218,8 @@ def rms_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLike 
 
 
 @op(export=False, saves="inputs",
-    formula=("rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) (training), rstd·ĝ (eval)", "Σ g·x̂", "Σ g"))
+    formula=("rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) (training), rstd·ĝ (eval)", "Σ g·x̂", "Σ g"),
+    replay=_normalize_kernel, context=True)
 def batch_norm(input: TensorLike, running_mean: TensorLike, running_var: TensorLike,
                weight: TensorLike | None = None, bias: TensorLike | None = None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -236,20 +270,29 @@ def _batch_norm(input: TensorLike, running_mean, running_var, weight, bias, trai
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input size {x.shape}")
 
-    def running(var, mean) -> None:  # once the result is computed: nothing half-applied
-        if running_mean is not None or running_var is not None:
-            mean = _reshape(mean, (c,))
-            var = _reshape(var, (c,)) * (count / (count - 1))  # the running one is unbiased
-            for arg, r, s in (("running_mean", running_mean, mean),
-                              ("running_var", running_var, var)):
-                if r is not None:
-                    _update(arg, r, s, momentum)
-        if counter is not None:
-            counter.data += 1
-            increment_version(counter)
-
+    running = None
+    if running_mean is not None or running_var is not None or counter is not None:
+        running = (running_mean, running_var, counter, momentum, count)
     return _normalized(batch_norm, x, weight, bias, axes, axes, w_shape, eps, True,
-                       then=running)
+                       running=running)
+
+
+def _running_update(running_mean, running_var, counter, momentum: float, count: int, var,
+                    mean) -> None:
+    """batch_norm's running statistics, once the result is computed (nothing half-applied):
+    ``r ← (1 − momentum)·r + momentum·s`` with the batch's mean and unbiased variance, and
+    the module's batch counter."""
+    c = mean.size
+    if running_mean is not None or running_var is not None:
+        mean = _reshape(mean, (c,))
+        var = _reshape(var, (c,)) * (count / (count - 1))  # the running one is unbiased
+        for arg, r, s in (("running_mean", running_mean, mean),
+                          ("running_var", running_var, var)):
+            if r is not None:
+                _update(arg, r, s, momentum)
+    if counter is not None:
+        counter.data += 1
+        increment_version(counter)
 
 
 def _array(t) -> np.ndarray:
