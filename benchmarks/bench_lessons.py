@@ -103,6 +103,10 @@ def makemore_case(steps: int = STEPS) -> dict:
     ag.manual_seed(0)
     model = mm.build(27)
     opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    ag.manual_seed(0)
+    twin = mm.build(27)  # the same model and weights again, trained through ag.compile
+    twin_opt = nn.optim.SGD(twin.parameters(), lr=0.1)
+    traced = ag.compile(lambda xb, yb: F.cross_entropy(twin(xb), yb))
     params = {"C": model[0].weight.data, "W1": model[2].weight.data.T,
               "gamma": model[3].weight.data[None], "beta": model[3].bias.data[None],
               "W2": model[5].weight.data.T, "b2": model[5].bias.data}
@@ -121,11 +125,19 @@ def makemore_case(steps: int = STEPS) -> dict:
             loss.backward()
             opt.step()
 
+    def compiled():
+        for xb, yb in zip(xs, ys):
+            loss = traced(xb, yb)
+            twin_opt.zero_grad()
+            loss.backward()
+            twin_opt.step()
+        assert not traced.reasons, traced.reasons  # replayed, not run as written
+
     def numpy_by_hand():
         for xb, yb in zip(xs, ys):
             by_hand.step(xb, yb)
 
-    return {"autograd": engine, "numpy by hand": numpy_by_hand}
+    return {"autograd": engine, "autograd, ag.compile": compiled, "numpy by hand": numpy_by_hand}
 
 
 # ---------------------------------------------------------------------------- tiny GPT
