@@ -322,7 +322,12 @@ class _Program:
             self.template[s] = value
         self.contexts = [s for s, _, _, _, context in steps if context]
         self.forward = _forward_code(steps, len(shims))
-        self.order = order
+        # the backward walk: (slot, shim, its backward, ((parent slot or -1, parent shim),
+        # ...)) in the engine's order, -1 for a parent that takes no gradient
+        slot_of = {id(sh): i for i, sh in enumerate(shims)}
+        self.plan = [(s, shims[s], shims[s]._backward,
+                      tuple((slot_of[id(p)] if p._requires_grad else -1, p)
+                            for p in shims[s]._parents)) for s in order]
         # the result's parents: the arguments that require grad, then the parameters
         self.grad_inputs = tuple(i for s, i in inputs if shims[s]._requires_grad)
         self.param_tensors = tuple(p for _, p, _, _ in params)
@@ -357,37 +362,42 @@ class _Program:
                       functools.partial(self.backward, values, ctx))
 
     def backward(self, values: list, ctx: dict, g: Tensor, out: Tensor) -> tuple:
+        """The result's backward: each node's own backward function on the shims (holding
+        this call's arrays), in the engine's order; a parent's gradients are un-broadcast,
+        cast and summed as ``send_to_parents`` does (it runs for any but a plain sum)."""
         if recording():
             raise RuntimeError("a compiled function's backward is not recorded: "
                                "create_graph=True needs the function itself, not compiled")
         shims = self.shims
         with self.lock:  # the shims take this call's arrays while its backward runs
-            for s, sh in enumerate(shims):
-                sh._data = values[s]
+            for sh, v in zip(shims, values):
+                sh._data = v
             for s, c in ctx.items():
                 shims[s]._ctx = c
-            grads: dict = {shims[self.out]: g}
-            get = grads.get
-            for s in self.order:
-                sh = shims[s]
-                gs = grads.pop(sh, None)
+            grads: list = [None] * len(shims)  # by slot
+            grads[self.out] = g
+            for s, sh, backward, edges in self.plan:
+                gs = grads[s]
                 if gs is None:
                     continue
-                for p, pg in zip(sh._parents, sh._backward(gs, sh)):
-                    if pg is None or not p._requires_grad:
+                grads[s] = None
+                for (p, psh), pg in zip(edges, backward(gs, sh)):
+                    if pg is None or p < 0:  # (p < 0: a parent that takes no gradient)
                         continue
-                    gd, pd = pg._data, p._data
-                    prev = get(p)
+                    gd, pd = pg._data, psh._data
+                    prev = grads[p]
                     if gd.shape != pd.shape or gd.dtype is not pd.dtype or prev is not None \
                             and prev._data.__class__ is not gd.__class__:
-                        send_to_parents(grads, (p,), (pg,))  # un-broadcast, cast: the engine's
+                        box = {} if prev is None else {psh: prev}
+                        send_to_parents(box, (psh,), (pg,))  # un-broadcast, cast: the engine's
+                        grads[p] = box[psh]
                     elif prev is None:
                         grads[p] = pg
                     else:  # added as send_to_parents adds them (a new array)
                         total = prev._data + gd
                         grads[p] = _wrap(total if total.__class__ is np.ndarray else
                                          np.asarray(total))
-            found = tuple(grads.get(shims[s]) for s in self.leaves)
+            found = tuple(grads[s] for s in self.leaves)
             for sh in shims:  # keep no call's arrays past its backward
                 sh._data = None
         return found
