@@ -321,6 +321,7 @@ class _Program:
         for s, value in constants:
             self.template[s] = value
         self.contexts = [s for s, _, _, _, context in steps if context]
+        self.steps = steps
         self.forward = _forward_code(steps, len(shims))
         # the backward walk: (slot, shim, its backward, ((parent slot or -1, parent shim),
         # ...)) in the engine's order, -1 for a parent that takes no gradient
