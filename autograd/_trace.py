@@ -29,6 +29,12 @@ class _Trace:
         if threading.get_ident() == self.thread:
             self.tracer.note(t, parents, op, backward, attrs)
 
+    def constant(self, t) -> None:
+        """A tensor made from plain values only (``ag.zeros``, ``ag.arange``): a constant
+        that a replay may keep."""
+        if threading.get_ident() == self.thread and not t._requires_grad:
+            self.tracer.constant(t)
+
     def wrote(self, base) -> None:
         """An in-place write to the memory ``base``: replayed only if an op's kernel makes
         it (batch_norm's running statistics), which ``ag.compile`` checks at the end."""

@@ -140,7 +140,7 @@ class Compiled:
                 trace.on, trace.tracer = False, None
         finally:
             _tracing.release()
-        built = tracer.why or _build(tracer.nodes, tracer.written, flat, out)
+        built = tracer.why or _build(tracer, flat, out)
         if isinstance(built, str):
             self.reasons[key] = built
         else:
@@ -177,7 +177,11 @@ class _Tracer:
     def __init__(self) -> None:
         self.nodes: list = []
         self.written: set[int] = set()  # the memory blocks written in place
+        self.constants: list = []  # tensors made from plain values (ag.arange, ag.zeros)
         self.why: str | None = None
+
+    def constant(self, t) -> None:
+        self.constants.append(t)  # (kept: their ids stay theirs until the build)
 
     def note(self, t, parents: tuple, op, backward, attrs: tuple | None) -> None:
         self.nodes.append((t, parents, op, backward, attrs))
@@ -188,12 +192,17 @@ class _Tracer:
 
 
 class _Arg:
-    """An attribute that is an array argument: read from that argument at each call."""
+    """An attribute that is an array argument, or an op's result: read from its slot at each
+    call; with ``shape``, that array reshaped (a numpy view of an argument, such as
+    ``targets.reshape(-1)``)."""
 
-    __slots__ = ("slot",)
+    __slots__ = ("slot", "shape")
 
-    def __init__(self, slot: int) -> None:
-        self.slot = slot
+    def __init__(self, slot: int, shape: tuple | None = None) -> None:
+        self.slot, self.shape = slot, shape
+
+    def code(self) -> str:
+        return f"v{self.slot}" if self.shape is None else f"v{self.slot}.reshape({self.shape!r})"
 
 
 def _shim(data, requires_grad: bool) -> Tensor:
@@ -204,10 +213,43 @@ def _shim(data, requires_grad: bool) -> Tensor:
     return t
 
 
-def _build(nodes: list, written: set, flat: tuple, out) -> _Program | str:
+def _live(nodes: list, out) -> list:
+    """The nodes the result depends on, and those with effects (an op that updates a buffer
+    it gets by reference): an op's own inner ops (attention's softmax of its arrays) and
+    results the function drops need no replay."""
+    data_of = {id(t._data): t for t, *_ in nodes}
+    live = {id(out)}
+    for t, parents, _, _, attrs in reversed(nodes):
+        attrs = attrs or ()
+        if id(t) in live or any(isinstance(a, Tensor) for a in attrs):
+            live.add(id(t))
+            live.update(id(p) for p in parents)
+            live.update(id(data_of[id(a)]) for a in attrs
+                        if type(a) is np.ndarray and id(a) in data_of)
+    return [n for n in nodes if id(n[0]) in live]
+
+
+def _argument_view(a: np.ndarray, arrays: dict) -> _Arg | None:
+    """``a`` as a reshaped argument (``targets.reshape(-1)``): C-contiguous, over exactly the
+    memory of a C-contiguous argument (``arrays``: slot -> the argument's array), in another
+    shape."""
+    if not a.flags.c_contiguous:
+        return None
+    start = a.__array_interface__["data"][0]
+    for slot, b in arrays.items():
+        if b.size == a.size and b.dtype == a.dtype and b.flags.c_contiguous and \
+                b.__array_interface__["data"][0] == start:
+            return _Arg(slot, tuple(a.shape))
+    return None
+
+
+def _build(tracer: _Tracer, flat: tuple, out) -> _Program | str:
     """The replay program of a trace, or why there is none."""
     if out.__class__ is not Tensor:
         return f"the function returns a {type(out).__name__}, not one Tensor"
+    nodes, written = _live(tracer.nodes, out), tracer.written
+    made = {id(t) for t in tracer.constants}
+    made_arrays = {id(t._data): t._data for t in tracer.constants}
     slot_of: dict[int, int] = {}      # id(traced tensor) -> slot
     array_slot: dict[int, int] = {}   # id(array argument, or a tensor argument's) -> slot
     array_arg: dict[int, int] = {}    # the same arrays -> the argument's index
@@ -247,7 +289,7 @@ def _build(nodes: list, written: set, flat: tuple, out) -> _Program | str:
             s = new_slot(d, False)  # of each call's array, through which no gradient flows
             inputs.append((s, array_arg[id(d)]))
             return s
-        if d.ndim == 0:
+        if d.ndim == 0 or id(p) in made:  # a number's, or made from plain values (ag.arange)
             s = new_slot(d, False)
             constants.append((s, d))
             return s
@@ -261,6 +303,7 @@ def _build(nodes: list, written: set, flat: tuple, out) -> _Program | str:
     if not written <= kept_tensors:
         return "the function writes a tensor in place"
     steps = []
+    node_slot: dict[int, int] = {}  # id(an op result's array) -> its slot
     for t, parents, op_, backward, attrs in nodes:
         d = op_ if type(op_) is OpDef else opdef_of(op_)
         if d.replay is None:
@@ -281,10 +324,19 @@ def _build(nodes: list, written: set, flat: tuple, out) -> _Program | str:
         kept = []
         for a in attrs:
             if type(a) is np.ndarray:
-                if id(a) not in array_slot:
-                    return (f"op {d.name!r} reads an array (shape {a.shape}) that is not an "
-                            f"argument of the function")
-                kept.append(_Arg(array_slot[id(a)]))
+                if id(a) in array_slot:
+                    kept.append(_Arg(array_slot[id(a)]))
+                elif id(a) in node_slot:  # an earlier op's result
+                    kept.append(_Arg(node_slot[id(a)]))
+                elif id(a) in made_arrays:  # made from plain values: a constant
+                    kept.append(a)
+                else:
+                    view = _argument_view(a, {s: flat[i] if type(flat[i]) is np.ndarray
+                                                  else flat[i]._data for s, i in inputs})
+                    if view is None:
+                        return (f"op {d.name!r} reads an array (shape {a.shape}) that is not "
+                                f"an argument of the function")
+                    kept.append(view)
             elif isinstance(a, Tensor):  # a buffer the kernel reads or updates by reference
                 if a._op is not None or type(a._data) is not np.ndarray:
                     return f"op {d.name!r} reads a tensor that is not one of its inputs"
@@ -293,6 +345,7 @@ def _build(nodes: list, written: set, flat: tuple, out) -> _Program | str:
                 kept.append(a)
         s = new_slot(t._data, t._requires_grad)
         slot_of[id(t)] = s
+        node_slot[id(t._data)] = s
         sh = shims[s]
         if t._op is not None:  # a node of the graph: its backward runs on the shims
             if t._hooks or t._retains_grad:
@@ -418,7 +471,7 @@ def _forward_code(steps: list, size: int) -> Callable:
         args = [f"v{i}" for i in ins]
         for j, a in enumerate(attrs):
             if a.__class__ is _Arg:
-                args.append(f"v{a.slot}")
+                args.append(a.code())
             else:
                 names[f"a{n}_{j}"] = a
                 args.append(f"a{n}_{j}")

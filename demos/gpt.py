@@ -113,7 +113,7 @@ class GPT(nn.Module):
         if t > self.block_size:
             raise ValueError(f"GPT: sequence of length {t} is longer than the block size "
                              f"{self.block_size}")
-        x = self.wte(idx) + self.wpe(np.arange(t))
+        x = self.wte(idx) + self.wpe(ag.arange(t))
         for block in self.h:
             x = block(x)
         logits = self.lm_head(self.ln_f(x))

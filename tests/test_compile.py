@@ -377,3 +377,59 @@ def test_an_in_place_write_that_no_kernel_makes_is_not_replayed():
         return (x * 2.0).sum()
 
     assert "in place" in _reason(fn, leaf(3))
+
+
+def _gpt_module():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "demos" / "gpt.py"
+    spec = importlib.util.spec_from_file_location("gpt_demo_for_compile", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_gpt_demos_model_replays_bit_for_bit():
+    # embeddings (positions from ag.arange: a constant of the trace), layer_norm, linear,
+    # split, transpose, causal attention, GELU, residual adds, the tied output layer and
+    # cross_entropy on targets.reshape(-1) (a view of an argument), with AdamW and clipping
+    gpt = _gpt_module()
+    xs = rng.integers(0, 11, (4, 2, 8))
+    ys = rng.integers(0, 11, (4, 2, 8))
+    runs = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = gpt.GPT(11, block_size=8, n_layer=1, n_head=2, n_embd=8)
+        opt = model.optimizer(1e-2)
+
+        def loss_fn(xb, yb, model=model):
+            return model(xb, yb)[1]
+
+        step = ag.compile(loss_fn) if compiled else loss_fn
+        losses = []
+        for xb, yb in zip(xs, ys):
+            loss = step(xb, yb)
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            losses.append(loss.item())
+        if compiled:
+            assert step.reasons == {}
+            assert step(xs[0], ys[0]).grad_fn.name == "CompiledBackward"
+        runs.append((losses, [p.data.copy() for p in model.parameters()]))
+    (la, pa), (lb, pb) = runs
+    assert la == lb
+    for a, b in zip(pa, pb):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_an_array_made_inside_from_an_argument_is_not_replayed():
+    lin = nn.Linear(3, 4)
+
+    def fn(x, y):
+        return F.cross_entropy(lin(x), y + 0)  # a new array computed from the argument
+
+    x = ag.tensor(rng.standard_normal((2, 3)).astype(np.float32))
+    assert "not an argument" in _reason(fn, x, np.array([0, 1]))

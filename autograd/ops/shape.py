@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap, record
+from .._tensor import Tensor, _wrap, record, saved
 from ..backend import np_dtype
 from ..mode import recording
 from ..registry import op
@@ -67,8 +67,13 @@ def _permute_method(self, *dims):
     return transpose(self, tuple(dims))
 
 
+def _transpose_kernel(xd, perm: tuple):
+    return xd.transpose(perm)
+
+
 @op(method=("transpose", "permute"), function=np.transpose, saves=None,
-    method_adapter={"permute": _permute_method}, formula="1 (axes permuted back)")
+    method_adapter={"permute": _permute_method}, formula="1 (axes permuted back)",
+    replay=_transpose_kernel)
 def transpose(x: TensorLike, *dims: Any, axes: Any = None, dim0: int | None = None,
               dim1: int | None = None) -> Tensor:
     """Permute the axes, as numpy: ``t.transpose()`` reverses them, ``t.transpose(axes)`` and
@@ -108,11 +113,15 @@ def transpose(x: TensorLike, *dims: Any, axes: Any = None, dim0: int | None = No
         if sorted(perm) != list(range(x.ndim)):
             raise ValueError(f"transpose: axes {asked} are not a permutation of the "
                              f"{x.ndim} axes of a tensor of shape {x.shape}")
-    inverse = tuple(np.argsort(perm))
+    inverse = tuple(int(i) for i in np.argsort(perm))
     xd = x._data
     data = xd.transpose(perm) if type(xd) is np.ndarray else xp_of(xd).permute_dims(xd, perm)
-    return record(data, (x,), transpose.op,  # type: ignore[arg-type]
-                  lambda g, out: (transpose(g, inverse),))
+    return record(data, (x,), transpose.op, _transpose_backward,  # type: ignore[arg-type]
+                  attrs=(perm,), ctx=inverse)
+
+
+def _transpose_backward(g, out):
+    return (transpose(g, saved(out)[1]),)
 
 
 @op(composite=True, method="swapaxes", function=np.swapaxes)
@@ -344,7 +353,13 @@ def _index_error(x: Tensor, index, e: IndexError) -> IndexError:
     return IndexError(f"index out of range for a tensor of shape {x.shape}: {e}")
 
 
-@op(operator="__getitem__", saves=None, formula="1 at the indexed positions, else 0")
+def _getitem_kernel(xd, index):
+    data = xd[index]
+    return data if isinstance(data, np.ndarray) else np.asarray(data)
+
+
+@op(operator="__getitem__", saves=None, formula="1 at the indexed positions, else 0",
+    replay=_getitem_kernel)
 def getitem(x: TensorLike, index: Index) -> Tensor:
     """``x[index]`` with ints, slices, None, Ellipsis, boolean masks and integer arrays.
 
@@ -362,8 +377,15 @@ def getitem(x: TensorLike, index: Index) -> Tensor:
             data = _foreign_getitem(xp_of(xd), xd, x.shape, index)
     except IndexError as e:
         raise _index_error(x, index, e) from None
-    return record(data, (x,), getitem.op,
-                  lambda g, out: (index_add(x.shape, index, g),))
+    # (replayed by ag.compile when the index holds no array: its values are then fixed)
+    return record(data, (x,), getitem.op, _getitem_backward,
+                  attrs=(index,) if type(xd) is np.ndarray and _is_basic(index) else None,
+                  ctx=index)
+
+
+def _getitem_backward(g, out):
+    (x,), index = saved(out)
+    return (index_add(x.shape, index, g),)
 
 
 @op(saves=None, export=False, formula="1 (the values at index)")

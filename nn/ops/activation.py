@@ -17,6 +17,7 @@ from autograd import (
     is_grad_enabled,
     op,
     record,
+    saved,
     tanh,
 )
 from autograd.backend import normal_cdf
@@ -37,8 +38,21 @@ def _tanh_slope(x, t):
     return (t + 1) * 0.5 + x * 0.5 * (1 - t * t) * ((x * x * (3 * _TANH_K) + 1) * _TANH_C)
 
 
+def _gelu_kernel(xd: np.ndarray, approximate: str):
+    """GELU of a numpy array, and what its backward reads: the tanh (tanh form) or Φ."""
+    with np.errstate(invalid="ignore", over="ignore"):  # ±inf and nan give nan, as PyTorch
+        if approximate == "tanh":
+            aux = np.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
+            data = xd * (aux + 1) * 0.5
+        else:  # Φ(x) = (1 + erf(x/√2))/2 (float32: one kernel)
+            aux = normal_cdf(xd)
+            data = xd * aux
+    return np.asarray(data, dtype=xd.dtype), (approximate, aux)
+
+
 @op(export=False, saves="inputs", array_api=False,  # erf is outside the standard
-    formula="Φ(x) + x·φ(x) (exact); the tanh formula's slope")
+    formula="Φ(x) + x·φ(x) (exact); the tanh formula's slope", replay=_gelu_kernel,
+    context=True)
 def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit ``x·Φ(x)`` with the exact normal CDF ``Φ``, or with
     ``approximate="tanh"``: ``x/2 · (1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))``.
@@ -54,38 +68,39 @@ def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
     if x.dtype.kind != "f":  # of integers: the default float dtype, as PyTorch
         x = x.astype(get_default_dtype())
     xd = x.data
-    xp = np if xd.__class__ is np.ndarray else namespace(xd)
-    with np.errstate(invalid="ignore", over="ignore"):  # ±inf and nan give nan, as PyTorch
+    if xd.__class__ is np.ndarray:
+        data, ctx = _gelu_kernel(xd, approximate)
+        return record(data, (x,), gelu, _gelu_backward, attrs=(approximate,), ctx=ctx)
+    xp = namespace(xd)
+    with np.errstate(invalid="ignore", over="ignore"):
         if approximate == "tanh":
-            t = xp.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
-            data = xd * (t + 1) * 0.5
-        elif xp is np:  # Φ(x) = (1 + erf(x/√2))/2 (float32: one kernel)
-            cdf = normal_cdf(xd)
-            data = xd * cdf
+            aux = xp.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
+            data = xd * (aux + 1) * 0.5
         else:  # another backend: ag.erf of its array (lazy on dask), no in-place writes
-            cdf = (erf(as_tensor(xd * _SQRT_HALF)).data + 1) * 0.5
-            data = xd * cdf
+            aux = (erf(as_tensor(xd * _SQRT_HALF)).data + 1) * 0.5
+            data = xd * aux
+    return record(data, (x,), gelu, _gelu_backward, attrs=None, ctx=(approximate, aux))
 
-    def backward(g, out):
-        if is_grad_enabled():  # recorded: the slope as Tensor ops of x
-            if approximate == "tanh":
-                return (g * _tanh_slope(x, tanh(x * (x * x * _TANH_K + 1) * _TANH_C)),)
-            phi = exp(x * x * -0.5) * _INV_SQRT_2PI
-            return (g * ((erf(x * _SQRT_HALF) + 1) * 0.5 + x * phi),)
-        with np.errstate(invalid="ignore", over="ignore"):
-            if approximate == "tanh":  # the forward's tanh, reused
-                return grads(g.data * _tanh_slope(xd, t))
-            if xp is not np:  # y' = Φ(x) + x·φ(x), with the forward's Φ
-                return grads((xp.exp(xd * xd * -0.5) * xd * _INV_SQRT_2PI + cdf) * g.data)
-            slope = np.asarray(xd * xd)  # (0-d: an array) y' = Φ(x) + x·φ(x), the forward's Φ
-            slope *= -0.5
-            np.exp(slope, out=slope)
-            slope *= xd
-            slope *= _INV_SQRT_2PI
-            slope += cdf
-            slope *= g.data
-            return grads(slope)
 
-    if xp is np:
-        data = np.asarray(data, dtype=xd.dtype)
-    return record(data, (x,), gelu, backward)
+def _gelu_backward(g, out):
+    (x,), (approximate, aux) = saved(out)
+    if is_grad_enabled():  # recorded: the slope as Tensor ops of x
+        if approximate == "tanh":
+            return (g * _tanh_slope(x, tanh(x * (x * x * _TANH_K + 1) * _TANH_C)),)
+        phi = exp(x * x * -0.5) * _INV_SQRT_2PI
+        return (g * ((erf(x * _SQRT_HALF) + 1) * 0.5 + x * phi),)
+    xd = x.data
+    with np.errstate(invalid="ignore", over="ignore"):
+        if approximate == "tanh":  # the forward's tanh, reused
+            return grads(g.data * _tanh_slope(xd, aux))
+        if xd.__class__ is not np.ndarray:  # y' = Φ(x) + x·φ(x), with the forward's Φ
+            xp = namespace(xd)
+            return grads((xp.exp(xd * xd * -0.5) * xd * _INV_SQRT_2PI + aux) * g.data)
+        slope = np.asarray(xd * xd)  # (0-d: an array) y' = Φ(x) + x·φ(x), the forward's Φ
+        slope *= -0.5
+        np.exp(slope, out=slope)
+        slope *= xd
+        slope *= _INV_SQRT_2PI
+        slope += aux
+        slope *= g.data
+        return grads(slope)

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, is_grad_enabled, op, record, softmax, swapaxes
+from autograd import Tensor, as_tensor, is_grad_enabled, op, record, saved, softmax, swapaxes
 from autograd.backend import sum_last
 from autograd.typing import TensorLike
 
@@ -102,8 +102,22 @@ def _softmax_rows(xp, s):
     return e / xp.sum(e, axis=-1, keepdims=True)
 
 
+def _attention_kernel(qd, kd, vd, bias, scale: float, is_causal: bool):
+    """Attention on numpy arrays, and what its backward reads; ``bias`` a constant array (a
+    mask's) or None, when ``is_causal`` the causal mask's, made here from the sizes."""
+    if is_causal:
+        bias, _ = _mask_bias("scaled_dot_product_attention", None, True, qd.shape[-2],
+                             kd.shape[-2], qd.dtype, np)
+    with np.errstate(invalid="ignore"):  # a fully masked row gives nan, as PyTorch
+        p = softmax(as_tensor(_scores(qd, kd, bias, scale)), axis=-1).data
+    # (a causal mask leaves every row position 0: no row is fully masked)
+    masked_rows = bias is not None and not is_causal and bool(np.isnan(p).any())
+    return p @ vd, (p, bias, scale, masked_rows)
+
+
 @op(export=False, saves="both",
-    formula=("ds·k·scale", "dsᵀ·q·scale", "pᵀ·g", "ds (float mask)"))
+    formula=("ds·k·scale", "dsᵀ·q·scale", "pᵀ·g", "ds (float mask)"),
+    replay=_attention_kernel, context=True)
 def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: TensorLike,
                                  attn_mask: TensorLike | None = None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale: float | None = None) -> Tensor:
@@ -141,11 +155,16 @@ def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: Tens
 
         bias_t = bias if bias is None or isinstance(bias, Tensor) else as_tensor(bias)
         return dropout(softmax(_scores(q, k, bias_t, scale), axis=-1), dropout_p) @ v
+    parents = (q, k, v) if mask_t is None else (q, k, v, mask_t)
+    if xp is np and mask_t is None and (attn_mask is None or not isinstance(bias, Tensor)):
+        data, ctx = _attention_kernel(qd, kd, vd, bias, scale, is_causal)
+        # replayed by ag.compile without a mask argument (the causal mask: made from sizes)
+        return record(data, parents, scaled_dot_product_attention, _attention_backward,
+                      attrs=(None, scale, is_causal) if attn_mask is None else None, ctx=ctx)
     bd = bias.data if isinstance(bias, Tensor) else bias
     if xp is np:
         with np.errstate(invalid="ignore"):  # a fully masked row gives nan, as PyTorch
             p = softmax(as_tensor(_scores(qd, kd, bd, scale)), axis=-1).data
-        # (a causal mask leaves every row position 0: no row is fully masked)
         masked_rows = bd is not None and not is_causal and bool(np.isnan(p).any())
     else:  # another backend: its arrays (numpy constants moved there)
         qd, kd, vd = (a if a.__class__ is not np.ndarray else constant_in(xp, a)
@@ -154,33 +173,35 @@ def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: Tens
             bd = constant_in(xp, bd)
         p = _softmax_rows(xp, _scores(qd, kd, bd, scale))
         masked_rows = bd is not None  # whether a row is fully masked is not read: always safe
-    data = p @ vd
-    parents = (q, k, v) if mask_t is None else (q, k, v, mask_t)
+    return record(p @ vd, parents, scaled_dot_product_attention, _attention_backward,
+                  attrs=None, ctx=(p, bias, scale, masked_rows))
 
-    def backward(g, out):
-        if is_grad_enabled():  # recorded: p as a Tensor of q and k
-            b = bias if bias is None or isinstance(bias, Tensor) else as_tensor(bias)
-            pr = softmax(_scores(q, k, b, scale), axis=-1)
-            qq, kk, vv = q, k, v
-        else:
-            g, pr, qq, kk, vv = g.data, p, qd, kd, vd
-        # out = p·v, p = softmax(s):  dv = pᵀ·g,  dp = g·vᵀ,  ds = p·(dp − Σ dp·p)
-        dv = _mt(pr) @ g if v.requires_grad else None
-        dp = g @ _mt(vv)
-        row = (dp * pr).sum(axis=-1, keepdims=True) if isinstance(dp, Tensor) else \
-            sum_last(dp * pr)
-        if dp.__class__ is np.ndarray:  # dp is a new array: ds computed in it (the same bits)
-            dp -= row
-            dp *= pr
-            ds = dp
-        else:
-            ds = pr * (dp - row)
-        if masked_rows and not isinstance(ds, Tensor):  # fully masked rows send nothing back
-            ds = np.nan_to_num(ds, copy=False) if xp is np else \
-                xp.where(xp.isnan(ds), xp.zeros_like(ds), ds)
-        dq = _scaled(ds @ kk, scale) if q.requires_grad else None
-        dk = _scaled(_mt(ds) @ qq, scale) if k.requires_grad else None
-        dm = ds if mask_t is not None and mask_t.requires_grad else None
-        return grads(dq, dk, dv, dm)[:len(parents)]
 
-    return record(data, parents, scaled_dot_product_attention, backward)
+def _attention_backward(g, out):
+    parents, (p, bias, scale, masked_rows) = saved(out)
+    q, k, v = parents[:3]
+    mask_t = parents[3] if len(parents) > 3 else None
+    if is_grad_enabled():  # recorded: p as a Tensor of q and k
+        b = bias if bias is None or isinstance(bias, Tensor) else as_tensor(bias)
+        pr = softmax(_scores(q, k, b, scale), axis=-1)
+        qq, kk, vv = q, k, v
+    else:
+        g, pr, qq, kk, vv = g.data, p, q.data, k.data, v.data
+    # out = p·v, p = softmax(s):  dv = pᵀ·g,  dp = g·vᵀ,  ds = p·(dp − Σ dp·p)
+    dv = _mt(pr) @ g if v.requires_grad else None
+    dp = g @ _mt(vv)
+    row = (dp * pr).sum(axis=-1, keepdims=True) if isinstance(dp, Tensor) else \
+        sum_last(dp * pr)
+    if dp.__class__ is np.ndarray:  # dp is a new array: ds computed in it (the same bits)
+        dp -= row
+        dp *= pr
+        ds = dp
+    else:
+        ds = pr * (dp - row)
+    if masked_rows and not isinstance(ds, Tensor):  # fully masked rows send nothing back
+        ds = np.nan_to_num(ds, copy=False) if ds.__class__ is np.ndarray else \
+            namespace(ds).where(namespace(ds).isnan(ds), namespace(ds).zeros_like(ds), ds)
+    dq = _scaled(ds @ kk, scale) if q.requires_grad else None
+    dk = _scaled(_mt(ds) @ qq, scale) if k.requires_grad else None
+    dm = ds if mask_t is not None and mask_t.requires_grad else None
+    return grads(dq, dk, dv, dm)[:len(parents)]
