@@ -205,7 +205,8 @@ def _gpt_optimizer_torch(model):
                                "weight_decay": 0.0}], lr=1e-3, betas=(0.9, 0.99))
 
 
-def gpt_case(steps: int = STEPS, torch_too: bool = True, approximate: str = "none") -> dict:
+def gpt_case(steps: int = STEPS, torch_too: bool = True, approximate: str = "none",
+             compiled: bool = True) -> dict:
     gpt = _demo("gpt")
     vocab, block, n_layer, n_head, n_embd, batch = 65, 32, 2, 4, 64, 16
     ag.manual_seed(0)
@@ -227,6 +228,25 @@ def gpt_case(steps: int = STEPS, torch_too: bool = True, approximate: str = "non
             opt.step()
 
     cases = {"autograd": engine}
+    if compiled:  # a twin of the model (the same weights) trained through ag.compile
+        ag.manual_seed(0)
+        twin = gpt.GPT(vocab, block, n_layer, n_head, n_embd)
+        if approximate != "none":
+            for b in twin.h:
+                b.mlp[1].approximate = approximate
+        twin_opt = twin.optimizer(1e-3)
+        traced = ag.compile(lambda xb, yb: twin(xb, yb)[1])
+
+        def engine_compiled():
+            for xb, yb in zip(xs, ys):
+                loss = traced(xb, yb)
+                twin_opt.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(twin.parameters(), 1.0)
+                twin_opt.step()
+            assert not traced.reasons, traced.reasons  # replayed, not run as written
+
+        cases["autograd, ag.compile"] = engine_compiled
     if torch_too and _torch_one_thread():
         import torch
 
@@ -266,7 +286,20 @@ def cnn_case(steps: int = STEPS) -> dict:
             loss.backward()
             opt.step()
 
-    cases = {"autograd": engine}
+    ag.manual_seed(0)
+    twin = cnn.build()  # the same model and weights, trained through ag.compile
+    twin_opt = nn.optim.Adam(twin.parameters(), lr=1e-3)
+    traced = ag.compile(lambda xb, yb: F.cross_entropy(twin(xb), yb))
+
+    def engine_compiled():
+        for xb, yb in zip(xs, ys):
+            loss = traced(xb, yb)
+            twin_opt.zero_grad()
+            loss.backward()
+            twin_opt.step()
+        assert not traced.reasons, traced.reasons  # replayed, not run as written
+
+    cases = {"autograd": engine, "autograd, ag.compile": engine_compiled}
     if _torch_one_thread():
         import torch
         from torch import nn as tnn
@@ -360,7 +393,8 @@ def main(repeats: int = 15) -> dict:
                         "1.0x PyTorch, 1 thread)", _rows(t, "PyTorch CPU", STEPS)))
         t = interleaved(gelu_case(), repeats=repeats)
         results["gelu"] = t
-        steps = {f"GPT step, {k} GELU": gpt_case(torch_too=False, approximate=a)["autograd"]
+        steps = {f"GPT step, {k} GELU": gpt_case(torch_too=False, approximate=a,
+                                                   compiled=False)["autograd"]
                  for k, a in (("exact", "none"), ("tanh", "tanh"))}
         ts = interleaved(steps, repeats=repeats)
         results["gelu_gpt"] = ts

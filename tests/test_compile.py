@@ -433,3 +433,34 @@ def test_an_array_made_inside_from_an_argument_is_not_replayed():
 
     x = ag.tensor(rng.standard_normal((2, 3)).astype(np.float32))
     assert "not an argument" in _reason(fn, x, np.array([0, 1]))
+
+
+def test_a_small_cnn_replays_bit_for_bit():
+    # conv2d (padding), relu, max_pool2d, flatten, linear, cross_entropy, with Adam
+    xs = rng.standard_normal((4, 6, 1, 8, 8)).astype(np.float32)
+    ys = rng.integers(0, 10, (4, 6))
+    runs = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(4, 6, 3), nn.ReLU(), nn.Flatten(), nn.Linear(24, 10))
+        opt = nn.optim.Adam(model.parameters(), lr=1e-2)
+
+        def loss_fn(xb, yb, model=model):
+            return F.cross_entropy(model(xb), yb)
+
+        step = ag.compile(loss_fn) if compiled else loss_fn
+        losses = []
+        for xb, yb in zip(xs, ys):
+            loss = step(xb, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        if compiled:
+            assert step.reasons == {}
+        runs.append((losses, [p.data.copy() for p in model.parameters()]))
+    (la, pa), (lb, pb) = runs
+    assert la == lb
+    for a, b in zip(pa, pb):
+        np.testing.assert_array_equal(a, b)

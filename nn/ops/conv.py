@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from autograd import Tensor, is_grad_enabled, op, record, reshape, transpose
+from autograd import Tensor, is_grad_enabled, op, record, reshape, saved, transpose
 from autograd.typing import TensorLike
 
 from ._common import grads, namespace, ntuple, tensor_of
@@ -362,75 +362,102 @@ def _rows_channels_last(x: np.ndarray, geo: Geometry) -> np.ndarray:
     return rows.reshape(-1, math.prod(geo.kernel) * c)
 
 
-def _conv_record(fn, d: int, x: Tensor, weight: Tensor, bias, geo: Geometry,
-                 groups: int) -> Tensor:
-    n, c = x.shape[:2]
-    o = weight.shape[0]
-    k = math.prod(geo.kernel)
-    # windows (N, C, *L, *K) -> rows (N·L, C·K), channels before kernel offsets so that each
-    # group's columns are contiguous; without groups the rows are (kernel offset, channel),
-    # which is faster to copy (the weight's columns are reordered to match)
+def _layout(d: int) -> tuple:
+    """Axis orders of a d-D convolution: windows (N, C, *L, *K) to rows (N·L, C·K), back,
+    the weight (O, C, *K) to (O, *K, C), the output (N, *L, O) to (N, O, *L) and back."""
     to_rows = (0,) + tuple(range(2, 2 + d)) + (1,) + tuple(range(2 + d, 2 + 2 * d))
-    from_rows = tuple(np.argsort(to_rows))
-    kc = (0,) + tuple(range(2, 2 + d)) + (1,)  # weight (O, C, *K) -> (O, *K, C)
-    xd, wd = x.data, weight.data
-    fast = type(xd) is np.ndarray and type(wd) is np.ndarray  # numpy: the tuned paths below
-    if fast and groups == 1:
+    kc = (0,) + tuple(range(2, 2 + d)) + (1,)
+    out_first = (0, d + 1) + tuple(range(1, d + 1))
+    out_last = (0,) + tuple(range(2, 2 + d)) + (1,)
+    return to_rows, tuple(int(i) for i in np.argsort(to_rows)), kc, out_first, out_last
+
+
+def _conv_kernel(*args):
+    """A convolution on numpy arrays, ``(x, weight[, bias], geo, groups)``: the result and
+    the windows as rows, which the backward reads (``ag.compile`` replays it)."""
+    *arrays, geo, groups = args
+    xd, wd = arrays[0], arrays[1]
+    d = len(geo.size)
+    n, c = xd.shape[:2]
+    o = wd.shape[0]
+    to_rows, _, kc, out_first, _ = _layout(d)
+    # windows -> rows, channels before kernel offsets so that each group's columns are
+    # contiguous; without groups the rows are (kernel offset, channel), faster to copy (the
+    # weight's columns are reordered to match)
+    if groups == 1:
         cols = _rows_channels_last(xd, geo)
         out = cols @ wd.transpose(kc).reshape(o, -1).T  # (N·L, O)
-    elif fast:
-        cols = windows(xd, geo).transpose(to_rows).reshape(-1, c * k)
-        out = _matmul_w(cols, wd.reshape(o, -1), groups)
-    else:  # another backend: the windows stacked from strided slices, (channel, offset) rows
-        xp = namespace(xd, wd)
-        xd, wd = (a if type(a) is not np.ndarray else xp.asarray(a) for a in (xd, wd))
-        cols = _rs(_tr(windows(xd, geo), to_rows), (-1, c * k))
-        out = _matmul_w(cols, _rs(wd, (o, -1)), groups)
-    out_first = (0, d + 1) + tuple(range(1, d + 1))  # (N, *L, O) -> (N, O, *L)
-    if fast:
-        data = np.ascontiguousarray(out.reshape((n,) + geo.out + (o,)).transpose(out_first))
-        if bias is not None:
-            data += bias.data.reshape((o,) + (1,) * d)
     else:
-        data = _tr(_rs(out, (n,) + geo.out + (o,)), out_first)
-        if bias is not None:
-            bd = bias.data
-            data = data + _rs(bd if type(bd) is not np.ndarray else xp.asarray(bd),
-                              (o,) + (1,) * d)
+        cols = windows(xd, geo).transpose(to_rows).reshape(-1, c * math.prod(geo.kernel))
+        out = _matmul_w(cols, wd.reshape(o, -1), groups)
+    data = np.ascontiguousarray(out.reshape((n,) + geo.out + (o,)).transpose(out_first))
+    if len(arrays) > 2:
+        data += arrays[2].reshape((o,) + (1,) * d)
+    return data, (cols, geo, groups)
+
+
+def _conv_record(fn, d: int, x: Tensor, weight: Tensor, bias, geo: Geometry,
+                 groups: int) -> Tensor:
     parents = (x, weight) if bias is None else (x, weight, bias)
-    out_last = (0,) + tuple(range(2, 2 + d)) + (1,)  # (N, O, *L) -> (N, *L, O)
+    if all(type(t.data) is np.ndarray for t in parents):  # numpy: the tuned kernel
+        data, ctx = _conv_kernel(*(t.data for t in parents), geo, groups)
+        return record(data, parents, fn, _conv_backward, attrs=(geo, groups), ctx=ctx)
+    # another backend: the windows stacked from strided slices, (channel, offset) rows
+    n, c = x.shape[:2]
+    o, k = weight.shape[0], math.prod(geo.kernel)
+    to_rows, _, _, out_first, _ = _layout(d)
+    xd, wd = x.data, weight.data
+    xp = namespace(xd, wd)
+    xd, wd = (a if type(a) is not np.ndarray else xp.asarray(a) for a in (xd, wd))
+    cols = _rs(_tr(windows(xd, geo), to_rows), (-1, c * k))
+    data = _tr(_rs(_matmul_w(cols, _rs(wd, (o, -1)), groups), (n,) + geo.out + (o,)),
+               out_first)
+    if bias is not None:
+        bd = bias.data
+        data = data + _rs(bd if type(bd) is not np.ndarray else xp.asarray(bd),
+                          (o,) + (1,) * d)
+    return record(data, parents, fn, _conv_backward, attrs=None, ctx=(cols, geo, groups))
+
+
+def _conv_backward(g, out):
+    # out = windows(x) · Wᵀ:  dW = gᵀ · windows(x),  dx = col2im(g · W),  db = Σ g
+    parents, (cols, geo, groups) = saved(out)
+    x, weight = parents[:2]
+    bias = parents[2] if len(parents) > 2 else None
+    d = len(geo.size)
+    n, c = x.shape[:2]
+    o, k = weight.shape[0], math.prod(geo.kernel)
+    to_rows, from_rows, kc, _, out_last = _layout(d)
     rows_shape = (n,) + geo.out + (c,) + geo.kernel
-
-    def backward(g, out):
-        # out = windows(x) · Wᵀ:  dW = gᵀ · windows(x),  dx = col2im(g · W),  db = Σ g
-        recorded = is_grad_enabled()
-        gd = g if recorded else g.data
-        g2 = _rs(_tr(gd, out_last), (-1, o))
-        gx = gw = gb = None
-        if x.requires_grad and not recorded and groups == 1 and fast:
-            gx = _input_grad_channels_last(g2, wd, geo, n)
-        elif x.requires_grad:
-            w2 = weight.reshape(o, -1) if recorded else _rs(wd, (o, -1))
-            gcols = _tr(_rs(_matmul_g(g2, w2, groups), rows_shape), from_rows)
-            gx = col2im(gcols, geo) if recorded else add_windows(gcols, geo)
-        if weight.requires_grad and recorded:
-            rows = reshape(transpose(im2col(x, geo), to_rows), (-1, c * k))
-            gw = _weight_grad(g2, rows, groups).reshape(weight.shape)
-        elif weight.requires_grad and groups == 1 and fast:  # (offset, channel) -> (C, *K)
-            gw = np.ascontiguousarray((g2.T @ cols).reshape((o,) + geo.kernel + (c,))
-                                      .transpose(np.argsort(kc)))
-        elif weight.requires_grad:
-            gw = _rs(_weight_grad(g2, cols, groups), weight.shape)
-        if bias is not None and bias.requires_grad:
-            axes = (0,) + tuple(range(2, 2 + d))
-            gb = gd.sum(axis=axes) if recorded or fast else namespace(gd).sum(gd, axis=axes)
-        return grads(gx, gw, gb)
-
-    return record(data, parents, fn, backward)
+    wd = weight.data
+    fast = type(x.data) is np.ndarray and type(wd) is np.ndarray
+    recorded = is_grad_enabled()
+    gd = g if recorded else g.data
+    g2 = _rs(_tr(gd, out_last), (-1, o))
+    gx = gw = gb = None
+    if x.requires_grad and not recorded and groups == 1 and fast:
+        gx = _input_grad_channels_last(g2, wd, geo, n)
+    elif x.requires_grad:
+        w2 = weight.reshape(o, -1) if recorded else _rs(wd, (o, -1))
+        gcols = _tr(_rs(_matmul_g(g2, w2, groups), rows_shape), from_rows)
+        gx = col2im(gcols, geo) if recorded else add_windows(gcols, geo)
+    if weight.requires_grad and recorded:
+        rows = reshape(transpose(im2col(x, geo), to_rows), (-1, c * k))
+        gw = _weight_grad(g2, rows, groups).reshape(weight.shape)
+    elif weight.requires_grad and groups == 1 and fast:  # (offset, channel) -> (C, *K)
+        gw = np.ascontiguousarray((g2.T @ cols).reshape((o,) + geo.kernel + (c,))
+                                  .transpose(np.argsort(kc)))
+    elif weight.requires_grad:
+        gw = _rs(_weight_grad(g2, cols, groups), weight.shape)
+    if bias is not None and bias.requires_grad:
+        axes = (0,) + tuple(range(2, 2 + d))
+        gb = gd.sum(axis=axes) if recorded or fast else namespace(gd).sum(gd, axis=axes)
+    return grads(gx, gw, gb)
 
 
 @op(export=False, saves="inputs",
-    formula=("col2im(g · W)", "gᵀ · windows(x)", "g summed over batch and length"))
+    formula=("col2im(g · W)", "gᵀ · windows(x)", "g summed over batch and length"),
+    replay=_conv_kernel, context=True)
 def conv1d(input: TensorLike, weight: TensorLike, bias: TensorLike | None = None,
            stride: int | tuple[int, ...] = 1, padding: int | tuple[int, ...] | str = 0,
            dilation: int | tuple[int, ...] = 1, groups: int = 1) -> Tensor:
@@ -449,7 +476,8 @@ def conv1d(input: TensorLike, weight: TensorLike, bias: TensorLike | None = None
 
 
 @op(export=False, saves="inputs",
-    formula=("col2im(g · W)", "gᵀ · windows(x)", "g summed over batch, height and width"))
+    formula=("col2im(g · W)", "gᵀ · windows(x)", "g summed over batch, height and width"),
+    replay=_conv_kernel, context=True)
 def conv2d(input: TensorLike, weight: TensorLike, bias: TensorLike | None = None,
            stride: int | tuple[int, ...] = 1, padding: int | tuple[int, ...] | str = 0,
            dilation: int | tuple[int, ...] = 1, groups: int = 1) -> Tensor:

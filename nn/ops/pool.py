@@ -17,7 +17,16 @@ import math
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, broadcast_to, is_grad_enabled, op, record, reshape
+from autograd import (
+    Tensor,
+    as_tensor,
+    broadcast_to,
+    is_grad_enabled,
+    op,
+    record,
+    reshape,
+    saved,
+)
 from autograd.typing import TensorLike
 
 from ._common import constant_in, dtype_in, grads, namespace, tensor_of
@@ -58,7 +67,20 @@ def _spread(g, geo: Geometry, d: int, factor):
     return add_windows(xp.broadcast_to(xp.reshape(gd, g.shape + (1,) * d) * factor, full), geo)
 
 
-@op(export=False, saves=None, formula="1 at each window's first maximum, else 0")
+def _max_pool_kernel(xd: np.ndarray, geo: Geometry):
+    """max_pool2d on a numpy array: the maximum of each window, one kernel offset at a time
+    over output-sized arrays, and what the backward reads (the windows, a strided view)."""
+    fill = -np.inf if xd.dtype.kind == "f" else np.iinfo(xd.dtype).min
+    win = windows(xd, geo, pad_value=fill)
+    offsets = geo.offsets
+    data = win[(Ellipsis,) + offsets[0]].copy()
+    for o in offsets[1:]:
+        np.maximum(data, win[(Ellipsis,) + o], out=data)  # NaN propagates, as in PyTorch
+    return data, (win, geo)
+
+
+@op(export=False, saves=None, formula="1 at each window's first maximum, else 0",
+    replay=_max_pool_kernel, context=True)
 def max_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: int | tuple[int,
                ...] | None = None, padding: int | tuple[int, ...] | str = 0,
                dilation: int | tuple[int, ...] = 1) -> Tensor:
@@ -77,52 +99,50 @@ def max_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: in
     if x.ndim == 3:
         out = max_pool2d(reshape(x, (1,) + x.shape), kernel_size, stride, padding, dilation)
         return reshape(out, out.shape[1:])
-    fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     if type(x.data) is not np.ndarray:
         return _max_pool_portable(x, geo)
-    win = windows(x.data, geo, pad_value=fill)
-    # the maximum of each window, one kernel offset at a time over output-sized arrays
-    offsets = geo.offsets
-    data = win[(Ellipsis,) + offsets[0]].copy()
-    for o in offsets[1:]:
-        np.maximum(data, win[(Ellipsis,) + o], out=data)  # NaN propagates, as in PyTorch
-    floating = x.dtype.kind == "f"
+    data, ctx = _max_pool_kernel(x.data, geo)
+    return record(data, (x,), max_pool2d, _max_pool_backward, attrs=(geo,), ctx=ctx)
+
+
+def _max_pool_backward(g, out):
+    # the gradient of each window goes to its first maximum
+    _, (win, geo) = saved(out)
+    data = out.data
+    if is_grad_enabled():
+        onehot = np.stack([hit for _, hit in _firsts(win, data)], axis=-1)
+        return grads(_spread(g, geo, 2, onehot.reshape(data.shape + geo.kernel)))
+    gd = g.data
+    gx = np.zeros(gd.shape[:2] + geo.padded, dtype=gd.dtype)
     # windows that do not overlap (stride >= kernel, no dilation): each input position is in
-    # at most one window, so backward writes each offset's share instead of adding it
+    # at most one window, so each offset's share is written instead of added
     disjoint = all(s >= k for s, k in zip(geo.stride, geo.kernel)) and \
         all(dl == 1 for dl in geo.dilation)
+    for place, (_, hit) in zip(geo.places, _firsts(win, data)):
+        if disjoint:
+            np.multiply(gd, hit, out=gx[place])
+        else:
+            gx[place] += gd * hit
+    return grads(gx[geo.inner])
 
-    def firsts():
-        """For each kernel offset, where it holds its window's first maximum."""
-        nan = floating and bool(np.isnan(data).any())
-        taken = None
-        last = len(offsets) - 1
-        for k, o in enumerate(offsets):
-            v = win[(Ellipsis,) + o]
-            hit = (v == data) | (np.isnan(v) & np.isnan(data)) if nan else v == data
-            if taken is None:
-                taken = hit.copy() if last else hit
-            else:
-                np.greater(hit, taken, out=hit)  # hit and not taken (booleans)
-                if k < last:
-                    taken |= hit
-            yield o, hit
 
-    def backward(g, out):
-        # the gradient of each window goes to its first maximum
-        if is_grad_enabled():
-            onehot = np.stack([hit for _, hit in firsts()], axis=-1)
-            return grads(_spread(g, geo, 2, onehot.reshape(data.shape + geo.kernel)))
-        gd = g.data
-        gx = np.zeros(gd.shape[:2] + geo.padded, dtype=gd.dtype)
-        for place, (_, hit) in zip(geo.places, firsts()):
-            if disjoint:
-                np.multiply(gd, hit, out=gx[place])
-            else:
-                gx[place] += gd * hit
-        return grads(gx[geo.inner])
-
-    return record(data, (x,), max_pool2d, backward)
+def _firsts(win: np.ndarray, data: np.ndarray):
+    """For each kernel offset of ``win`` (N, C, *out, *kernel), where it holds its window's
+    first maximum of ``data`` (a NaN maximum: the window's first NaN)."""
+    nan = data.dtype.kind == "f" and bool(np.isnan(data).any())
+    offsets = tuple(np.ndindex(*win.shape[4:]))
+    taken = None
+    last = len(offsets) - 1
+    for k, o in enumerate(offsets):
+        v = win[(Ellipsis,) + o]
+        hit = (v == data) | (np.isnan(v) & np.isnan(data)) if nan else v == data
+        if taken is None:
+            taken = hit.copy() if last else hit
+        else:
+            np.greater(hit, taken, out=hit)  # hit and not taken (booleans)
+            if k < last:
+                taken |= hit
+        yield o, hit
 
 
 def _max_pool_portable(x: Tensor, geo: Geometry) -> Tensor:
@@ -144,7 +164,7 @@ def _max_pool_portable(x: Tensor, geo: Geometry) -> Tensor:
     def backward(g, out):
         return grads(_spread(g, geo, 2, onehot(g.dtype)))
 
-    return record(data, (x,), max_pool2d, backward)
+    return record(data, (x,), max_pool2d, backward, attrs=None)
 
 
 @op(export=False, saves=None, formula="1 / (window size) at each window position")
