@@ -149,6 +149,8 @@ class Tensor(TensorMethods):
         self._retains_grad = False
         if requires_grad:
             self.requires_grad = True
+        if trace.on:
+            trace.made(self)
 
     # ----------------------------------------------------------------- attributes
     @property

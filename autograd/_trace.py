@@ -35,6 +35,11 @@ class _Trace:
         if threading.get_ident() == self.thread and not t._requires_grad:
             self.tracer.constant(t)
 
+    def made(self, t) -> None:
+        """A tensor constructed inside the traced function (``ag.tensor(...)``)."""
+        if threading.get_ident() == self.thread:
+            self.tracer.made(t)
+
     def wrote(self, base) -> None:
         """An in-place write to the memory ``base``: replayed only if an op's kernel makes
         it (batch_norm's running statistics), which ``ag.compile`` checks at the end."""

@@ -42,11 +42,28 @@ from .mode import anywhere, recording, state
 from .registry import OPS, OpDef, opdef_of
 from .versions import _base
 
-__all__ = ["compile", "Compiled", "replayable_ops", "NotReplayed"]
+__all__ = ["compile", "Compiled", "replayable_ops", "NotReplayed", "retrace"]
 
 _PLAIN = (bool, int, float, str, type(None))
 _MAX_SIGNATURES = 16  # traces kept per function; past them, new signatures run as written
 _tracing = threading.Lock()  # one trace at a time (the switch in _trace is shared)
+_epoch = [0]  # bumped by retrace(): part of every signature
+
+
+def retrace() -> None:
+    """Make every compiled function trace again on its next call (``ag.compile``).
+
+    For Python state that a trace keeps and its arguments do not show: ``nn.Module.train()``
+    and ``eval()`` call it when a module's mode changes (a trace keeps the mode's path).
+
+    Examples
+    --------
+    >>> f = ag.compile(lambda x: (x * 2.0).sum())
+    >>> x = ag.ones(3)
+    >>> _ = f(x); _ = f(x); ag.retrace(); f(x).item()   # traced anew, the same value
+    6.0
+    """
+    _epoch[0] += 1
 
 
 class NotReplayed(Exception):
@@ -100,6 +117,7 @@ class Compiled:
         self.fn = fn
         self._programs: dict = {}
         self.reasons: dict = {}
+        self._epoch = _epoch[0]
         functools.update_wrapper(self, fn)  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
@@ -109,6 +127,8 @@ class Compiled:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if trace.on or anywhere.anomaly:  # inside another trace, or anomaly mode: as written
             return self.fn(*args, **kwargs)
+        if self._epoch != _epoch[0]:  # retrace(): the traces kept so far are stale
+            self._programs, self.reasons, self._epoch = {}, {}, _epoch[0]
         flat = args + tuple(kwargs.values())
         key = _signature(flat, tuple(kwargs))
         program = self._programs.get(key) if key is not None else None
@@ -168,7 +188,7 @@ def _signature(flat: tuple, names: tuple) -> tuple | None:
             parts.append(("V", tuple, a))
         else:
             return None
-    return tuple(parts), names, state.grad_enabled, get_default_dtype()
+    return tuple(parts), names, state.grad_enabled, get_default_dtype(), _epoch[0]
 
 
 class _Tracer:
@@ -178,10 +198,14 @@ class _Tracer:
         self.nodes: list = []
         self.written: set[int] = set()  # the memory blocks written in place
         self.constants: list = []  # tensors made from plain values (ag.arange, ag.zeros)
+        self.born: list = []  # tensors made by Tensor(...) inside the function
         self.why: str | None = None
 
     def constant(self, t) -> None:
         self.constants.append(t)  # (kept: their ids stay theirs until the build)
+
+    def made(self, t) -> None:
+        self.born.append(t)
 
     def note(self, t, parents: tuple, op, backward, attrs: tuple | None) -> None:
         self.nodes.append((t, parents, op, backward, attrs))
@@ -249,6 +273,7 @@ def _build(tracer: _Tracer, flat: tuple, out) -> _Program | str:
         return f"the function returns a {type(out).__name__}, not one Tensor"
     nodes, written = _live(tracer.nodes, out), tracer.written
     made = {id(t) for t in tracer.constants}
+    born = {id(t) for t in tracer.born}
     made_arrays = {id(t._data): t._data for t in tracer.constants}
     slot_of: dict[int, int] = {}      # id(traced tensor) -> slot
     array_slot: dict[int, int] = {}   # id(array argument, or a tensor argument's) -> slot
@@ -282,6 +307,9 @@ def _build(tracer: _Tracer, flat: tuple, out) -> _Program | str:
             return ("a tensor computed outside the function (not an argument) is used in it; "
                     "pass it as an argument")
         if p._requires_grad:
+            if id(p) in born:
+                return ("the function makes a tensor that requires grad; make it outside and "
+                        "pass it (or use it as a parameter)")
             s = new_slot(d, True)
             params.append((s, p, d.shape, d.dtype))
             return s

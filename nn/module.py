@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple, Union
 
 import numpy as np
 
-from autograd import Tensor, Value, increment_version
+from autograd import Tensor, Value, increment_version, retrace
 from autograd.typing import DTypeLike
 
 
@@ -123,7 +123,19 @@ class Module:
     ['w', 'b']
     """
 
-    training: bool = True  # a class default, so subclasses need not call super().__init__()
+    @property
+    def training(self) -> bool:
+        """Whether the module is in training mode (``train()``/``eval()`` set it). Switching
+        it makes compiled functions (``ag.compile``) trace again: a trace keeps the mode's
+        path (batch statistics or running ones, dropout or none)."""
+        return self.__dict__.get("_training", True)  # (default: no super().__init__() needed)
+
+    @training.setter
+    def training(self, mode: bool) -> None:
+        mode = bool(mode)
+        if mode != self.__dict__.get("_training", True):
+            retrace()
+        self.__dict__["_training"] = mode
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation of this module; subclasses define it, ``module(x)`` calls it."""

@@ -464,3 +464,38 @@ def test_a_small_cnn_replays_bit_for_bit():
     assert la == lb
     for a, b in zip(pa, pb):
         np.testing.assert_array_equal(a, b)
+
+
+def test_train_and_eval_trace_again():
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    f = ag.compile(lambda x: model(x).sum())
+    x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+    f(x), f(x)
+    model.eval()  # eval mode normalizes with the running statistics: not the trace's path
+    np.testing.assert_array_equal(f(x).data, model(x).sum().data)
+    model.train()
+    before = model[1].running_mean.data.copy()
+    f(x), f(x)  # traced again in training mode: replayed, and updating the statistics
+    assert not np.array_equal(model[1].running_mean.data, before)
+
+
+def test_a_tensor_that_requires_grad_made_inside_is_not_replayed():
+    def fn(x):
+        w = ag.tensor(np.ones(3), requires_grad=True)
+        return (x * w).sum()
+
+    assert "makes a tensor that requires grad" in _reason(fn, leaf(3))
+
+
+def test_switching_modes_every_epoch_keeps_replaying():
+    model = nn.Sequential(nn.Linear(3, 2))
+    f = ag.compile(lambda x: model(x).sum())
+    x = ag.tensor(rng.standard_normal((4, 3)).astype(np.float32))
+    for _ in range(20):  # more switches than a function keeps signatures
+        model.train()
+        f(x), f(x)
+        model.eval()
+    model.train()
+    f(x)
+    assert f(x).grad_fn.name == "CompiledBackward" and f.reasons == {}
