@@ -75,7 +75,7 @@ class NotReplayed(Exception):
 
 def replayable_ops() -> list[str]:
     """The names of the ops ``ag.compile`` can replay (those declared with a ``replay``
-    kernel)."""
+    kernel; ``nn``'s are listed once ``nn`` is imported)."""
     return sorted(name for name, d in OPS.items() if d.replay is not None)
 
 
