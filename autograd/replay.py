@@ -140,7 +140,11 @@ class Compiled:
             if out is not None:
                 return out
             del self._programs[key]  # a parameter changed shape, dtype or requires_grad
-        if key is None or key in self.reasons:
+        if key is None:
+            self.reasons[None] = ("an argument is neither a Tensor, a numpy array nor a plain "
+                                  "value (a number, a string, None, a tuple of them)")
+            return self.fn(*args, **kwargs)
+        if key in self.reasons:
             return self.fn(*args, **kwargs)
         if len(self._programs) + len(self.reasons) >= _MAX_SIGNATURES:
             self.reasons[key] = (f"more than {_MAX_SIGNATURES} signatures (a number argument "
@@ -404,6 +408,14 @@ class _Program:
         self.contexts = [s for s, _, _, _, context in steps if context]
         self.steps = steps
         self.forward = _forward_code(steps, len(shims))
+        # the buffers kernels update (batch_norm's running statistics): their values before a
+        # call are put back if a kernel bails out (NotReplayed) and the call runs as written
+        effects: dict[int, Tensor] = {}
+        for step in steps:
+            for a in step[3]:
+                if isinstance(a, Tensor):
+                    effects[id(a)] = a
+        self.effects = tuple(effects.values())
         # the backward walk: (slot, shim, its backward, ((parent slot or -1, parent shim),
         # ...)) in the engine's order, -1 for a parent that takes no gradient
         slot_of = {id(sh): i for i, sh in enumerate(shims)}
@@ -431,8 +443,14 @@ class _Program:
                 return None
             values[s] = d
         ctx: dict = {}
-        with np.errstate(all="ignore"):  # the ops' own results are IEEE, without warnings
-            self.forward(values, ctx)
+        before = [t._data.copy() for t in self.effects] if self.effects else None
+        try:
+            with np.errstate(all="ignore"):  # the ops' own results are IEEE, without warnings
+                self.forward(values, ctx)
+        except NotReplayed:
+            for t, old in zip(self.effects, before or ()):
+                t._data = old  # as before the call, which now runs as written
+            raise
         data = values[self.out]
         if data.__class__ is not np.ndarray:
             data = np.asarray(data)  # numpy returns scalars for 0-d results

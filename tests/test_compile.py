@@ -499,3 +499,26 @@ def test_switching_modes_every_epoch_keeps_replaying():
     model.train()
     f(x)
     assert f(x).grad_fn.name == "CompiledBackward" and f.reasons == {}
+
+
+def test_a_kernel_bailing_out_after_an_update_leaves_the_statistics_as_written():
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 3))
+    twin = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 3))
+    twin.load_state_dict(model.state_dict())
+    f = ag.compile(lambda x, y: F.cross_entropy(model(x), y))
+    g = lambda x, y: F.cross_entropy(twin(x), y)  # noqa: E731
+    x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+    for y in (np.array([0, 1, 2, 0, 1]), np.array([0, 1, 2, 0, 1]),
+              np.array([0, 1, -100, 0, 1])):  # the last: ignore_index, not the kernel's case
+        np.testing.assert_array_equal(f(x, y).data, g(x, y).data)
+    for a, b in zip(model.buffers(), twin.buffers()):  # updated once per call, as written
+        np.testing.assert_array_equal(a.data, b.data)
+    assert f.reasons == {}
+
+
+def test_an_argument_that_cannot_be_keyed_runs_as_written():
+    f = ag.compile(lambda xs: (xs[0] * xs[1]).sum())
+    a, b = leaf(3), leaf(3)
+    np.testing.assert_array_equal(f([a, b]).data, (a * b).sum().data)
+    assert "neither a Tensor" in f.reasons[None]
