@@ -284,7 +284,7 @@ def _build(tracer: _Tracer, flat: tuple, out) -> _Program | str:
     array_arg: dict[int, int] = {}    # the same arrays -> the argument's index
     shims: list[Tensor] = []
     inputs: list[tuple] = []          # (slot, index of the argument)
-    params: list[tuple] = []          # (slot, tensor read by reference)
+    params: list[tuple] = []          # (slot, tensor read by reference, shape, dtype, grad)
     constants: list[tuple] = []       # (slot, array)
 
     def new_slot(data, requires_grad: bool) -> int:
@@ -310,23 +310,25 @@ def _build(tracer: _Tracer, flat: tuple, out) -> _Program | str:
         if p._op is not None:
             return ("a tensor computed outside the function (not an argument) is used in it; "
                     "pass it as an argument")
-        if p._requires_grad:
-            if id(p) in born:
-                return ("the function makes a tensor that requires grad; make it outside and "
-                        "pass it (or use it as a parameter)")
-            s = new_slot(d, True)
-            params.append((s, p, d.shape, d.dtype))
-            return s
-        if id(d) in array_arg:  # an argument's array wrapped anew (ag.as_tensor): a constant
-            s = new_slot(d, False)  # of each call's array, through which no gradient flows
+        if p._requires_grad and id(p) in born:
+            return ("the function makes a tensor that requires grad; make it outside and "
+                    "pass it (or use it as a parameter)")
+        if not p._requires_grad and id(d) in array_arg:  # an argument's array wrapped anew
+            s = new_slot(d, False)  # (ag.as_tensor): each call's array, no gradient through
             inputs.append((s, array_arg[id(d)]))
             return s
-        if d.ndim == 0 or id(p) in made:  # a number's, or made from plain values (ag.arange)
-            s = new_slot(d, False)
+        if id(p) in made or id(p) in born and d.ndim == 0:  # made from plain values
+            s = new_slot(d, False)  # (ag.arange(t), ag.tensor(0.5)): a constant
             constants.append((s, d))
             return s
-        return (f"the function uses a constant tensor of shape {d.shape} that is not one of "
-                f"its arguments; pass it as an argument")
+        if id(p) in born:
+            return (f"the function makes a tensor of shape {d.shape} from an array; pass the "
+                    f"array as an argument")
+        # made before the call (a parameter, a buffer, a constant the function reads) or a
+        # number the ops wrapped: read by reference, its value afresh at each call
+        s = new_slot(d, p._requires_grad)
+        params.append((s, p, d.shape, d.dtype, p._requires_grad))
+        return s
 
     # the writes in place must all be ops' own, made again by their kernels (batch_norm's
     # running statistics: buffers it gets as attributes, by reference)
@@ -424,9 +426,9 @@ class _Program:
                             for p in shims[s]._parents)) for s in order]
         # the result's parents: the arguments that require grad, then the parameters
         self.grad_inputs = tuple(i for s, i in inputs if shims[s]._requires_grad)
-        self.param_tensors = tuple(p for _, p, _, _ in params)
+        self.param_tensors = tuple(p for _, p, _, _, grad in params if grad)
         self.leaves = [s for s, _ in inputs if shims[s]._requires_grad] + \
-            [s for s, *_ in params]
+            [s for s, _, _, _, grad in params if grad]
         self.lock = threading.Lock()
 
     def run(self, flat: tuple) -> Tensor | None:
@@ -436,10 +438,10 @@ class _Program:
         for s, i in self.inputs:
             a = flat[i]
             values[s] = a._data if a.__class__ is Tensor else a
-        for s, p, shape, dtype in self.params:
+        for s, p, shape, dtype, grad in self.params:
             d = p._data
             if d.__class__ is not np.ndarray or d.shape != shape or d.dtype is not dtype and \
-                    d.dtype != dtype or not p._requires_grad:
+                    d.dtype != dtype or p._requires_grad is not grad:
                 return None
             values[s] = d
         ctx: dict = {}
