@@ -14,17 +14,27 @@ What may be replayed is decided at the trace, and anything that a replay would n
 makes the function run normally (for that signature) instead, with the reason kept in
 ``.reasons``:
 
-- an op without a replay kernel (most ops have none yet; see ``replayable_ops()``);
+- an op without a replay kernel (``replayable_ops()`` lists those with one);
 - a tensor's value read in Python (``.item()``, ``float(t)``, ``if t:``, ``.data``, ...),
   since a decision or number taken from it would be frozen;
-- an in-place write, random numbers drawn, or a backward pass inside the function;
-- a tensor the function uses that is neither an argument, a leaf that requires grad (a
-  parameter, whose current value is read at each call) nor a 0-d constant;
+- an in-place write other than an op's own (batch_norm's running statistics, which its
+  kernel updates again), random numbers drawn, or a backward pass inside the function;
+- a tensor computed outside the function and not passed to it, a tensor that requires grad
+  made inside it, or one made inside from an array (an array must come in as an argument;
+  reshaped views of an argument, such as ``targets.reshape(-1)``, are followed);
 - arrays off numpy, hooks or ``retain_grad`` on the function's intermediate results.
+
+Tensors made before the call and read by the function (parameters, buffers, constants) are
+read by reference: their values afresh at each call. Tensors made inside from plain values
+(``ag.arange(t)``, ``ag.zeros(n)``, a number) are constants of the trace. A kernel given
+values it does not cover (labels out of range) raises ``NotReplayed``, and that call runs as
+written.
 
 The contract is the one tracing compilers have (``jax.jit``): Python values the function
 reads from elsewhere than its arguments (a learning rate in a global, a flag) are fixed at
-the trace; non-tensor arguments are part of the signature, so changing one traces again.
+the trace, and the tensors it reads must be the same objects from call to call; non-tensor
+arguments are part of the signature, so changing one traces again, and a module's
+``train()``/``eval()`` switch makes every compiled function trace again (``retrace``).
 """
 
 from __future__ import annotations
