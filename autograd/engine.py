@@ -165,7 +165,11 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
     """
     if trace.on:
         trace.refuse("the function runs a backward pass")
-    order = topological_order(roots)
+    r = roots[0] if len(roots) == 1 else None
+    if r is not None and r._op is not None and all(p._op is None for p in r._parents):
+        order = [*dict.fromkeys(r._parents), r]  # one node over leaves (a compiled step's)
+    else:
+        order = topological_order(roots)
     wanted: set[Tensor] | None = None
     reaches: set = set()
     captured: dict[Tensor, Tensor] = {}

@@ -109,6 +109,8 @@ def keep_shape(ran: list) -> None:
         ps = t._parents
         new = None
         for i, p in enumerate(ps):
+            if p._requires_grad and p._op is None:  # a parameter (a leaf that trains) stays
+                continue
             if not p._data.size > TINY:  # small values stay (a small network keeps them all;
                 continue                   # a lazy array of unknown size, nan, stays too)
             s = get(id(p))
