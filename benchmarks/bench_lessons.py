@@ -118,26 +118,32 @@ def makemore_case(steps: int = STEPS) -> dict:
     first = F.cross_entropy(model(xs[0]), ys[0]).item()
     assert abs(first - MakemoreByHand(params).step(xs[0], ys[0])) < 1e-5
 
-    def engine():
-        for xb, yb in zip(xs, ys):
-            loss = F.cross_entropy(model(xb), yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-
-    def compiled():
-        for xb, yb in zip(xs, ys):
-            loss = traced(xb, yb)
-            twin_opt.zero_grad()
-            loss.backward()
-            twin_opt.step()
-        assert not traced.reasons, traced.reasons  # replayed, not run as written
-
     def numpy_by_hand():
         for xb, yb in zip(xs, ys):
             by_hand.step(xb, yb)
 
-    return {"autograd": engine, "autograd, ag.compile": compiled, "numpy by hand": numpy_by_hand}
+    return {"autograd": _loop(lambda xb, yb: F.cross_entropy(model(xb), yb), model, opt, xs,
+                              ys),
+            "autograd, ag.compile": _loop(traced, twin, twin_opt, xs, ys),
+            "numpy by hand": numpy_by_hand}
+
+
+def _loop(loss_of, model, opt, xs, ys, clip: bool = False):
+    """The training loop a script writes, over the batches ``xs``, ``ys``: the loss, a
+    backward pass, gradient clipping (optional) and the optimizer's step. A compiled
+    ``loss_of`` must have replayed every step."""
+    def run():
+        for xb, yb in zip(xs, ys):
+            loss = loss_of(xb, yb)
+            opt.zero_grad()
+            loss.backward()
+            if clip:
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+        reasons = getattr(loss_of, "reasons", None)
+        assert not reasons, reasons  # replayed, not run as written
+
+    return run
 
 
 # ---------------------------------------------------------------------------- tiny GPT
@@ -219,34 +225,16 @@ def gpt_case(steps: int = STEPS, torch_too: bool = True, approximate: str = "non
     xs = rng.integers(0, vocab, (steps, batch, block))
     ys = rng.integers(0, vocab, (steps, batch, block))
 
-    def engine():
-        for xb, yb in zip(xs, ys):
-            _, loss = model(xb, yb)
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-
-    cases = {"autograd": engine}
+    cases = {"autograd": _loop(lambda xb, yb: model(xb, yb)[1], model, opt, xs, ys, clip=True)}
     if compiled:  # a twin of the model (the same weights) trained through ag.compile
         ag.manual_seed(0)
         twin = gpt.GPT(vocab, block, n_layer, n_head, n_embd)
         if approximate != "none":
             for b in twin.h:
                 b.mlp[1].approximate = approximate
-        twin_opt = twin.optimizer(1e-3)
         traced = ag.compile(lambda xb, yb: twin(xb, yb)[1])
-
-        def engine_compiled():
-            for xb, yb in zip(xs, ys):
-                loss = traced(xb, yb)
-                twin_opt.zero_grad()
-                loss.backward()
-                nn.utils.clip_grad_norm_(twin.parameters(), 1.0)
-                twin_opt.step()
-            assert not traced.reasons, traced.reasons  # replayed, not run as written
-
-        cases["autograd, ag.compile"] = engine_compiled
+        cases["autograd, ag.compile"] = _loop(traced, twin, twin.optimizer(1e-3), xs, ys,
+                                              clip=True)
     if torch_too and _torch_one_thread():
         import torch
 
@@ -279,27 +267,13 @@ def cnn_case(steps: int = STEPS) -> dict:
     xs = rng.standard_normal((steps, 64, 1, 8, 8)).astype(np.float32)
     ys = rng.integers(0, 10, (steps, 64))
 
-    def engine():
-        for xb, yb in zip(xs, ys):
-            loss = F.cross_entropy(model(xb), yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-
     ag.manual_seed(0)
     twin = cnn.build()  # the same model and weights, trained through ag.compile
-    twin_opt = nn.optim.Adam(twin.parameters(), lr=1e-3)
     traced = ag.compile(lambda xb, yb: F.cross_entropy(twin(xb), yb))
-
-    def engine_compiled():
-        for xb, yb in zip(xs, ys):
-            loss = traced(xb, yb)
-            twin_opt.zero_grad()
-            loss.backward()
-            twin_opt.step()
-        assert not traced.reasons, traced.reasons  # replayed, not run as written
-
-    cases = {"autograd": engine, "autograd, ag.compile": engine_compiled}
+    cases = {"autograd": _loop(lambda xb, yb: F.cross_entropy(model(xb), yb), model, opt, xs,
+                               ys),
+             "autograd, ag.compile": _loop(traced, twin, nn.optim.Adam(twin.parameters(),
+                                                                       lr=1e-3), xs, ys)}
     if _torch_one_thread():
         import torch
         from torch import nn as tnn

@@ -406,18 +406,25 @@ def _cross_entropy_kernel(x, target, reduction: str):
     # one pass finds a label outside [0, C): as unsigned integers, negative ones are huge
     if target.size and np.maximum.reduce(target.view(target.dtype.char.upper())) >= c:
         raise NotReplayed("cross_entropy: a label outside [0, C)")
-    rows = np.arange(n)
-    with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without the warning
-        # (the ufuncs' reductions: what x.max and e.sum call, without their wrappers)
-        shifted = x - np.maximum.reduce(x, axis=1, keepdims=True) if x.size else x
-        e = np.exp(shifted)
-        total = sum_last(e)
-        losses = np.log(total[:, 0]) - shifted[rows, target]
+    rows, e, total, losses = _cross_entropy_losses(x, target)
+    with np.errstate(all="ignore"):
         loss = np.add.reduce(losses)
         if reduction == "mean":  # the mean of no losses is NaN, as in PyTorch
             loss = loss / n if n else np.float64("nan")
         loss = np.asarray(loss, dtype=x.dtype)
     return loss, (e, total, rows, target, reduction)
+
+
+def _cross_entropy_losses(x: np.ndarray, target: np.ndarray) -> tuple:
+    """Each row's loss of (M, C) numpy logits against M labels, with the row indices, the
+    exponentials of the shifted logits and their row sums (the backward's softmax)."""
+    rows = np.arange(len(x))
+    with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without the warning
+        # (the ufuncs' reductions: what x.max and e.sum call, without their wrappers)
+        shifted = x - np.maximum.reduce(x, axis=1, keepdims=True) if x.size else x
+        e = np.exp(shifted)
+        total = sum_last(e)
+        return rows, e, total, np.log(total[:, 0]) - shifted[rows, target]
 
 
 def _cross_entropy_backward(g, out):
@@ -456,12 +463,7 @@ def _cross_entropy_rows(logits, target, reduction: str = "mean",
                       attrs=(target, reduction), ctx=ctx)
     if x.__class__ is np.ndarray and target.__class__ is np.ndarray:  # reduction "none"
         xp = np
-        rows = np.arange(n)
-        with np.errstate(all="ignore"):  # inf logits: nan, as PyTorch, without the warning
-            shifted = x - np.maximum.reduce(x, axis=1, keepdims=True) if x.size else x
-            e = np.exp(shifted)
-            total = sum_last(e)
-            losses = np.log(total[:, 0]) - shifted[rows, target]
+        rows, e, total, losses = _cross_entropy_losses(x, target)
         keep = None
 
         def onehot():

@@ -85,15 +85,33 @@ def _digits():
     return (d.data / 16.0).astype(np.float32), d.target.astype(np.int64)
 
 
-def _train(model, opt, x, y, batches, step):
-    losses = []
-    for idx in batches:
-        loss = step(ag.Tensor(x[idx]), y[idx])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return losses, [p.data.copy() for p in model.parameters()]
+def _both_ways(build, batches, clip: bool = False) -> list:
+    """Train the ``(model, optimizer, loss_fn)`` that ``build()`` makes on ``batches`` (tuples
+    of ``loss_fn``'s arguments) twice from the same seed, as written and through
+    ``ag.compile``; assert the same losses and the same final parameters and buffers, bit for
+    bit, and that every compiled step was replayed. Returns the final tensors."""
+    runs = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model, opt, loss_fn = build()
+        step = ag.compile(loss_fn) if compiled else loss_fn
+        losses = []
+        for args in batches:
+            loss = step(*args)
+            opt.zero_grad()
+            loss.backward()
+            if clip:
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            losses.append(loss.item())
+        if compiled:
+            assert step.reasons == {} and loss.grad_fn.name == "CompiledBackward"
+        runs.append((losses, [t.data.copy() for t in (*model.parameters(), *model.buffers())]))
+    (la, ta), (lb, tb) = runs
+    assert la == lb
+    for a, b in zip(ta, tb):
+        np.testing.assert_array_equal(a, b)
+    return tb
 
 
 @pytest.mark.parametrize("which", ["digits MLP, SGD", "seed network, Adam"])
@@ -106,28 +124,17 @@ def test_training_is_bit_identical_to_the_normal_path(which):
         y = rng.integers(0, 3, 12)
         sizes, batch, make_opt = (3, 3, 3, 3), 4, lambda ps: nn.optim.Adam(ps, lr=0.01)
     order = np.random.default_rng(1).permutation(len(x))
-    batches = [order[i:i + batch] for i in range(0, 20 * batch, batch) if i + batch <= len(x)]
-    batches = (batches * 20)[:20]
-    runs = []
-    for compiled in (False, True):
-        ag.manual_seed(0)
+    idx = [order[i:i + batch] for i in range(0, len(x) - batch + 1, batch)]
+
+    def build():
         layers = []
         for a, b in zip(sizes[:-1], sizes[1:]):
             layers += [nn.Linear(a, b), nn.ReLU()]
         model = nn.Sequential(*layers[:-1])
-        opt = make_opt(model.parameters())
+        return model, make_opt(model.parameters()), \
+            lambda xb, yb: F.cross_entropy(model(xb), yb)
 
-        def loss_fn(xb, yb, model=model):
-            return F.cross_entropy(model(xb), yb)
-
-        step = ag.compile(loss_fn) if compiled else loss_fn
-        runs.append(_train(model, opt, x, y, batches, step))
-        if compiled:
-            assert step.reasons == {}
-    (la, pa), (lb, pb) = runs
-    assert la == lb
-    for a, b in zip(pa, pb):
-        np.testing.assert_array_equal(a, b)
+    _both_ways(build, [(ag.Tensor(x[i]), y[i]) for i in (idx * 20)[:20]])
 
 
 def _reason(fn, *args, same=True):
@@ -342,33 +349,19 @@ def test_makemore_with_batchnorm_replays_bit_for_bit_running_statistics_too():
     # count updated by the replay, as the op updates them), tanh, linear, cross_entropy
     xs = rng.integers(0, 27, (12, 8, 3))
     ys = rng.integers(0, 27, (12, 8))
-    runs = []
-    for compiled in (False, True):
-        ag.manual_seed(0)
+    made = []
+
+    def build():
         model = nn.Sequential(nn.Embedding(27, 5), nn.Flatten(), nn.Linear(15, 20, bias=False),
                               nn.BatchNorm1d(20), nn.Tanh(), nn.Linear(20, 27))
-        opt = nn.optim.SGD(model.parameters(), lr=0.1)
+        made.append(model)
+        return model, nn.optim.SGD(model.parameters(), lr=0.1), \
+            lambda xb, yb: F.cross_entropy(model(xb), yb)
 
-        def loss_fn(xb, yb, model=model):
-            return F.cross_entropy(model(xb), yb)
-
-        step = ag.compile(loss_fn) if compiled else loss_fn
-        losses = []
-        for xb, yb in zip(xs, ys):
-            loss = step(xb, yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        if compiled:
-            assert step.reasons == {}
-        runs.append((losses, [t.data.copy() for t in (*model.parameters(), *model.buffers())]))
-    (la, sa), (lb, sb) = runs
-    assert la == lb
-    assert len(sa) == 9  # six parameters; the running mean, variance and batch count
-    for a, b in zip(sa, sb):
-        np.testing.assert_array_equal(a, b)
-    assert int(sb[-1]) == len(xs)
+    final = _both_ways(build, list(zip(xs, ys)))
+    assert len(final) == 9  # six parameters; the running mean, variance and batch count
+    assert int(final[-1]) == len(xs)
+    model = made[-1]
     model.eval()  # eval mode (fixed statistics) is not replayed: it runs as written
     f = ag.compile(lambda xb: model(xb).sum())
     f(xs[0]), f(xs[0])
@@ -401,34 +394,13 @@ def test_the_gpt_demos_model_replays_bit_for_bit():
     # split, transpose, causal attention, GELU, residual adds, the tied output layer and
     # cross_entropy on targets.reshape(-1) (a view of an argument), with AdamW and clipping
     gpt = _gpt_module()
-    xs = rng.integers(0, 11, (4, 2, 8))
-    ys = rng.integers(0, 11, (4, 2, 8))
-    runs = []
-    for compiled in (False, True):
-        ag.manual_seed(0)
+
+    def build():
         model = gpt.GPT(11, block_size=8, n_layer=1, n_head=2, n_embd=8)
-        opt = model.optimizer(1e-2)
+        return model, model.optimizer(1e-2), lambda xb, yb: model(xb, yb)[1]
 
-        def loss_fn(xb, yb, model=model):
-            return model(xb, yb)[1]
-
-        step = ag.compile(loss_fn) if compiled else loss_fn
-        losses = []
-        for xb, yb in zip(xs, ys):
-            loss = step(xb, yb)
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            losses.append(loss.item())
-        if compiled:
-            assert step.reasons == {}
-            assert step(xs[0], ys[0]).grad_fn.name == "CompiledBackward"
-        runs.append((losses, [p.data.copy() for p in model.parameters()]))
-    (la, pa), (lb, pb) = runs
-    assert la == lb
-    for a, b in zip(pa, pb):
-        np.testing.assert_array_equal(a, b)
+    batches = list(zip(rng.integers(0, 11, (4, 2, 8)), rng.integers(0, 11, (4, 2, 8))))
+    _both_ways(build, batches, clip=True)
 
 
 def test_an_array_made_inside_from_an_argument_is_not_replayed():
@@ -443,33 +415,14 @@ def test_an_array_made_inside_from_an_argument_is_not_replayed():
 
 def test_a_small_cnn_replays_bit_for_bit():
     # conv2d (padding), relu, max_pool2d, flatten, linear, cross_entropy, with Adam
-    xs = rng.standard_normal((4, 6, 1, 8, 8)).astype(np.float32)
-    ys = rng.integers(0, 10, (4, 6))
-    runs = []
-    for compiled in (False, True):
-        ag.manual_seed(0)
+    def build():
         model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                               nn.Conv2d(4, 6, 3), nn.ReLU(), nn.Flatten(), nn.Linear(24, 10))
-        opt = nn.optim.Adam(model.parameters(), lr=1e-2)
+        return model, nn.optim.Adam(model.parameters(), lr=1e-2), \
+            lambda xb, yb: F.cross_entropy(model(xb), yb)
 
-        def loss_fn(xb, yb, model=model):
-            return F.cross_entropy(model(xb), yb)
-
-        step = ag.compile(loss_fn) if compiled else loss_fn
-        losses = []
-        for xb, yb in zip(xs, ys):
-            loss = step(xb, yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        if compiled:
-            assert step.reasons == {}
-        runs.append((losses, [p.data.copy() for p in model.parameters()]))
-    (la, pa), (lb, pb) = runs
-    assert la == lb
-    for a, b in zip(pa, pb):
-        np.testing.assert_array_equal(a, b)
+    xs = rng.standard_normal((4, 6, 1, 8, 8)).astype(np.float32)
+    _both_ways(build, list(zip(xs, rng.integers(0, 10, (4, 6)))))
 
 
 def test_train_and_eval_trace_again():
