@@ -47,10 +47,13 @@ def _reshape(a, shape: tuple):
     return namespace(a).reshape(a, shape)
 
 
-def _sum(a, axes: tuple):
-    if a.__class__ is np.ndarray or isinstance(a, Tensor):
-        return a.sum(axis=axes)
-    return namespace(a).sum(a, axis=axes)
+def _sum(a, axes: tuple, keepdims: bool = False):
+    """The sum of ``a`` (a Tensor, a numpy array or another backend's array) over ``axes``."""
+    if a.__class__ is np.ndarray:
+        return np.add.reduce(a, axis=axes, keepdims=keepdims)
+    if isinstance(a, Tensor):
+        return a.sum(axis=axes, keepdims=keepdims)
+    return namespace(a).sum(a, axis=axes, keepdims=keepdims)
 
 
 def _input_grad(gx_hat, x_hat, rstd, axes: tuple, center: bool):
@@ -144,10 +147,6 @@ def _normalized_backward(g, out):
     x = parents[0]
     weight = parents[1] if has_w else None
     bias = parents[1 + has_w] if has_b else None
-    gd = g.data
-    if axes == other_axes and center and fixed is None and type(gd) is np.ndarray and \
-            not is_grad_enabled():
-        return _batch_norm_grads(gd, x, weight, bias, x_hat, rstd, axes, w_shape)
     if is_grad_enabled():  # recorded: x̂ and rstd as Tensors of x, so they differentiate
         if fixed is None:
             xh, rs, _, _ = _statistics(x, axes, eps, center)
@@ -158,31 +157,34 @@ def _normalized_backward(g, out):
     else:
         g, xh, rs = g.data, x_hat, rstd
         w = None if weight is None else _reshape(weight.data, w_shape)
-    gx = None
-    if x.requires_grad:
-        g_hat = g * w if w is not None else g
-        gx = g_hat * rs if fixed is not None else _input_grad(g_hat, xh, rs, axes, center)
-    gw, gb = _affine_grads(g, xh, weight, bias, other_axes)
+    if axes == other_axes and center and fixed is None:  # batch_norm in training
+        gx, sgx, sg = _batch_norm_grads(g, xh, rs, w, axes, x.requires_grad)
+        gw = _reshape(sgx, weight.shape) if weight is not None and weight.requires_grad \
+            else None
+        gb = _reshape(sg, bias.shape) if bias is not None and bias.requires_grad else None
+    else:
+        gx = None
+        if x.requires_grad:
+            g_hat = g * w if w is not None else g
+            gx = g_hat * rs if fixed is not None else _input_grad(g_hat, xh, rs, axes, center)
+        gw, gb = _affine_grads(g, xh, weight, bias, other_axes)
     return grads(*(gr for gr, t in zip((gx, gw, gb), (x, weight, bias)) if t is not None))
 
 
-def _batch_norm_grads(g, x, weight, bias, x_hat, rstd, axes: tuple, w_shape: tuple):
-    """batch_norm's backward on numpy arrays in training. Its weight is constant along the
-    reduced axes, so the sums the weight and bias gradients need serve the input's too:
-    with Σg and Σg·x̂ over the batch, dx = w·rstd·(g − Σg/n − x̂·Σg·x̂/n) (the general
-    formula with w taken out of its means: two reductions and a few passes fewer)."""
-    n = x_hat.size // rstd.size
-    sg = np.add.reduce(g, axis=axes, keepdims=True)
-    sgx = np.add.reduce(g * x_hat, axis=axes, keepdims=True)
+def _batch_norm_grads(g, x_hat, rstd, w, axes: tuple, input_grad: bool) -> tuple:
+    """batch_norm's gradients in training (arrays, or Tensors when recorded): its weight is
+    constant along the reduced axes, so the sums the weight and bias gradients need serve
+    the input's too. With Σg and Σg·x̂ over the batch, dx = w·rstd·(g − Σg/n − x̂·Σg·x̂/n)
+    (the general formula with w taken out of its means: two reductions fewer); the weight's
+    and bias's gradients are Σg·x̂ and Σg (dims kept)."""
+    n = math.prod(x_hat.shape) // math.prod(rstd.shape)
+    sg = _sum(g, axes, keepdims=True)
+    sgx = _sum(g * x_hat, axes, keepdims=True)
     gx = None
-    if x.requires_grad:
-        gx = x_hat * (sgx * (1.0 / n))
-        np.subtract(g, gx, out=gx)
-        gx -= sg * (1.0 / n)
-        gx *= rstd * weight.data.reshape(w_shape) if weight is not None else rstd
-    gw = sgx.reshape(weight.shape) if weight is not None and weight.requires_grad else None
-    gb = sg.reshape(bias.shape) if bias is not None and bias.requires_grad else None
-    return grads(*(gr for gr, t in zip((gx, gw, gb), (x, weight, bias)) if t is not None))
+    if input_grad:
+        gx = (g - x_hat * (sgx * (1.0 / n)) - sg * (1.0 / n)) * (rstd * w if w is not None
+                                                                  else rstd)
+    return gx, sgx, sg
 
 
 def _trailing(name: str, x: Tensor, normalized_shape, weight, bias) -> tuple:
