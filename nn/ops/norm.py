@@ -98,8 +98,7 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
     node's backward needs no in-place check. On numpy (not ``fixed``) the op is
     ``_normalize_kernel``, which ``ag.compile`` replays.
     """
-    parents = (x,) if weight is None and bias is None else (x, weight) if bias is None else \
-        (x, bias) if weight is None else (x, weight, bias)
+    parents: tuple[Tensor, ...] = tuple(t for t in (x, weight, bias) if t is not None)
     spec = (axes, other_axes, w_shape, eps, center, weight is not None, bias is not None)
     xd = x.data
     if type(xd) is np.ndarray and fixed is None and \
@@ -119,7 +118,8 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
     if type(xd) is np.ndarray:
         data = np.asarray(data, dtype=xd.dtype)
     if running is not None:
-        _running_update(*running, var, mean)
+        running_mean, running_var, counter, momentum, count = running
+        _running_update(running_mean, running_var, counter, momentum, count, var, mean)
     return record(data, parents, fn, _normalized_backward, attrs=None,
                   ctx=(x_hat, rstd, spec, fixed))
 
