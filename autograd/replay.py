@@ -428,12 +428,8 @@ class _Program:
                 if isinstance(a, Tensor):
                     effects[id(a)] = a
         self.effects = tuple(effects.values())
-        # the backward walk: (slot, shim, its backward, ((parent slot or -1, parent shim),
-        # ...)) in the engine's order, -1 for a parent that takes no gradient
-        slot_of = {id(sh): i for i, sh in enumerate(shims)}
-        self.plan = [(s, shims[s], shims[s]._backward,
-                      tuple((slot_of[id(p)] if p._requires_grad else -1, p)
-                            for p in shims[s]._parents)) for s in order]
+        # the backward walk: each node's shim and backward function, in the engine's order
+        self.plan = [(shims[s], shims[s]._backward) for s in order]
         # the result's parents: the arguments that require grad, then the parameters
         self.grad_inputs = tuple(i for s, i in inputs if shims[s]._requires_grad)
         self.param_tensors = tuple(p for _, p, _, _, grad in params if grad)
@@ -475,8 +471,8 @@ class _Program:
 
     def backward(self, values: list, ctx: dict, g: Tensor, out: Tensor) -> tuple:
         """The result's backward: each node's own backward function on the shims (holding
-        this call's arrays), in the engine's order; a parent's gradients are un-broadcast,
-        cast and summed as ``send_to_parents`` does (it runs for any but a plain sum)."""
+        this call's arrays), in the engine's order; the engine's ``send_to_parents``
+        un-broadcasts, casts and sums each parent's gradients."""
         if recording():
             raise RuntimeError("a compiled function's backward is not recorded: "
                                "create_graph=True needs the function itself, not compiled")
@@ -486,30 +482,13 @@ class _Program:
                 sh._data = v
             for s, c in ctx.items():
                 shims[s]._ctx = c
-            grads: list = [None] * len(shims)  # by slot
-            grads[self.out] = g
-            for s, sh, backward, edges in self.plan:
-                gs = grads[s]
-                if gs is None:
-                    continue
-                grads[s] = None
-                for (p, psh), pg in zip(edges, backward(gs, sh)):
-                    if pg is None or p < 0:  # (p < 0: a parent that takes no gradient)
-                        continue
-                    gd, pd = pg._data, psh._data
-                    prev = grads[p]
-                    if gd.shape != pd.shape or gd.dtype is not pd.dtype or prev is not None \
-                            and prev._data.__class__ is not gd.__class__:
-                        box = {} if prev is None else {psh: prev}
-                        send_to_parents(box, (psh,), (pg,))  # un-broadcast, cast: the engine's
-                        grads[p] = box[psh]
-                    elif prev is None:
-                        grads[p] = pg
-                    else:  # added as send_to_parents adds them (a new array)
-                        total = prev._data + gd
-                        grads[p] = _wrap(total if total.__class__ is np.ndarray else
-                                         np.asarray(total))
-            found = tuple(grads[s] for s in self.leaves)
+            grads: dict = {shims[self.out]: g}  # by shim, as the engine keys its tensors
+            pop = grads.pop
+            for sh, backward in self.plan:
+                gs = pop(sh, None)
+                if gs is not None:
+                    send_to_parents(grads, sh._parents, backward(gs, sh))
+            found = tuple(grads.get(shims[s]) for s in self.leaves)
             for sh in shims:  # keep no call's arrays past its backward
                 sh._data = None
         return found
