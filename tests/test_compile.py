@@ -481,3 +481,20 @@ def test_an_argument_that_cannot_be_keyed_runs_as_written():
     a, b = leaf(3), leaf(3)
     np.testing.assert_array_equal(f([a, b]).data, (a * b).sum().data)
     assert "neither a Tensor" in f.reasons[None]
+
+
+def test_embedding_indices_out_of_range_are_named_on_replay_too():
+    emb = nn.Embedding(5, 2)
+    f = ag.compile(lambda idx: emb(idx).sum())
+    f(np.array([0, 4])), f(np.array([1, 2]))
+    with pytest.raises(IndexError, match="index 5 is out of range for num_embeddings=5"):
+        f(np.array([5, 0]))
+    assert f(np.array([3, 3])).grad_fn.name == "CompiledBackward" and f.reasons == {}
+
+
+def test_the_replayable_ops_are_listed_and_each_is_a_declared_op():
+    names = ag.replayable_ops()
+    for name in ("add", "mul", "tanh", "sum", "linear", "cross_entropy", "batch_norm",
+                 "conv2d", "max_pool2d", "scaled_dot_product_attention", "gelu"):
+        assert name in names
+    assert all(ag.OPS[n].replay is not None for n in names)
