@@ -24,6 +24,10 @@ makes the function run normally (for that signature) instead, with the reason ke
   reshaped views of an argument, such as ``targets.reshape(-1)``, are followed);
 - arrays off numpy, hooks or ``retain_grad`` on the function's intermediate results.
 
+The call after a trace runs both ways, the replay beside the function as written, and a
+different result (a value the trace fixed that changes: a number computed in numpy from an
+array argument, which no tensor read shows) makes the function run as written from then on.
+
 Tensors made before the call and read by the function (parameters, buffers, constants) are
 read by reference: their values afresh at each call. Tensors made inside from plain values
 (``ag.arange(t)``, ``ag.zeros(n)``, a number) are constants of the trace. A kernel given
@@ -143,6 +147,8 @@ class Compiled:
         key = _signature(flat, tuple(kwargs))
         program = self._programs.get(key) if key is not None else None
         if program is not None:
+            if not program.checked:
+                return self._check(key, program, args, kwargs, flat)
             try:
                 out = program.run(flat)
             except NotReplayed:  # values a kernel does not cover: this call as written
@@ -162,6 +168,32 @@ class Compiled:
             return self.fn(*args, **kwargs)
         return self._trace(key, args, kwargs, flat)
 
+    def _check(self, key, program: _Program, args, kwargs, flat):
+        """The call after the trace runs both ways: the replay, then the function as written
+        (whose result is returned, the buffers a kernel updates put back in between). A
+        different result means the trace fixed a value that changes, such as a number
+        computed in numpy from an array argument (``np.mean(y)``), which no tensor read
+        shows; the function then runs as written for that signature."""
+        before = [t._data.copy() for t in program.effects]
+        try:
+            replayed = program.run(flat)
+        except NotReplayed:
+            return self.fn(*args, **kwargs)
+        finally:
+            for t, old in zip(program.effects, before):
+                t._data = old
+        out = self.fn(*args, **kwargs)
+        if replayed is None:  # a parameter changed: the next call traces again
+            self._programs.pop(key, None)
+        elif _same(replayed, out):
+            program.checked = True
+        else:
+            del self._programs[key]
+            self.reasons[key] = ("the replay differed from the function on its second call: "
+                                 "the trace fixed a value that changes (a number computed from "
+                                 "an array argument in numpy, a global read in Python?)")
+        return out
+
     def _trace(self, key, args, kwargs, flat):
         if not _tracing.acquire(blocking=False):  # another thread is tracing: as written
             return self.fn(*args, **kwargs)
@@ -180,6 +212,14 @@ class Compiled:
         else:
             self._programs[key] = built
         return out
+
+
+def _same(replayed: Tensor, out) -> bool:
+    """Whether the replay's result is the function's, bit for bit (NaN equal to NaN)."""
+    a, b = replayed._data, getattr(out, "_data", None)
+    if type(b) is not np.ndarray or a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
 
 
 def _signature(flat: tuple, names: tuple) -> tuple | None:
@@ -414,6 +454,7 @@ class _Program:
 
     def __init__(self, shims, steps, inputs, params, constants, out, order) -> None:
         self.shims, self.inputs, self.params, self.out = shims, inputs, params, out
+        self.checked = False  # replayed once beside the function (Compiled._check)
         self.template = [None] * len(shims)
         for s, value in constants:
             self.template[s] = value
