@@ -124,7 +124,8 @@ class Compiled:
 
     Attributes
     ----------
-    reasons : dict, for each signature that runs normally, why it is not replayed.
+    reasons : dict
+        For each signature that runs as written, why it is not replayed.
     """
 
     def __init__(self, fn: Callable[..., Tensor]) -> None:
