@@ -175,14 +175,13 @@ class Compiled:
         different result means the trace fixed a value that changes, such as a number
         computed in numpy from an array argument (``np.mean(y)``), which no tensor read
         shows; the function then runs as written for that signature."""
-        before = [t._data.copy() for t in program.effects]
+        before = program.saved_effects()
         try:
             replayed = program.run(flat)
         except NotReplayed:
             return self.fn(*args, **kwargs)
         finally:
-            for t, old in zip(program.effects, before):
-                t._data = old
+            program.restore_effects(before)
         out = self.fn(*args, **kwargs)
         if replayed is None:  # a parameter changed: the next call traces again
             self._programs.pop(key, None)
@@ -437,8 +436,8 @@ def _build(tracer: _Tracer, flat: tuple, out) -> _Program | str:
                 return "a hook or retain_grad() on a tensor inside the function"
             sh._op, sh._backward = t._op, backward
             sh._parents = tuple(shims[i] for i in ins)
-        if hasattr(t, "_ctx"):
-            sh._ctx = t._ctx
+        if not d.context and hasattr(t, "_ctx"):  # a constant ctx (sum's axes); a kernel's
+            sh._ctx = t._ctx                     # own comes with each call's arrays
         steps.append((s, d.replay, tuple(ins), tuple(kept), d.context))
     s = slot_of.get(id(out))
     if s is None or s not in {step[0] for step in steps}:
@@ -459,11 +458,10 @@ class _Program:
         self.template = [None] * len(shims)
         for s, value in constants:
             self.template[s] = value
-        self.contexts = [s for s, _, _, _, context in steps if context]
-        self.steps = steps
+        self.contexts = [shims[s] for s, _, _, _, context in steps if context]
         self.forward = _forward_code(steps, len(shims))
-        # the buffers kernels update (batch_norm's running statistics): their values before a
-        # call are put back if a kernel bails out (NotReplayed) and the call runs as written
+        # the buffers kernels update (batch_norm's running statistics): put back when a call
+        # that updated them must not count (a kernel bails out; the check beside the function)
         effects: dict[int, Tensor] = {}
         for step in steps:
             for a in step[3]:
@@ -493,13 +491,12 @@ class _Program:
                 return None
             values[s] = d
         ctx: dict = {}
-        before = [t._data.copy() for t in self.effects] if self.effects else None
+        before = self.saved_effects()
         try:
             with np.errstate(all="ignore"):  # the ops' own results are IEEE, without warnings
                 self.forward(values, ctx)
         except NotReplayed:
-            for t, old in zip(self.effects, before or ()):
-                t._data = old  # as before the call, which now runs as written
+            self.restore_effects(before)  # as before the call, which now runs as written
             raise
         data = values[self.out]
         if data.__class__ is not np.ndarray:
@@ -510,6 +507,14 @@ class _Program:
             return _wrap(data)
         return record(data, leaves, "CompiledBackward",
                       functools.partial(self.backward, values, ctx))
+
+    def saved_effects(self) -> list:
+        """Copies of the arrays of the buffers kernels update."""
+        return [t._data.copy() for t in self.effects]
+
+    def restore_effects(self, saved: list) -> None:
+        for t, old in zip(self.effects, saved):
+            t._data = old
 
     def backward(self, values: list, ctx: dict, g: Tensor, out: Tensor) -> tuple:
         """The result's backward: each node's own backward function on the shims (holding
@@ -533,6 +538,8 @@ class _Program:
             found = tuple(grads.get(shims[s]) for s in self.leaves)
             for sh in shims:  # keep no call's arrays past its backward
                 sh._data = None
+            for sh in self.contexts:
+                sh._ctx = None
         return found
 
 

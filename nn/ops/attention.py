@@ -104,8 +104,9 @@ def _softmax_rows(xp, s):
 
 def _attention_kernel(qd, kd, vd, bias, scale: float, is_causal: bool):
     """Attention on numpy arrays, and what its backward reads; ``bias`` a constant array (a
-    mask's) or None, when ``is_causal`` the causal mask's, made here from the sizes."""
-    if is_causal:
+    mask's, or the causal one), or None: with ``is_causal`` the causal mask's, made here from
+    the sizes (a replay passes None)."""
+    if is_causal and bias is None:
         bias, _ = _mask_bias("scaled_dot_product_attention", None, True, qd.shape[-2],
                              kd.shape[-2], qd.dtype, np)
     with np.errstate(invalid="ignore"):  # a fully masked row gives nan, as PyTorch

@@ -362,6 +362,7 @@ def _rows_channels_last(x: np.ndarray, geo: Geometry) -> np.ndarray:
     return rows.reshape(-1, math.prod(geo.kernel) * c)
 
 
+@lru_cache(maxsize=None)
 def _layout(d: int) -> tuple:
     """Axis orders of a d-D convolution: windows (N, C, *L, *K) to rows (N·L, C·K), back,
     the weight (O, C, *K) to (O, *K, C), the output (N, *L, O) to (N, O, *L) and back."""

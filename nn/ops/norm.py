@@ -100,45 +100,43 @@ def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_s
     """
     parents: tuple[Tensor, ...] = tuple(t for t in (x, weight, bias) if t is not None)
     spec = (axes, other_axes, w_shape, eps, center, weight is not None, bias is not None)
-    xd = x.data
-    if type(xd) is np.ndarray and fixed is None and \
-            all(type(t.data) is np.ndarray for t in parents):
-        buffers = (None, None, None, None, None) if running is None else running
-        data, ctx = _normalize_kernel(*(t.data for t in parents), spec, *buffers)
-        return record(data, parents, fn, _normalized_backward, attrs=(spec,) + buffers,
-                      ctx=ctx)
+    data, ctx = _normalize_forward([t.data for t in parents], spec, fixed, running)
+    # replayed by ag.compile on numpy with the batch's own statistics (not eval's fixed ones)
+    replay = fixed is None and all(type(t.data) is np.ndarray for t in parents)
+    buffers = (None, None, None, None, None) if running is None else running
+    return record(data, parents, fn, _normalized_backward,
+                  attrs=(spec,) + buffers if replay else None, ctx=ctx)
+
+
+def _normalize_forward(arrays: list, spec: tuple, fixed, running: tuple | None) -> tuple:
+    """The normalizations' forward on ``[x, weight?, bias?]`` arrays of any backend: the
+    result and what the backward reads; ``running`` (batch_norm in training) is updated in
+    place once the result is computed."""
+    axes, _, w_shape, eps, center, has_w, has_b = spec
+    x = arrays[0]
     var = mean = None
     if fixed is None:
-        x_hat, rstd, var, mean = _statistics(xd, axes, eps, center)
+        x_hat, rstd, var, mean = _statistics(x, axes, eps, center)
     else:
-        x_hat, rstd = (xd - fixed[0]) * fixed[1], fixed[1]
-    data = x_hat * _reshape(weight.data, w_shape) if weight is not None else x_hat
-    if bias is not None:
-        data = data + _reshape(bias.data, w_shape)
-    if type(xd) is np.ndarray:
-        data = np.asarray(data, dtype=xd.dtype)
+        x_hat, rstd = (x - fixed[0]) * fixed[1], fixed[1]
+    data = x_hat * _reshape(arrays[1], w_shape) if has_w else x_hat
+    if has_b:
+        data = data + _reshape(arrays[1 + has_w], w_shape)
+    if type(x) is np.ndarray:
+        data = np.asarray(data, dtype=x.dtype)
     if running is not None:
         running_mean, running_var, counter, momentum, count = running
         _running_update(running_mean, running_var, counter, momentum, count, var, mean)
-    return record(data, parents, fn, _normalized_backward, attrs=None,
-                  ctx=(x_hat, rstd, spec, fixed))
+    return data, (x_hat, rstd, spec, fixed)
 
 
 def _normalize_kernel(*args):
-    """The normalizations' forward on numpy arrays, ``(x[, weight][, bias], spec,
-    running_mean, running_var, counter, momentum, count)``: the result and what the backward
-    reads. With running statistics (batch_norm in training) they are updated in place."""
+    """``ag.compile``'s replay of the normalizations, ``(x[, weight][, bias], spec,
+    running_mean, running_var, counter, momentum, count)``: ``_normalize_forward``."""
     *arrays, spec, running_mean, running_var, counter, momentum, count = args
-    axes, _, w_shape, eps, center, has_w, has_b = spec
-    x = arrays[0]
-    x_hat, rstd, var, mean = _statistics(x, axes, eps, center)
-    data = x_hat * arrays[1].reshape(w_shape) if has_w else x_hat
-    if has_b:
-        data = data + arrays[1 + has_w].reshape(w_shape)
-    data = np.asarray(data, dtype=x.dtype)
-    if count is not None:
-        _running_update(running_mean, running_var, counter, momentum, count, var, mean)
-    return data, (x_hat, rstd, spec, None)
+    running = None if count is None else (running_mean, running_var, counter, momentum,
+                                          count)
+    return _normalize_forward(arrays, spec, None, running)
 
 
 def _normalized_backward(g, out):
