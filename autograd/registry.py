@@ -57,6 +57,13 @@ class OpDef:
         its values only through ``out`` (``out._data``, ``out._parents``, ``out._ctx``), never
         from arrays or tensors its closure holds (shapes and constants are fine): a replay
         runs it on each call's values.
+    replay_backward : the op's backward as a function of arrays, for ``ag.compile``:
+        ``replay_backward(g, needs, y, ctx, *parent_arrays, *attrs)`` returns one gradient
+        array per parent (None where ``needs``, a tuple of bools, says a parent takes none),
+        given the result's gradient ``g``, the result ``y`` and the kernel's ``ctx`` (None
+        without ``context``): bit for bit what the op's backward computes when not recording,
+        which calls it too. A compiled function whose ops all have one runs its backward as
+        one straight-line function of arrays.
     """
 
     name: str
@@ -80,6 +87,7 @@ class OpDef:
     array_api: bool = True
     replay: Callable[..., Any] | None = None
     context: bool = False
+    replay_backward: Callable[..., Any] | None = None
     extra: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -115,7 +123,8 @@ def op(fn: None = None, /, *, name: str | None = None,
        node: str | None = None, alias: str | tuple[str, ...] | None = None,
        namespace: str | None = None, numpy_args: dict[str, str] | None = None,
        array_api: bool = True, replay: Callable[..., Any] | None = None,
-       context: bool = False, **extra: Any) -> Callable[[F], F]: ...
+       context: bool = False, replay_backward: Callable[..., Any] | None = None,
+       **extra: Any) -> Callable[[F], F]: ...
 
 
 @overload
@@ -129,7 +138,8 @@ def op(fn: F, /, *, name: str | None = None,
        node: str | None = None, alias: str | tuple[str, ...] | None = None,
        namespace: str | None = None, numpy_args: dict[str, str] | None = None,
        array_api: bool = True, replay: Callable[..., Any] | None = None,
-       context: bool = False, **extra: Any) -> F: ...
+       context: bool = False, replay_backward: Callable[..., Any] | None = None,
+       **extra: Any) -> F: ...
 
 
 def op(fn: Callable[..., Any] | None = None, /, *, name: str | None = None,
@@ -142,7 +152,8 @@ def op(fn: Callable[..., Any] | None = None, /, *, name: str | None = None,
        node: str | None = None, alias: str | tuple[str, ...] | None = None,
        namespace: str | None = None, numpy_args: dict[str, str] | None = None,
        array_api: bool = True, replay: Callable[..., Any] | None = None,
-       context: bool = False, **extra: Any) -> Any:
+       context: bool = False, replay_backward: Callable[..., Any] | None = None,
+       **extra: Any) -> Any:
     """Declare an op: register ``fn`` with its bindings and facts (see ``OpDef``).
 
     A primitive op computes its forward on numpy arrays and ends with
@@ -173,7 +184,8 @@ def op(fn: Callable[..., Any] | None = None, /, *, name: str | None = None,
                   saves=saves, formula=_tuple(formula), composite=composite,
                   differentiable=differentiable, export=export, aliases=_tuple(alias),
                   namespace=namespace, numpy_args=dict(numpy_args or {}),
-                  array_api=array_api, replay=replay, context=context, extra=extra)
+                  array_api=array_api, replay=replay, context=context,
+                  replay_backward=replay_backward, extra=extra)
         OPS[key] = d
         f.op = d
         from . import bind  # late: bind needs the Tensor class, which imports this module

@@ -53,6 +53,9 @@ from ._tensor import Tensor, _wrap, get_default_dtype, record
 from ._trace import trace
 from .engine import send_to_parents, topological_order
 from .mode import anywhere, recording, state
+from .ops.elementwise import COMPLEX_GRADIENT
+from .ops.reduce import _sum_kernel
+from .ops.shape import broadcast_axes
 from .registry import OPS, OpDef, opdef_of
 from .versions import _base
 
@@ -438,27 +441,29 @@ def _build(tracer: _Tracer, flat: tuple, out) -> _Program | str:
             sh._parents = tuple(shims[i] for i in ins)
         if not d.context and hasattr(t, "_ctx"):  # a constant ctx (sum's axes); a kernel's
             sh._ctx = t._ctx                     # own comes with each call's arrays
-        steps.append((s, d.replay, tuple(ins), tuple(kept), d.context))
+        steps.append((s, d.replay, tuple(ins), tuple(kept), d.context, d.replay_backward))
     s = slot_of.get(id(out))
     if s is None or s not in {step[0] for step in steps}:
         return "the function returns one of its inputs, not an op's result"
     order = [slot_of[id(t)] for t in reversed(topological_order([out])) if t._op is not None]
+    # each slot's shape and dtype, for the backward's un-broadcasting and casts
+    kinds = [(sh._data.shape, sh._data.dtype) for sh in shims]
     for sh in shims:  # the trace's arrays are not kept: each call puts in its own
         sh._data = None
-    return _Program(shims, steps, inputs, params, constants, s, order)
+    return _Program(shims, steps, inputs, params, constants, s, order, kinds)
 
 
 class _Program:
     """One signature's replay: the forward kernels as straight-line code, and the backward
     order of the nodes."""
 
-    def __init__(self, shims, steps, inputs, params, constants, out, order) -> None:
+    def __init__(self, shims, steps, inputs, params, constants, out, order, kinds) -> None:
         self.shims, self.inputs, self.params, self.out = shims, inputs, params, out
         self.checked = False  # replayed once beside the function (Compiled._check)
         self.template = [None] * len(shims)
         for s, value in constants:
             self.template[s] = value
-        self.contexts = [shims[s] for s, _, _, _, context in steps if context]
+        self.contexts = [shims[s] for s, _, _, _, context, _ in steps if context]
         self.forward = _forward_code(steps, len(shims))
         # the buffers kernels update (batch_norm's running statistics): put back when a call
         # that updated them must not count (a kernel bails out; the check beside the function)
@@ -476,6 +481,13 @@ class _Program:
         self.leaves = [s for s, _ in inputs if shims[s]._requires_grad] + \
             [s for s, _, _, _, grad in params if grad]
         self.lock = threading.Lock()
+        # with a backward kernel for every node: the whole backward as one function of arrays
+        by_slot = {step[0]: step for step in steps}
+        self.array_backward = None
+        if all(by_slot[s][5] is not None for s in order):
+            plan = [by_slot[s] + (tuple(shims[i]._requires_grad for i in by_slot[s][2]),)
+                    for s in order]
+            self.array_backward = _backward_code(plan, out, self.leaves, kinds, len(shims))
 
     def run(self, flat: tuple) -> Tensor | None:
         """The function's result for the arguments ``flat``; None if a parameter changed
@@ -505,8 +517,9 @@ class _Program:
             if self.grad_inputs else self.param_tensors
         if not leaves or not state.grad_enabled:
             return _wrap(data)
+        backward = self.backward if self.array_backward is None else self.backward_arrays
         return record(data, leaves, "CompiledBackward",
-                      functools.partial(self.backward, values, ctx))
+                      functools.partial(backward, values, ctx))
 
     def saved_effects(self) -> list:
         """Copies of the arrays of the buffers kernels update."""
@@ -516,13 +529,20 @@ class _Program:
         for t, old in zip(self.effects, saved):
             t._data = old
 
+    def backward_arrays(self, values: list, ctx: dict, g: Tensor, out: Tensor) -> tuple:
+        """The result's backward when every op has a backward kernel: one generated function
+        of this call's arrays (``_backward_code``)."""
+        if recording():
+            raise RuntimeError(_RECORDED)
+        return tuple([None if a is None else _wrap(a)
+                      for a in self.array_backward(values, ctx, g._data)])
+
     def backward(self, values: list, ctx: dict, g: Tensor, out: Tensor) -> tuple:
         """The result's backward: each node's own backward function on the shims (holding
         this call's arrays), in the engine's order; the engine's ``send_to_parents``
         un-broadcasts, casts and sums each parent's gradients."""
         if recording():
-            raise RuntimeError("a compiled function's backward is not recorded: "
-                               "create_graph=True needs the function itself, not compiled")
+            raise RuntimeError(_RECORDED)
         shims = self.shims
         with self.lock:  # the shims take this call's arrays while its backward runs
             for sh, v in zip(shims, values):
@@ -543,6 +563,73 @@ class _Program:
         return found
 
 
+_RECORDED = ("a compiled function's backward is not recorded: create_graph=True needs the "
+             "function itself, not compiled")
+
+
+def _unbroadcast(gd: np.ndarray, shape: tuple) -> np.ndarray:
+    """``sum_to_shape`` on an array: bit for bit the engine's un-broadcasting."""
+    axes = broadcast_axes(gd.shape, shape)
+    if axes:
+        gd = _sum_kernel(gd, axes, True)
+    return gd.reshape(shape) if gd.shape != shape else gd
+
+
+def _cast(gd: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A gradient cast to its parent's dtype, as the engine casts (``astype``)."""
+    if gd.dtype == dtype:
+        return gd
+    if gd.dtype.kind == "c" and dtype.kind != "c":
+        raise RuntimeError(COMPLEX_GRADIENT.format(dtype=dtype))
+    return gd.astype(dtype)
+
+
+def _backward_code(plan: list, out: int, leaves: list, kinds: list, size: int) -> Callable:
+    """The backward of a program whose ops all have backward kernels, as one straight-line
+    function ``backward(V, C, g)`` returning the leaves' gradients: for each node in the
+    engine's order, its kernel on the node's gradient and this call's arrays, then each
+    parent's gradient un-broadcast, cast and summed as ``engine.send_to_parents`` does, in
+    the same order (so bit for bit the same sums), with no Tensor, dict or call per parent."""
+    names: dict[str, Any] = {"ndarray": np.ndarray, "asarray": np.asarray,
+                             "unbroadcast": _unbroadcast, "cast": _cast}
+    lines = ["def backward(V, C, g):",
+             f"    ({', '.join(f'v{i}' for i in range(size))},) = V",
+             f"    g{out} = g"]
+    arrived = {out}
+    for n, (s, _, ins, attrs, context, kernel, needs) in enumerate(plan):
+        names[f"b{n}"], names[f"n{n}"] = kernel, needs
+        args = [f"g{s}", f"n{n}", f"v{s}", f"C[{s}]" if context else "None"]
+        args += [f"v{i}" for i in ins]
+        for j, a in enumerate(attrs):
+            if a.__class__ is _Arg:
+                args.append(a.code())
+            else:
+                names[f"a{n}_{j}"] = a
+                args.append(f"a{n}_{j}")
+        lines.append(f"    r = b{n}({', '.join(args)})")
+        for j, p in enumerate(ins):
+            if not needs[j]:
+                continue
+            shape, dtype = kinds[p]
+            names[f"S{p}"], names[f"D{p}"] = shape, dtype
+            lines.append(f"    x = r[{j}]")
+            if shape == ():  # numpy gives scalars for 0-d results
+                lines.append("    if x.__class__ is not ndarray: x = asarray(x)")
+            lines.append(f"    if x.shape != S{p}: x = unbroadcast(x, S{p})")
+            lines.append(f"    if x.dtype is not D{p}: x = cast(x, D{p})")
+            if p in arrived:
+                lines.append(f"    g{p} = g{p} + x")
+                if shape == ():
+                    lines.append(f"    if g{p}.__class__ is not ndarray: g{p} = asarray(g{p})")
+            else:
+                lines.append(f"    g{p} = x")
+                arrived.add(p)
+    lines.append(f"    return ({''.join(f'g{s}, ' if s in arrived else 'None, ' for s in leaves)})")
+    namespace: dict[str, Any] = dict(names)
+    exec("\n".join(lines), namespace)  # noqa: S102  (code made here, from slot numbers)
+    return namespace["backward"]
+
+
 def _forward_code(steps: list, size: int) -> Callable:
     """The forward kernels as one straight-line function ``forward(V, C)``: the slots' arrays
     in local variables, each step ``v_out = kernel(v_in..., attrs...)`` (a kernel that also
@@ -552,7 +639,7 @@ def _forward_code(steps: list, size: int) -> Callable:
     made = {s for s, *_ in steps}
     lines = ["def forward(V, C):"]
     lines += [f"    v{i} = V[{i}]" for i in range(size) if i not in made]
-    for n, (s, kernel, ins, attrs, context) in enumerate(steps):
+    for n, (s, kernel, ins, attrs, context, _) in enumerate(steps):
         names[f"k{n}"] = kernel
         args = [f"v{i}" for i in ins]
         for j, a in enumerate(attrs):

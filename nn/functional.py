@@ -121,8 +121,25 @@ def _linear_kernel(x, w, b=None):
     return _affine(x, w, b)
 
 
+def _linear_grads_kernel(g, needs, y, ctx, x, w, b=None):
+    # y = x Wᵀ + b:  dx = g W,  dW = gᵀ x,  db = g summed over the batch axes (arrays, or
+    # Tensors when the backward is recorded)
+    if not needs[0]:
+        gx = None
+    elif g.ndim > 2 and not isinstance(g, Tensor):  # one 2-D product, not one per row
+        gx = (g.reshape(-1, g.shape[-1]) @ w).reshape(x.shape)
+    else:
+        gx = g @ w
+    gw = g.reshape(-1, w.shape[0]).T @ x.reshape(-1, w.shape[1]) if needs[1] else None
+    if len(needs) < 3 or not needs[2]:
+        return gx, gw, None
+    gb = np.add.reduce(g, axis=0) if g.__class__ is np.ndarray and g.ndim == 2 \
+        else g.sum(axis=tuple(range(g.ndim - 1)))  # (the ufunc: what .sum calls)
+    return gx, gw, gb
+
+
 @op(export=False, saves="inputs", formula=("g·W", "gᵀ·x", "g summed over the batch"),
-    replay=_linear_kernel)
+    replay=_linear_kernel, replay_backward=_linear_grads_kernel)
 def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
     """``x @ weight.T + bias``: ``weight`` has shape (out, in), ``x`` has ``in`` last.
 
@@ -162,7 +179,6 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
 
 
 def _linear_backward(g, out):
-    # y = x Wᵀ + b:  dx = g W,  dW = gᵀ x,  db = g summed over the batch axes
     (x, weight, *rest), _ = saved(out)
     bias = rest[0] if rest else None
     if is_grad_enabled():  # recorded (create_graph=True): the formulas in Tensor ops
@@ -171,19 +187,8 @@ def _linear_backward(g, out):
         g_, x_, w_ = g.data, x.data, weight.data
     if g_.__class__ is not np.ndarray and not isinstance(g_, Tensor):  # another backend
         return _grads(*_linear_grads(namespace(g_), g_, x_, w_, x, weight, bias))
-    if not x.requires_grad:
-        gx = None
-    elif g_.ndim > 2 and not isinstance(g_, Tensor):  # one 2-D product, not one per row
-        gx = (g_.reshape(-1, g_.shape[-1]) @ w_).reshape(x_.shape)
-    else:
-        gx = g_ @ w_
-    gw = gb = None
-    if weight.requires_grad:
-        gw = g_.reshape(-1, w_.shape[0]).T @ x_.reshape(-1, w_.shape[1])
-    if bias is not None and bias.requires_grad:
-        gb = np.add.reduce(g_, axis=0) if g_.__class__ is np.ndarray and g_.ndim == 2 \
-            else g_.sum(axis=tuple(range(g_.ndim - 1)))  # (the ufunc: what .sum calls)
-    return _grads(gx, gw, gb)
+    needs = (x.requires_grad, weight.requires_grad, bias is not None and bias.requires_grad)
+    return _grads(*_linear_grads_kernel(g_, needs, None, None, x_, w_))
 
 
 def _affine(x, w, bias):
@@ -431,22 +436,26 @@ def _cross_entropy_backward(g, out):
     # numpy in training: the probabilities (a new array) become the gradient in place, 1
     # taken off at each target (bit for bit what probs - onehot gives); recorded: the same
     # formula in ops, from the logits
-    (logits,), (e, total, rows, target, reduction) = saved(out)
-    n = len(rows)
+    (logits,), ctx = saved(out)
     if is_grad_enabled():
+        _, _, rows, target, reduction = ctx
         hot = np.zeros(logits.shape, dtype=logits.dtype)
         hot[rows, target] = 1
-        scale = g / n if reduction == "mean" else g
+        scale = g / len(rows) if reduction == "mean" else g
         return _grads((ag_softmax(logits, axis=1) - as_tensor(hot)) * scale)
+    return _grads(*_cross_entropy_grads(g.data, None, None, ctx))
+
+
+def _cross_entropy_grads(g, needs, y, ctx, *args):
+    e, total, rows, target, reduction = ctx
     grad = e / total
     grad[rows, target] -= 1
-    gd = g.data
-    grad *= gd / n if reduction == "mean" else gd
-    return _grads(grad)
+    grad *= g / len(rows) if reduction == "mean" else g
+    return (grad,)
 
 
 @op(name="cross_entropy", export=False, saves="inputs", formula="softmax(x) − onehot(y)",
-    replay=_cross_entropy_kernel, context=True)
+    replay=_cross_entropy_kernel, context=True, replay_backward=_cross_entropy_grads)
 def _cross_entropy_rows(logits, target, reduction: str = "mean",
                         ignore_index: int | None = None, weight=None) -> Tensor:
     """Softmax cross-entropy of (M, C) logits against M class indices, in one fused op.

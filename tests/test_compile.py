@@ -342,6 +342,13 @@ def test_random_compositions_replay_bit_for_bit(program, shapes):
         x, w = leaf(*shapes[0]), leaf(*shapes[1])
         assert_same(grads_of(f, x, w), grads_of(fn, x, w))
     assert f.reasons == {}
+    # every op here has a backward kernel: the backward ran as one function of arrays; the
+    # ops' own backward functions on the program's tensors give the same numbers
+    (replay,) = f._programs.values()
+    assert replay.array_backward is not None
+    replay.array_backward = None
+    x, w = leaf(*shapes[0]), leaf(*shapes[1])
+    assert_same(grads_of(f, x, w), grads_of(fn, x, w))
 
 
 def test_makemore_with_batchnorm_replays_bit_for_bit_running_statistics_too():
@@ -490,6 +497,31 @@ def test_embedding_indices_out_of_range_are_named_on_replay_too():
     with pytest.raises(IndexError, match="index 5 is out of range for num_embeddings=5"):
         f(np.array([5, 0]))
     assert f(np.array([3, 3])).grad_fn.name == "CompiledBackward" and f.reasons == {}
+
+
+def test_the_backward_kernels_and_the_ops_backward_functions_agree_bit_for_bit():
+    # the digits MLP and makemore's model: the backward as one function of arrays (each op's
+    # replay_backward), then forced onto the ops' backward functions, the same gradients
+    x, y = _digits()
+    mlp = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+    emb = nn.Sequential(nn.Embedding(27, 5), nn.Flatten(), nn.Linear(15, 20, bias=False),
+                        nn.BatchNorm1d(20), nn.Tanh(), nn.Linear(20, 27))
+    for model, args in ((mlp, (ag.Tensor(x[:16]), y[:16])),
+                        (emb, (rng.integers(0, 27, (8, 3)), rng.integers(0, 27, 8)))):
+        f = ag.compile(lambda a, b, m=model: F.cross_entropy(m(a), b))
+        f(*args), f(*args)
+        (program,) = f._programs.values()
+        assert program.array_backward is not None
+        found = []
+        for arrays in (True, False):
+            if not arrays:
+                program.array_backward = None
+            for p in model.parameters():
+                p.grad = None
+            f(*args).backward()
+            found.append([p.grad.data.copy() for p in model.parameters()])
+        for a, b in zip(*found):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_the_replayable_ops_are_listed_and_each_is_a_declared_op():

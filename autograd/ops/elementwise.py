@@ -49,8 +49,12 @@ _REAL = (bool, int, float)
 # ---------------------------------------------------------------------------- arithmetic
 
 
+def _add_grads(g, needs, y, ctx, a, b):
+    return g, g
+
+
 @op(operator="__add__", reflected="__radd__", inplace="add_", method="add", ufunc=np.add,
-    saves=None, formula=("1", "1"), replay=operator.add)
+    saves=None, formula=("1", "1"), replay=operator.add, replay_backward=_add_grads)
 def add(a: TensorLike, b: TensorLike) -> Tensor:
     """``a + b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
@@ -65,12 +69,16 @@ def add(a: TensorLike, b: TensorLike) -> Tensor:
     return record(data, (a, b), add.op, _add_backward)
 
 
-def _add_backward(g, out):
+def _add_backward(g, out):  # (_add_grads, without its call: the hottest backward)
     return g, g
 
 
+def _sub_grads(g, needs, y, ctx, a, b):
+    return g, -g if needs[1] else None
+
+
 @op(operator="__sub__", reflected="__rsub__", inplace="sub_", method="sub", ufunc=np.subtract,
-    saves=None, formula=("1", "−1"), replay=operator.sub)
+    saves=None, formula=("1", "−1"), replay=operator.sub, replay_backward=_sub_grads)
 def sub(a: TensorLike, b: TensorLike) -> Tensor:
     """``a - b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
@@ -109,13 +117,23 @@ def _grad(x) -> Tensor:
     return _wrap(x)
 
 
+def _grads(ga, gb) -> tuple:
+    return (None if ga is None else _grad(ga), None if gb is None else _grad(gb))
+
+
 def _sub_backward(g, out):
     a, b = out._parents
-    return g, _grad(-_values(g)[0]) if b._requires_grad else None
+    if not b._requires_grad:
+        return g, None
+    return g, _grad(_sub_grads(_values(g)[0], (True, True), None, None, None, None)[1])
+
+
+def _mul_grads(g, needs, y, ctx, a, b):
+    return g * b if needs[0] else None, g * a if needs[1] else None
 
 
 @op(operator="__mul__", reflected="__rmul__", inplace="mul_", method="mul", ufunc=np.multiply,
-    saves="inputs", formula=("b", "a"), replay=operator.mul)
+    saves="inputs", formula=("b", "a"), replay=operator.mul, replay_backward=_mul_grads)
 def mul(a: TensorLike, b: TensorLike) -> Tensor:
     """``a * b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
@@ -133,12 +151,16 @@ def mul(a: TensorLike, b: TensorLike) -> Tensor:
 def _mul_backward(g, out):
     a, b = out._parents
     G, A, B = _values(g, a, b)
-    return (_grad(G * B) if a._requires_grad else None,
-            _grad(G * A) if b._requires_grad else None)
+    return _grads(*_mul_grads(G, (a._requires_grad, b._requires_grad), None, None, A, B))
+
+
+def _div_grads(g, needs, y, ctx, a, b):  # d(a/b)/db = -a/b² = -y/b
+    return g / b if needs[0] else None, -g * y / b if needs[1] else None
 
 
 @op(operator="__truediv__", reflected="__rtruediv__", inplace="div_", method="div",
-    ufunc=np.true_divide, saves="both", formula=("1/b", "−a/b²"), replay=operator.truediv)
+    ufunc=np.true_divide, saves="both", formula=("1/b", "−a/b²"), replay=operator.truediv,
+    replay_backward=_div_grads)
 def div(a: TensorLike, b: TensorLike) -> Tensor:
     """``a / b`` with broadcasting."""
     if a.__class__ is not Tensor or b.__class__ is not Tensor or \
@@ -158,12 +180,15 @@ def div(a: TensorLike, b: TensorLike) -> Tensor:
 def _div_backward(g, out):
     a, b = out._parents
     G, B, O = _values(g, b, out)
-    return (_grad(G / B) if a._requires_grad else None,
-            _grad(-G * O / B) if b._requires_grad else None)  # d(a/b)/db = -a/b² = -out/b
+    return _grads(*_div_grads(G, (a._requires_grad, b._requires_grad), O, None, None, B))
+
+
+def _neg_grads(g, needs, y, ctx, a):
+    return (-g,)
 
 
 @op(operator="__neg__", method="neg", ufunc=np.negative, saves=None, formula="−1",
-    replay=operator.neg)
+    replay=operator.neg, replay_backward=_neg_grads)
 def neg(a: TensorLike) -> Tensor:
     """``-a``."""
     if a.__class__ is not Tensor:
@@ -172,7 +197,7 @@ def neg(a: TensorLike) -> Tensor:
 
 
 def _neg_backward(g, out):
-    return (_grad(-_values(g)[0]),)
+    return (_grad(_neg_grads(_values(g)[0], None, None, None, None)[0]),)
 
 
 @op(operator="__pow__", reflected="__rpow__", inplace="pow_", method="pow", ufunc=np.power,
@@ -283,7 +308,12 @@ def cos(a: TensorLike) -> Tensor:
     return record(data, (a,), cos.op, lambda g, out: (-g * sin(a),))
 
 
-@op(method="tanh", ufunc=np.tanh, saves="output", formula="1 − tanh²(x)", replay=np.tanh)
+def _tanh_grads(g, needs, y, ctx, x):
+    return (g * (1 - y * y),)
+
+
+@op(method="tanh", ufunc=np.tanh, saves="output", formula="1 − tanh²(x)", replay=np.tanh,
+    replay_backward=_tanh_grads)
 def tanh(a: TensorLike) -> Tensor:
     """``tanh(a)``, derivative ``1 - tanh(a)²``."""
     if a.__class__ is not Tensor or type(a._data.dtype) not in FLOATING:
@@ -295,7 +325,7 @@ def tanh(a: TensorLike) -> Tensor:
 
 def _tanh_backward(g, out):
     G, O = _values(g, out)
-    return (_grad(G * (1 - O * O)),)
+    return (_grad(_tanh_grads(G, None, O, None, None)[0]),)
 
 
 @op(method="sigmoid", saves="output", formula="σ(x)·(1 − σ(x))")
@@ -322,7 +352,12 @@ def _relu_kernel(x):
     return np.maximum(x, 0)
 
 
-@op(method="relu", saves="inputs", formula="1 if x > 0 else 0", replay=_relu_kernel)
+def _relu_grads(g, needs, y, ctx, x):
+    return (g * (x > 0),)  # the mask is a constant
+
+
+@op(method="relu", saves="inputs", formula="1 if x > 0 else 0", replay=_relu_kernel,
+    replay_backward=_relu_grads)
 def relu(a: TensorLike) -> Tensor:
     """``max(a, 0)``; the gradient at 0 is 0, as in PyTorch."""
     if a.__class__ is not Tensor:
@@ -336,7 +371,7 @@ def _relu_backward(g, out):
     (a,) = out._parents
     # (Tensors off numpy too: another backend may refuse to multiply by booleans)
     G, A = _values(g, a) if g._data.__class__ is np.ndarray else (g, a)
-    return (_grad(G * (A > 0)),)  # the mask is a constant
+    return (_grad(_relu_grads(G, None, None, None, A)[0]),)
 
 
 # ---------------------------------------------------------------------------- selection

@@ -58,7 +58,12 @@ def _sum_kernel(xd, axes, keepdims: bool):
     return data
 
 
-@op(method="sum", function=np.sum, saves=None, formula="1", replay=_sum_kernel)
+def _sum_grads(g, needs, y, ctx, x, axes, keepdims: bool):
+    return (_spread_array(g, x.shape, axes, keepdims),)
+
+
+@op(method="sum", function=np.sum, saves=None, formula="1", replay=_sum_kernel,
+    replay_backward=_sum_grads)
 def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (all axes by default).
 
@@ -91,17 +96,23 @@ def _spread(g: Tensor, shape: tuple, axes, keepdims: bool) -> Tensor:
     gd = g._data
     if recording() or gd.__class__ is not np.ndarray:
         return broadcast_to(_restore(g, shape, axes, keepdims), shape)
+    data = _spread_array(gd, shape, axes, keepdims)
+    return g if data is gd else _wrap(data)
+
+
+def _spread_array(gd: np.ndarray, shape: tuple, axes, keepdims: bool) -> np.ndarray:
+    """``_spread`` on numpy arrays (``gd`` itself when nothing is spread)."""
     if not keepdims and gd.ndim:
         gd = gd.reshape(kept_shape(shape, axes))
     if gd.shape == shape:
-        return g if gd is g._data else _wrap(gd)
+        return gd
     if _small(shape):
         data = np.empty(shape, dtype=gd.dtype)
         data[...] = gd
         data.flags.writeable = False  # read-only, as broadcast_to's result
     else:
         data = np.broadcast_to(gd, shape)
-    return _wrap(data)
+    return data
 
 
 @op(composite=True, method="mean", function=np.mean)

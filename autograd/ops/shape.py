@@ -6,6 +6,7 @@ Pairs of ops are each other's backward: ``broadcast_to`` and ``sum_to_shape``,
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from typing import Any, Sequence
@@ -33,8 +34,12 @@ def _reshape_kernel(xd, shape: tuple):
     return xd.reshape(shape)
 
 
+def _reshape_grads(g, needs, y, ctx, x, shape):
+    return (g.reshape(x.shape),)
+
+
 @op(method=("reshape", "view"), function=np.reshape, saves=None, formula="1 (reshaped back)",
-    numpy_args={"newshape": "shape"}, replay=_reshape_kernel)
+    numpy_args={"newshape": "shape"}, replay=_reshape_kernel, replay_backward=_reshape_grads)
 def reshape(x: TensorLike, *shape: ShapeLike) -> Tensor:
     """Same data, new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; one size may be -1."""
     x = as_tensor(x)
@@ -50,11 +55,11 @@ def reshape(x: TensorLike, *shape: ShapeLike) -> Tensor:
 
 
 def _reshape_backward(g, out):
-    shape = out._parents[0]._data.shape
+    x = out._parents[0]._data
     gd = g._data
     if not recording() and gd.__class__ is np.ndarray:  # training on numpy: the view itself
-        return (_wrap(gd.reshape(shape)),)
-    return (reshape(g, shape),)  # recorded (differentiable again), or another backend
+        return (_wrap(_reshape_grads(gd, None, None, None, x, None)[0]),)
+    return (reshape(g, x.shape),)  # recorded (differentiable again), or another backend
 
 
 def _permute_method(self, *dims):
@@ -71,9 +76,18 @@ def _transpose_kernel(xd, perm: tuple):
     return xd.transpose(perm)
 
 
+@functools.lru_cache(maxsize=256)
+def _inverse(perm: tuple) -> tuple:
+    return tuple(int(i) for i in np.argsort(perm))
+
+
+def _transpose_grads(g, needs, y, ctx, x, perm):
+    return (g.transpose(_inverse(perm)),)
+
+
 @op(method=("transpose", "permute"), function=np.transpose, saves=None,
     method_adapter={"permute": _permute_method}, formula="1 (axes permuted back)",
-    replay=_transpose_kernel)
+    replay=_transpose_kernel, replay_backward=_transpose_grads)
 def transpose(x: TensorLike, *dims: Any, axes: Any = None, dim0: int | None = None,
               dim1: int | None = None) -> Tensor:
     """Permute the axes, as numpy: ``t.transpose()`` reverses them, ``t.transpose(axes)`` and
@@ -113,7 +127,7 @@ def transpose(x: TensorLike, *dims: Any, axes: Any = None, dim0: int | None = No
         if sorted(perm) != list(range(x.ndim)):
             raise ValueError(f"transpose: axes {asked} are not a permutation of the "
                              f"{x.ndim} axes of a tensor of shape {x.shape}")
-    inverse = tuple(int(i) for i in np.argsort(perm))
+    inverse = _inverse(perm)
     xd = x._data
     data = xd.transpose(perm) if type(xd) is np.ndarray else xp_of(xd).permute_dims(xd, perm)
     return record(data, (x,), transpose.op, _transpose_backward,  # type: ignore[arg-type]
@@ -211,6 +225,14 @@ def _small(shape: tuple) -> bool:
     return n <= 4096
 
 
+def broadcast_axes(g_shape: tuple, shape: tuple) -> tuple:
+    """The axes of a gradient of ``g_shape`` that broadcasting added to or stretched from
+    ``shape``: those ``sum_to_shape`` sums over."""
+    lead = len(g_shape) - len(shape)
+    return tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and g_shape[i + lead] != 1)
+
+
 def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Sum ``g`` over the axes that broadcasting added or stretched, so it has ``shape``.
 
@@ -218,9 +240,7 @@ def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     """
     if g.shape == shape:
         return g
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
+    axes = broadcast_axes(g.shape, shape)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return reshape(g, shape) if g.shape != shape else g
@@ -358,8 +378,22 @@ def _getitem_kernel(xd, index):
     return data if isinstance(data, np.ndarray) else np.asarray(data)
 
 
+def _getitem_grads(g, needs, y, ctx, x, index):  # (a basic index: replayed ones are)
+    return (_scatter(x.shape, index, g),)
+
+
+def _scatter(shape: tuple, index, vd: np.ndarray) -> np.ndarray:
+    """Zeros of ``shape`` with ``vd`` added at ``index``: getitem's backward on arrays."""
+    data = np.zeros(shape, dtype=vd.dtype)
+    if _is_basic(index):
+        data[index] = vd
+    else:
+        np.add.at(data, index, vd)
+    return data
+
+
 @op(operator="__getitem__", saves=None, formula="1 at the indexed positions, else 0",
-    replay=_getitem_kernel)
+    replay=_getitem_kernel, replay_backward=_getitem_grads)
 def getitem(x: TensorLike, index: Index) -> Tensor:
     """``x[index]`` with ints, slices, None, Ellipsis, boolean masks and integer arrays.
 
@@ -397,11 +431,7 @@ def index_add(shape: tuple[int, ...], index: Index, values: TensorLike) -> Tenso
     values = as_tensor(values)
     vd = values._data
     if type(vd) is np.ndarray:
-        data = np.zeros(shape, dtype=vd.dtype)
-        if _is_basic(index):
-            data[index] = vd
-        else:
-            np.add.at(data, index, vd)
+        data = _scatter(shape, index, vd)
     else:
         data = _foreign_scatter(xp_of(vd), tuple(shape), _plain_index(index), vd, None)
     return record(data, (values,), index_add.op, lambda g, out: (g[index],))

@@ -79,8 +79,12 @@ def _embedding_kernel(w: np.ndarray, idx: np.ndarray, num: int, padding_idx):
     return w[idx], (idx, num, padding_idx)
 
 
+def _embedding_grads(g, needs, y, ctx, w, idx, num: int, padding_idx):
+    return (_scatter_rows(g, idx, num, padding_idx),)
+
+
 @op(export=False, saves=None, formula="1 at the looked-up rows (their gradients summed)",
-    replay=_embedding_kernel, context=True)
+    replay=_embedding_kernel, context=True, replay_backward=_embedding_grads)
 def embedding(input: TensorLike, weight: TensorLike, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer ``input`` of any shape:
     the result has shape ``input.shape + (dim,)``, as ``torch.nn.functional.embedding``.
@@ -125,7 +129,8 @@ def _embedding_backward(g, out):
     gd = g.data
     if not is_grad_enabled() and type(gd) is np.ndarray and type(idx) is np.ndarray:
         # training on numpy: the scatter itself (embedding_backward's forward), no node
-        return (as_tensor(_scatter_rows(gd, idx, num, padding_idx)),)
+        return (as_tensor(_embedding_grads(gd, None, None, None, None, idx, num,
+                                           padding_idx)[0]),)
     return (embedding_backward(g, idx, num, padding_idx),)  # recorded: differentiable
 
 

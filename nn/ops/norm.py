@@ -78,16 +78,6 @@ def _statistics(x, axes: tuple, eps: float, center: bool):
     return xc * rstd, rstd, var, mean
 
 
-def _affine_grads(g, x_hat, weight, bias, other_axes: tuple) -> tuple:
-    """Gradients of ``y = x̂·w + b`` for ``w`` and ``b`` (summed over ``other_axes``)."""
-    gw = gb = None
-    if weight is not None and weight.requires_grad:
-        gw = _reshape(_sum(g * x_hat, other_axes), weight.shape)
-    if bias is not None and bias.requires_grad:
-        gb = _reshape(_sum(g, other_axes), bias.shape)
-    return gw, gb
-
-
 def _normalized(fn, x: Tensor, weight, bias, axes: tuple, other_axes: tuple, w_shape: tuple,
                 eps: float, center: bool, fixed=None, running: tuple | None = None) -> Tensor:
     """Record ``y = x̂·w + b`` with x̂ normalized over ``axes`` (or with the ``fixed``
@@ -140,33 +130,50 @@ def _normalize_kernel(*args):
 
 
 def _normalized_backward(g, out):
-    parents, (x_hat, rstd, spec, fixed) = saved(out)
-    axes, other_axes, w_shape, eps, center, has_w, has_b = spec
+    parents, ctx = saved(out)
+    needs = tuple(p.requires_grad for p in parents)
+    if not is_grad_enabled():
+        return grads(*_normalize_grads(g.data, needs, None, ctx, *(p.data for p in parents)))
+    # recorded: x̂ and rstd as Tensors of x, so that they differentiate
+    _, _, spec, fixed = ctx
+    axes, _, w_shape, eps, center, has_w, _ = spec
     x = parents[0]
-    weight = parents[1] if has_w else None
-    bias = parents[1 + has_w] if has_b else None
-    if is_grad_enabled():  # recorded: x̂ and rstd as Tensors of x, so they differentiate
-        if fixed is None:
-            xh, rs, _, _ = _statistics(x, axes, eps, center)
-        else:
-            rs = Tensor(fixed[1])
-            xh = (x - Tensor(fixed[0])) * rs
-        w = None if weight is None else weight.reshape(w_shape)
+    if fixed is None:
+        xh, rs, _, _ = _statistics(x, axes, eps, center)
     else:
-        g, xh, rs = g.data, x_hat, rstd
-        w = None if weight is None else _reshape(weight.data, w_shape)
+        rs = Tensor(fixed[1])
+        xh = (x - Tensor(fixed[0])) * rs
+    w = parents[1].reshape(w_shape) if has_w else None
+    return grads(*_norm_grads(g, xh, rs, w, needs, spec, fixed))
+
+
+def _normalize_grads(g, needs, y, ctx, *args):
+    """The normalizations' backward on arrays (``ag.compile`` replays it): the kernel's
+    arguments, ``(x[, weight][, bias], ...)``, and its ``ctx``."""
+    x_hat, rstd, spec, fixed = ctx
+    w = _reshape(args[1], spec[2]) if spec[5] else None
+    return _norm_grads(g, x_hat, rstd, w, needs, spec, fixed)
+
+
+def _norm_grads(g, xh, rs, w, needs: tuple, spec: tuple, fixed) -> tuple:
+    """The gradients of ``x`` and of the weight and bias there are (arrays, or Tensors when
+    recorded), given x̂, rstd and the weight ``w`` shaped to broadcast."""
+    axes, other_axes, w_shape, eps, center, has_w, has_b = spec
+    p_shape = (w_shape[1],) if axes == other_axes else w_shape  # batch_norm's: (C,)
+    need_w, need_b = has_w and needs[1], has_b and needs[1 + has_w]
     if axes == other_axes and center and fixed is None:  # batch_norm in training
-        gx, sgx, sg = _batch_norm_grads(g, xh, rs, w, axes, x.requires_grad)
-        gw = _reshape(sgx, weight.shape) if weight is not None and weight.requires_grad \
-            else None
-        gb = _reshape(sg, bias.shape) if bias is not None and bias.requires_grad else None
+        gx, sgx, sg = _batch_norm_grads(g, xh, rs, w, axes, needs[0])
     else:
         gx = None
-        if x.requires_grad:
+        if needs[0]:
             g_hat = g * w if w is not None else g
             gx = g_hat * rs if fixed is not None else _input_grad(g_hat, xh, rs, axes, center)
-        gw, gb = _affine_grads(g, xh, weight, bias, other_axes)
-    return grads(*(gr for gr, t in zip((gx, gw, gb), (x, weight, bias)) if t is not None))
+        # the gradients of y = x̂·w + b for w and b, summed over the other axes
+        sgx = _sum(g * xh, other_axes) if need_w else None
+        sg = _sum(g, other_axes) if need_b else None
+    gw = _reshape(sgx, p_shape) if need_w else None
+    gb = _reshape(sg, p_shape) if need_b else None
+    return (gx,) + ((gw,) if has_w else ()) + ((gb,) if has_b else ())
 
 
 def _batch_norm_grads(g, x_hat, rstd, w, axes: tuple, input_grad: bool) -> tuple:
@@ -202,7 +209,7 @@ def _trailing(name: str, x: Tensor, normalized_shape, weight, bias) -> tuple:
 
 @op(export=False, saves="inputs",
     formula=("rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))", "Σ g·x̂", "Σ g"), replay=_normalize_kernel,
-    context=True)
+    context=True, replay_backward=_normalize_grads)
 def layer_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLike | None = None,
                bias: TensorLike | None = None, eps: float = 1e-5) -> Tensor:
     """Normalize over the trailing ``normalized_shape`` dims: ``(x − mean)/sqrt(var + eps)``
@@ -221,7 +228,7 @@ def layer_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLik
 
 
 @op(export=False, saves="inputs", formula=("rstd·(ĝ − x̂·mean(ĝ·x̂))", "Σ g·x̂"),
-    replay=_normalize_kernel, context=True)
+    replay=_normalize_kernel, context=True, replay_backward=_normalize_grads)
 def rms_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLike | None = None,
              eps: float | None = None) -> Tensor:
     """``x / sqrt(mean(x²) + eps)`` over the trailing ``normalized_shape`` dims, times
@@ -242,7 +249,7 @@ def rms_norm(input: TensorLike, normalized_shape: ShapeLike, weight: TensorLike 
 
 @op(export=False, saves="inputs",
     formula=("rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) (training), rstd·ĝ (eval)", "Σ g·x̂", "Σ g"),
-    replay=_normalize_kernel, context=True)
+    replay=_normalize_kernel, context=True, replay_backward=_normalize_grads)
 def batch_norm(input: TensorLike, running_mean: TensorLike, running_var: TensorLike,
                weight: TensorLike | None = None, bias: TensorLike | None = None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
