@@ -58,7 +58,7 @@ from .random import (
     set_rng_state,
 )
 from .registry import op
-from .replay import Compiled, NotReplayed, compile, replayable_ops, retrace
+from .replay import Compiled, NotReplayed, compile, replay_call, replayable_ops, retrace
 from .scalar import Value
 from .versions import increment_version
 from .viz import draw, render_svg
@@ -97,5 +97,5 @@ __all__ = [
     "increment_version",
     "sum_to_shape", "draw", "render_svg", "explain", "Explanation", "promote_types", "linalg",
     "result_type", "return_types", "compute", "BackendError", "compile", "Compiled",
-    "NotReplayed", "replayable_ops", "retrace", *_OP_EXPORTS,
+    "NotReplayed", "replayable_ops", "retrace", "replay_call", *_OP_EXPORTS,
 ]

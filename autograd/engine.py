@@ -163,8 +163,9 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
     With ``inputs`` None, gradients accumulate into the leaves' ``.grad``; otherwise the total
     gradient of each input is returned (keyed by the input) and ``.grad`` is left alone.
     """
-    if trace.on:
-        trace.refuse("the function runs a backward pass")
+    if trace.on:  # (a traced backward() runs with the trace paused: a replay makes it again)
+        trace.refuse("the function runs ag.grad (a backward pass other than its result's "
+                     "backward())")
     r = roots[0] if len(roots) == 1 else None
     if r is not None and r._op is not None and all(p._op is None for p in r._parents):
         order = [*dict.fromkeys(r._parents), r]  # one node over leaves (a compiled step's)
@@ -336,7 +337,15 @@ def backward(root: Tensor, gradient=None, retain_graph: bool | None = None,
                            "grad_fn: nothing to differentiate")
     if retain_graph is None:
         retain_graph = create_graph
-    _run([root], [_seed(root, gradient)], retain_graph=retain_graph, create_graph=create_graph)
+    seed = _seed(root, gradient)
+    if trace.on and trace.event("backward", root, gradient, retain_graph, create_graph):
+        thread = trace.paused()  # ag.compile replays it as one step: its inner ops unseen
+        try:
+            _run([root], [seed], retain_graph=retain_graph, create_graph=create_graph)
+        finally:
+            trace.resume(thread)
+        return
+    _run([root], [seed], retain_graph=retain_graph, create_graph=create_graph)
 
 
 def _tensor_list(xs, what: str) -> list:

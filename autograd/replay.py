@@ -51,7 +51,8 @@ import numpy as np
 
 from ._tensor import Tensor, _wrap, get_default_dtype, record
 from ._trace import trace
-from .engine import send_to_parents, topological_order
+from .engine import _accumulate, _run_hooks, _seed, send_to_parents, topological_order
+from .freed import keep_shape
 from .mode import anywhere, recording, state
 from .ops.elementwise import COMPLEX_GRADIENT
 from .ops.reduce import _sum_kernel
@@ -59,7 +60,7 @@ from .ops.shape import broadcast_axes
 from .registry import OPS, OpDef, opdef_of
 from .versions import _base
 
-__all__ = ["compile", "Compiled", "replayable_ops", "NotReplayed", "retrace"]
+__all__ = ["compile", "Compiled", "replayable_ops", "NotReplayed", "retrace", "replay_call"]
 
 _PLAIN = (bool, int, float, str, type(None))
 _MAX_SIGNATURES = 16  # traces kept per function; past them, new signatures run as written
@@ -88,6 +89,43 @@ class NotReplayed(Exception):
     range, say): the compiled function's call then runs as written instead, which handles
     them (or names what is wrong) as it always does. An op's own forward may call its kernel
     and take another path on it too."""
+
+
+def replay_call(fn: Callable[..., Any], *args: Any, writes: bool = True) -> Any:
+    """``fn(*args)``; inside a function that ``ag.compile`` traces, also a call that every
+    replay of it makes again, at the same point among its other calls and its ``backward()``,
+    after the function's ops.
+
+    For what a training step does besides tensor ops: ``nn.optim``'s ``step`` and
+    ``zero_grad`` and ``nn.utils``' gradient clipping go through it, so that a whole step
+    (the loss, ``zero_grad()``, ``backward()``, clipping, ``step()``) can be compiled. The
+    trace does not look inside the call; its arguments are kept as they are (pass lists, not
+    iterators), and what it reads is read afresh at each replay. ``writes``: whether ``fn``
+    changes values that the function's tensor ops read (an optimizer's step updates the
+    parameters); no op may follow such a call in a replayed function.
+
+    Examples
+    --------
+    >>> log = []
+    >>> @ag.compile
+    ... def f(x):
+    ...     ag.replay_call(log.append, "called", writes=False)
+    ...     return (x * 2.0).sum()
+    >>> x = ag.ones(3)
+    >>> _ = f(x); _ = f(x); _ = f(x)   # traced, checked, replayed: each call makes it
+    >>> len(log)
+    3
+    """
+    if trace.on and trace.event("call", fn, args, writes):
+        thread = trace.paused()
+        try:
+            result = fn(*args)
+        finally:
+            trace.resume(thread)
+        if result.__class__ is Tensor:
+            trace.produced(result)
+        return result
+    return fn(*args)
 
 
 def replayable_ops() -> list[str]:
@@ -179,8 +217,8 @@ class Compiled:
         computed in numpy from an array argument (``np.mean(y)``), which no tensor read
         shows; the function then runs as written for that signature."""
         before = program.saved_effects()
-        try:
-            replayed = program.run(flat)
+        try:  # (the ops only: the events, an optimizer's step, are the function's to make)
+            replayed = program.run(flat, events=False)
         except NotReplayed:
             return self.fn(*args, **kwargs)
         finally:
@@ -256,7 +294,13 @@ class _Tracer:
         self.written: set[int] = set()  # the memory blocks written in place
         self.constants: list = []  # tensors made from plain values (ag.arange, ag.zeros)
         self.born: list = []  # tensors made by Tensor(...) inside the function
+        self.produced: set[int] = set()  # tensors returned by an ag.replay_call
+        self.contexts: dict[int, Any] = {}  # id(op result) -> the ctx it was recorded with
+        self.events: list = []  # (ops noted before it, kind, details): backward(), calls
         self.why: str | None = None
+
+    def event(self, kind: str, details: tuple) -> None:
+        self.events.append((len(self.nodes), kind, details))
 
     def constant(self, t) -> None:
         self.constants.append(t)  # (kept: their ids stay theirs until the build)
@@ -266,6 +310,8 @@ class _Tracer:
 
     def note(self, t, parents: tuple, op, backward, attrs: tuple | None) -> None:
         self.nodes.append((t, parents, op, backward, attrs))
+        if hasattr(t, "_ctx"):  # (as recorded: a backward() in the function frees it)
+            self.contexts[id(t)] = t._ctx
 
     def refuse(self, why: str) -> None:
         if self.why is None:
@@ -358,6 +404,9 @@ def _build(tracer: _Tracer, flat: tuple, out) -> _Program | str:
 
     def leaf_slot(p: Tensor) -> int | str:
         d = p._data
+        if id(p) in tracer.produced:
+            return ("the function computes with what an ag.replay_call returned (its value "
+                    "is the call's at each replay, not the trace's)")
         if type(d) is not np.ndarray:
             return "a tensor off numpy"
         if p._op is not None:
@@ -439,26 +488,51 @@ def _build(tracer: _Tracer, flat: tuple, out) -> _Program | str:
                 return "a hook or retain_grad() on a tensor inside the function"
             sh._op, sh._backward = t._op, backward
             sh._parents = tuple(shims[i] for i in ins)
-        if not d.context and hasattr(t, "_ctx"):  # a constant ctx (sum's axes); a kernel's
-            sh._ctx = t._ctx                     # own comes with each call's arrays
+        if not d.context and id(t) in tracer.contexts:  # a constant ctx (sum's axes); a
+            sh._ctx = tracer.contexts[id(t)]             # kernel's comes with each call
         steps.append((s, d.replay, tuple(ins), tuple(kept), d.context, d.replay_backward))
     s = slot_of.get(id(out))
     if s is None or s not in {step[0] for step in steps}:
         return "the function returns one of its inputs, not an op's result"
-    order = [slot_of[id(t)] for t in reversed(topological_order([out])) if t._op is not None]
+    events = []
+    for noted, kind, details in tracer.events:
+        if noted < len(tracer.nodes) and (kind == "backward" or details[2]):
+            return ("the function computes with tensors after its backward() or after an "
+                    "ag.replay_call that writes (an optimizer's step): a replay makes those "
+                    "after all of the function's ops")
+        if kind == "backward":
+            root, gradient, retain_graph, create_graph = details
+            if root is not out:
+                return "the function runs backward() on a tensor it does not return"
+            if gradient is not None or create_graph or \
+                    any(k == "backward" for k, *_ in events):
+                return ("the function runs backward() with a gradient, with "
+                        "create_graph=True, or twice")
+            events.append(("backward", retain_graph, None))
+        else:
+            fn, args, _ = details
+            events.append(("call", fn, args))
+    # the engine's order, over the parents as recorded (a backward() inside the function has
+    # freed the graph since: its parents are summaries now)
+    recorded = {id(t): parents for t, parents, *_ in nodes}
+    order = [slot_of[id(t)] for t in reversed(topological_order(
+        [out], lambda t: recorded.get(id(t), ()) if t._op is not None else ()))
+        if t._op is not None]
     # each slot's shape and dtype, for the backward's un-broadcasting and casts
     kinds = [(sh._data.shape, sh._data.dtype) for sh in shims]
     for sh in shims:  # the trace's arrays are not kept: each call puts in its own
         sh._data = None
-    return _Program(shims, steps, inputs, params, constants, s, order, kinds)
+    return _Program(shims, steps, inputs, params, constants, s, order, kinds, events)
 
 
 class _Program:
     """One signature's replay: the forward kernels as straight-line code, and the backward
     order of the nodes."""
 
-    def __init__(self, shims, steps, inputs, params, constants, out, order, kinds) -> None:
+    def __init__(self, shims, steps, inputs, params, constants, out, order, kinds,
+                 events) -> None:
         self.shims, self.inputs, self.params, self.out = shims, inputs, params, out
+        self.events = events  # backward() and ag.replay_call's calls, made after the ops
         self.checked = False  # replayed once beside the function (Compiled._check)
         self.template = [None] * len(shims)
         for s, value in constants:
@@ -489,9 +563,10 @@ class _Program:
                     for s in order]
             self.array_backward = _backward_code(plan, out, self.leaves, kinds, len(shims))
 
-    def run(self, flat: tuple) -> Tensor | None:
-        """The function's result for the arguments ``flat``; None if a parameter changed
-        since the trace (shape, dtype or requires_grad), which calls for a new trace."""
+    def run(self, flat: tuple, events: bool = True) -> Tensor | None:
+        """The function's result for the arguments ``flat``, then its events (without
+        ``events``: the ops only); None if a parameter changed since the trace (shape, dtype
+        or requires_grad), which calls for a new trace."""
         values = self.template[:]
         for s, i in self.inputs:
             a = flat[i]
@@ -516,10 +591,40 @@ class _Program:
         leaves = tuple([flat[i] for i in self.grad_inputs]) + self.param_tensors \
             if self.grad_inputs else self.param_tensors
         if not leaves or not state.grad_enabled:
-            return _wrap(data)
-        backward = self.backward if self.array_backward is None else self.backward_arrays
-        return record(data, leaves, "CompiledBackward",
-                      functools.partial(backward, values, ctx))
+            out = _wrap(data)
+        else:
+            backward = self.backward if self.array_backward is None else self.backward_arrays
+            out = record(data, leaves, "CompiledBackward",
+                         functools.partial(backward, values, ctx))
+        if events and self.events:
+            for kind, a, b in self.events:
+                if kind == "call":
+                    a(*b)
+                else:
+                    self.backward_now(out, values, ctx, a)
+        return out
+
+    def backward_now(self, out: Tensor, values: list, ctx: dict, retain_graph: bool) -> None:
+        """``out.backward(retain_graph=...)`` made inside the function: with a backward
+        function of arrays, its gradients go straight to the leaves (as the engine would
+        accumulate them, hooks run), without the engine's walk."""
+        if self.array_backward is None:
+            out.backward(retain_graph=retain_graph)
+            return
+        prev, state.grad_enabled = state.grad_enabled, False
+        try:
+            with np.errstate(all="ignore"):
+                grads = self.array_backward(values, ctx, _seed(out, None)._data)
+            for p, gd in zip(out._parents, grads):
+                if gd is not None:
+                    g = _wrap(gd)
+                    if p._hooks:
+                        g = _run_hooks(p, g)
+                    _accumulate(p, g, False)
+        finally:
+            state.grad_enabled = prev
+        if not retain_graph:
+            keep_shape([out])
 
     def saved_effects(self) -> list:
         """Copies of the arrays of the buffers kernels update."""

@@ -45,7 +45,8 @@ def initial_weights() -> list[np.ndarray]:
 
 def train_nn(x, y, batches, init, compiled: bool = False) -> float:
     """Our engine: ``nn.Sequential``, ``F.cross_entropy``, ``nn.optim.SGD``; with
-    ``compiled``, the loss function through ``ag.compile`` (traced at the first step)."""
+    ``compiled``, the whole step (loss, ``zero_grad``, ``backward``, ``step``) through
+    ``ag.compile`` (traced at the first step)."""
     import autograd as ag
     import nn
     import nn.functional as F
@@ -55,15 +56,16 @@ def train_nn(x, y, batches, init, compiled: bool = False) -> float:
     model.load_state_dict(dict(zip(model.state_dict(), init)))
     opt = nn.optim.SGD(model.parameters(), lr=LR)
 
-    def loss_fn(xb, yb):
-        return F.cross_entropy(model(xb), yb)
-
-    step = ag.compile(loss_fn) if compiled else loss_fn
-    for idx in batches:
-        loss = step(ag.Tensor(x[idx]), y[idx])
+    def train_step(xb, yb):
+        loss = F.cross_entropy(model(xb), yb)
         opt.zero_grad()
         loss.backward()
         opt.step()
+        return loss
+
+    step = ag.compile(train_step) if compiled else train_step
+    for idx in batches:
+        loss = step(ag.Tensor(x[idx]), y[idx])
     if compiled:
         assert not step.reasons, step.reasons  # replayed, not run as written
     return loss.item()

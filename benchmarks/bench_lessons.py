@@ -106,7 +106,6 @@ def makemore_case(steps: int = STEPS) -> dict:
     ag.manual_seed(0)
     twin = mm.build(27)  # the same model and weights again, trained through ag.compile
     twin_opt = nn.optim.SGD(twin.parameters(), lr=0.1)
-    traced = ag.compile(lambda xb, yb: F.cross_entropy(twin(xb), yb))
     params = {"C": model[0].weight.data, "W1": model[2].weight.data.T,
               "gamma": model[3].weight.data[None], "beta": model[3].bias.data[None],
               "W2": model[5].weight.data.T, "b2": model[5].bias.data}
@@ -124,23 +123,30 @@ def makemore_case(steps: int = STEPS) -> dict:
 
     return {"autograd": _loop(lambda xb, yb: F.cross_entropy(model(xb), yb), model, opt, xs,
                               ys),
-            "autograd, ag.compile": _loop(traced, twin, twin_opt, xs, ys),
+            "autograd, ag.compile": _loop(lambda xb, yb: F.cross_entropy(twin(xb), yb), twin,
+                                          twin_opt, xs, ys, compiled=True),
             "numpy by hand": numpy_by_hand}
 
 
-def _loop(loss_of, model, opt, xs, ys, clip: bool = False):
+def _loop(loss_of, model, opt, xs, ys, clip: bool = False, compiled: bool = False):
     """The training loop a script writes, over the batches ``xs``, ``ys``: the loss, a
-    backward pass, gradient clipping (optional) and the optimizer's step. A compiled
-    ``loss_of`` must have replayed every step."""
+    backward pass, gradient clipping (optional) and the optimizer's step; with ``compiled``,
+    that whole step through ``ag.compile``, which must have replayed every step."""
+    def train_step(xb, yb):
+        loss = loss_of(xb, yb)
+        opt.zero_grad()
+        loss.backward()
+        if clip:
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        return loss
+
+    step = ag.compile(train_step) if compiled else train_step
+
     def run():
         for xb, yb in zip(xs, ys):
-            loss = loss_of(xb, yb)
-            opt.zero_grad()
-            loss.backward()
-            if clip:
-                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-        reasons = getattr(loss_of, "reasons", None)
+            step(xb, yb)
+        reasons = getattr(step, "reasons", None)
         assert not reasons, reasons  # replayed, not run as written
 
     return run
@@ -232,9 +238,9 @@ def gpt_case(steps: int = STEPS, torch_too: bool = True, approximate: str = "non
         if approximate != "none":
             for b in twin.h:
                 b.mlp[1].approximate = approximate
-        traced = ag.compile(lambda xb, yb: twin(xb, yb)[1])
-        cases["autograd, ag.compile"] = _loop(traced, twin, twin.optimizer(1e-3), xs, ys,
-                                              clip=True)
+        cases["autograd, ag.compile"] = _loop(lambda xb, yb: twin(xb, yb)[1], twin,
+                                              twin.optimizer(1e-3), xs, ys, clip=True,
+                                              compiled=True)
     if torch_too and _torch_one_thread():
         import torch
 
@@ -269,11 +275,11 @@ def cnn_case(steps: int = STEPS) -> dict:
 
     ag.manual_seed(0)
     twin = cnn.build()  # the same model and weights, trained through ag.compile
-    traced = ag.compile(lambda xb, yb: F.cross_entropy(twin(xb), yb))
     cases = {"autograd": _loop(lambda xb, yb: F.cross_entropy(model(xb), yb), model, opt, xs,
                                ys),
-             "autograd, ag.compile": _loop(traced, twin, nn.optim.Adam(twin.parameters(),
-                                                                       lr=1e-3), xs, ys)}
+             "autograd, ag.compile": _loop(lambda xb, yb: F.cross_entropy(twin(xb), yb), twin,
+                                           nn.optim.Adam(twin.parameters(), lr=1e-3), xs, ys,
+                                           compiled=True)}
     if _torch_one_thread():
         import torch
         from torch import nn as tnn

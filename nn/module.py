@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple, Union
 
 import numpy as np
 
-from autograd import Tensor, Value, increment_version, retrace
+from autograd import Tensor, Value, increment_version, replay_call, retrace
 from autograd.typing import DTypeLike
 
 
@@ -304,8 +304,12 @@ class Module:
     # ----------------------------------------------------------------- training
     def zero_grad(self) -> None:
         """Reset every Parameter's gradient to None (PyTorch's ``set_to_none=True``) and every
-        Value's to 0.0."""
-        for p in self.parameters():
+        Value's to 0.0 (``ag.replay_call``: a compiled step makes it at each replay)."""
+        replay_call(self._zero_grad, list(self.parameters()), writes=False)
+
+    @staticmethod
+    def _zero_grad(params: list) -> None:
+        for p in params:
             p.grad = 0.0 if isinstance(p, Value) else None  # type: ignore[assignment]
 
     def requires_grad_(self, flag: bool = True) -> Module:

@@ -11,7 +11,7 @@ from typing import Iterable, Union
 
 import numpy as np
 
-from autograd import Tensor, Value, increment_version
+from autograd import Tensor, Value, increment_version, replay_call
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -75,6 +75,13 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
     (True, True)
     >>> opt.step()
     """
+    params = [parameters] if isinstance(parameters, (Tensor, Value)) else list(parameters)
+    return replay_call(_clip_grad_norm, params, max_norm, norm_type, error_if_nonfinite,
+                       writes=False)
+
+
+def _clip_grad_norm(parameters: list, max_norm: float, norm_type: float,
+                    error_if_nonfinite: bool) -> Tensor:
     tensors, values = _grads(parameters, "clip_grad_norm_")
     max_norm, norm_type = float(max_norm), float(norm_type)
     arrays = [np.asarray(g.data) for g in tensors]
@@ -112,6 +119,11 @@ def clip_grad_value_(parameters: Params, clip_value: float) -> None:
     >>> abs(model.weight.grad)                  # every element was larger than 0.5
     Tensor([[0.5, 0.5, 0.5]])
     """
+    params = [parameters] if isinstance(parameters, (Tensor, Value)) else list(parameters)
+    replay_call(_clip_grad_value, params, clip_value, writes=False)
+
+
+def _clip_grad_value(parameters: list, clip_value: float) -> None:
     tensors, values = _grads(parameters, "clip_grad_value_")
     c = float(clip_value)
     for g in tensors:

@@ -171,8 +171,13 @@ def test_in_place_writes_backward_and_hooks_inside_are_not_replayed():
         return y.sum()
 
     def backward_inside(w):
+        y = w * 1.0
         (w * w).sum().backward()
-        return w * 1.0
+        return y
+
+    def grad_inside(w):
+        (g,) = ag.grad((w * w).sum(), w)
+        return (w * g).sum()
 
     def hooked(w):
         y = w * 2.0
@@ -181,7 +186,8 @@ def test_in_place_writes_backward_and_hooks_inside_are_not_replayed():
 
     w = leaf(3)
     assert "in place" in _reason(writes, w)
-    assert "backward pass" in _reason(backward_inside, w)
+    assert "backward() on a tensor it does not return" in _reason(backward_inside, w)
+    assert "ag.grad" in _reason(grad_inside, w)
     assert "retain_grad" in _reason(hooked, w)
 
 
@@ -541,3 +547,126 @@ def test_a_value_the_trace_fixed_is_caught_on_the_second_call():
     for y in (np.arange(3.0), np.arange(3.0) * 2, np.arange(3.0) * 5):
         assert_same(grads_of(f, x, y), grads_of(fn, x, y))
     assert "differed from the function on its second call" in next(iter(f.reasons.values()))
+
+
+def _step_both_ways(make, batches) -> list:
+    """Train with the whole step (``make(model, opt)`` returns it) as written and compiled;
+    assert the same losses, parameters, optimizer state and rate, bit for bit."""
+    x, y = _digits()
+    runs = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+        opt = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        sched = nn.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+        step = make(model, opt, sched)
+        step = ag.compile(step) if compiled else step
+        losses = [step(ag.Tensor(x[i]), y[i]).item() for i in batches]
+        if compiled:
+            assert step.reasons == {}, step.reasons
+        momenta = [opt.state[p]["momentum_buffer"].copy() for p in model.parameters()]
+        runs.append((losses, [p.data.copy() for p in model.parameters()], momenta,
+                     sched.get_last_lr(), [p.grad.data.copy() for p in model.parameters()]))
+    (la, *ta), (lb, *tb) = runs
+    assert la == lb
+    for a, b in zip(ta, tb):
+        if isinstance(a, list) and a and isinstance(a[0], np.ndarray):
+            for u, v in zip(a, b):
+                np.testing.assert_array_equal(u, v)
+        else:
+            assert a == b
+    return lb
+
+
+def test_a_whole_training_step_compiles_bit_for_bit():
+    # zero_grad, the loss, backward(), clipping, the optimizer's and the scheduler's steps:
+    # the replay makes the calls again (ag.replay_call), in order, after the ops
+    def make(model, opt, sched):
+        def train_step(xb, yb):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+            opt.step()
+            sched.step()
+            return loss
+        return train_step
+
+    batches = [np.arange(i, i + 16) for i in range(0, 160, 16)]
+    losses = _step_both_ways(make, batches)
+    assert losses[-1] < losses[0]
+
+
+def test_a_compiled_step_with_module_zero_grad_value_clipping_and_retain_graph():
+    def make(model, opt, sched):
+        def train_step(xb, yb):
+            model.zero_grad()
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward(retain_graph=True)
+            nn.utils.clip_grad_value_(model.parameters(), 0.01)
+            opt.step()
+            return loss
+        return train_step
+
+    batches = [np.arange(i, i + 8) for i in range(0, 48, 8)]
+    _step_both_ways(make, batches)
+    # with retain_graph, the returned loss can go backward once more, as written
+    model = nn.Linear(3, 2)
+    f = ag.compile(lambda x: _backward_kept(model(x).sum()))
+    for _ in range(3):
+        model.weight.grad = None
+        out = f(ag.ones(4, 3))
+        out.backward()  # the second pass through the kept graph
+        np.testing.assert_array_equal(model.weight.grad.data, np.full((2, 3), 8.0))
+
+
+def _backward_kept(loss):
+    loss.backward(retain_graph=True)
+    return loss
+
+
+def test_what_a_compiled_step_cannot_replay_runs_as_written():
+    model = nn.Linear(3, 2)
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    x = ag.tensor(rng.standard_normal((4, 3)).astype(np.float32))
+
+    def op_after_step(x):
+        loss = model(x).sum()
+        loss.backward()
+        opt.step()
+        return loss * 2.0  # an op after the step: a replay makes the step after the ops
+
+    def backward_twice(x):
+        loss = model(x).sum()
+        loss.backward(retain_graph=True)
+        loss.backward()
+        return loss
+
+    def uses_the_norm(x):
+        loss = model(x).sum()
+        loss.backward()
+        norm = nn.utils.clip_grad_norm_(list(model.parameters()), 1.0)
+        return loss + norm
+
+    def reads_a_gradient(x):
+        loss = model(x).sum()
+        loss.backward()
+        return loss * float(model.weight.grad.sum())
+
+    for fn, why in ((op_after_step, "after its backward"), (backward_twice, "twice"),
+                    (uses_the_norm, "what an ag.replay_call returned"),
+                    (reads_a_gradient, r"reads a tensor's value \(float\(\)\)")):
+        f = ag.compile(fn)
+        f(x), f(x)
+        (reason,) = f.reasons.values()
+        assert re.search(why, reason), reason
+
+
+def test_replay_call_outside_a_trace_just_calls_and_inside_is_made_at_each_replay():
+    log = []
+    assert ag.replay_call(log.append, 1) is None and log == [1]
+    f = ag.compile(lambda x: (ag.replay_call(log.append, 2, writes=False), x * 2.0)[1].sum())
+    x = ag.ones(3)
+    for _ in range(4):
+        f(x)
+    assert log == [1, 2, 2, 2, 2] and f.reasons == {}

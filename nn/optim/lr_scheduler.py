@@ -21,6 +21,8 @@ from bisect import bisect_right
 from collections import Counter
 from typing import Callable, Sequence
 
+from autograd import replay_call
+
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
@@ -65,7 +67,11 @@ class LRScheduler:
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``, using the closed form where there is one)
-        and set each group's ``lr``."""
+        and set each group's ``lr``. (Inside a function ``ag.compile`` traces, every replay
+        of it makes this call again: ``ag.replay_call``.)"""
+        replay_call(self._step, epoch, writes=False)
+
+    def _step(self, epoch: int | None) -> None:
         self._step_count += 1
         if epoch is None:
             self.last_epoch += 1
@@ -301,7 +307,11 @@ class SequentialLR(LRScheduler):
         self._last_lr = self._schedulers[0].get_last_lr()
 
     def step(self) -> None:  # type: ignore[override]
-        """Advance one epoch in the scheduler whose turn it is."""
+        """Advance one epoch in the scheduler whose turn it is (``ag.replay_call``, as the
+        others)."""
+        replay_call(self._step_sequential, writes=False)
+
+    def _step_sequential(self) -> None:
         self.last_epoch += 1
         i = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[i]

@@ -132,7 +132,11 @@ class Optimizer:
     # ----------------------------------------------------------------- stepping
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient: to None (or to zeros with
-        ``set_to_none=False``); a Value's to 0.0."""
+        ``set_to_none=False``); a Value's to 0.0. (Inside a function ``ag.compile`` traces,
+        every replay of it makes this call again: ``ag.replay_call``.)"""
+        ag.replay_call(self._zero_grad, set_to_none, writes=False)
+
+    def _zero_grad(self, set_to_none: bool) -> None:
         for group in self.param_groups:
             for p in group["params"]:
                 if isinstance(p, Value):
@@ -149,7 +153,12 @@ class Optimizer:
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient. ``closure`` (optional) recomputes the
-        loss with gradients enabled and returns it; ``step`` returns that loss."""
+        loss with gradients enabled and returns it; ``step`` returns that loss. (Inside a
+        function ``ag.compile`` traces, every replay of it makes this call again, after the
+        function's ops and ``backward()``: ``ag.replay_call``.)"""
+        return ag.replay_call(self._step, closure)
+
+    def _step(self, closure: Callable[[], Any] | None) -> Any:
         loss = None
         if closure is not None:
             with ag.enable_grad():
