@@ -52,7 +52,6 @@ import numpy as np
 from ._tensor import Tensor, _wrap, get_default_dtype, record
 from ._trace import trace
 from .engine import _accumulate, _run_hooks, _seed, send_to_parents, topological_order
-from .freed import keep_shape
 from .mode import anywhere, recording, state
 from .ops.elementwise import COMPLEX_GRADIENT
 from .ops.reduce import _sum_kernel
@@ -578,12 +577,13 @@ class _Program:
                 return None
             values[s] = d
         ctx: dict = {}
-        before = self.saved_effects()
+        before = self.saved_effects() if self.effects else None
         try:
             with np.errstate(all="ignore"):  # the ops' own results are IEEE, without warnings
                 self.forward(values, ctx)
         except NotReplayed:
-            self.restore_effects(before)  # as before the call, which now runs as written
+            if before:
+                self.restore_effects(before)  # as before the call, which now runs as written
             raise
         data = values[self.out]
         if data.__class__ is not np.ndarray:
@@ -594,8 +594,7 @@ class _Program:
             out = _wrap(data)
         else:
             backward = self.backward if self.array_backward is None else self.backward_arrays
-            out = record(data, leaves, "CompiledBackward",
-                         functools.partial(backward, values, ctx))
+            out = record(data, leaves, _COMPILED, functools.partial(backward, values, ctx))
         if events and self.events:
             for kind, a, b in self.events:
                 if kind == "call":
@@ -623,8 +622,8 @@ class _Program:
                     _accumulate(p, g, False)
         finally:
             state.grad_enabled = prev
-        if not retain_graph:
-            keep_shape([out])
+        if not retain_graph:  # (keep_shape: its parents are the leaves, which stay)
+            out._backward = None
 
     def saved_effects(self) -> list:
         """Copies of the arrays of the buffers kernels update."""
@@ -668,6 +667,7 @@ class _Program:
         return found
 
 
+_COMPILED = opdef_of("CompiledBackward")  # the op of a replay's result node
 _RECORDED = ("a compiled function's backward is not recorded: create_graph=True needs the "
              "function itself, not compiled")
 

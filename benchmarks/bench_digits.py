@@ -65,7 +65,7 @@ def train_nn(x, y, batches, init, compiled: bool = False) -> float:
 
     step = ag.compile(train_step) if compiled else train_step
     for idx in batches:
-        loss = step(ag.Tensor(x[idx]), y[idx])
+        loss = step(x[idx], y[idx])  # (arrays: the model takes them as they are)
     if compiled:
         assert not step.reasons, step.reasons  # replayed, not run as written
     return loss.item()

@@ -130,7 +130,10 @@ def _linear_grads_kernel(g, needs, y, ctx, x, w, b=None):
         gx = (g.reshape(-1, g.shape[-1]) @ w).reshape(x.shape)
     else:
         gx = g @ w
-    gw = g.reshape(-1, w.shape[0]).T @ x.reshape(-1, w.shape[1]) if needs[1] else None
+    gw = None
+    if needs[1]:  # (2-D: the arrays themselves, without two reshaped views of them)
+        gw = g.T @ x if g.ndim == 2 and x.ndim == 2 else \
+            g.reshape(-1, w.shape[0]).T @ x.reshape(-1, w.shape[1])
     if len(needs) < 3 or not needs[2]:
         return gx, gw, None
     gb = np.add.reduce(g, axis=0) if g.__class__ is np.ndarray and g.ndim == 2 \

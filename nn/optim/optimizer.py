@@ -163,21 +163,27 @@ class Optimizer:
         if closure is not None:
             with ag.enable_grad():
                 loss = closure()
+        states, update = self.state, self._update
         with ag.no_grad():
             for group in self.param_groups:
                 values = []
                 for p in group["params"]:
+                    grad = p.grad
+                    if grad is None:
+                        continue
                     if isinstance(p, Value):
                         values.append(p)
-                    elif p.grad is not None:
-                        state = self.state.setdefault(p, {})
-                        # the arrays themselves; the guard is told of the write once
-                        pd, gd = p.data, p.grad.data
-                        if type(pd) is np.ndarray and type(gd) is np.ndarray:
-                            self._update(pd, gd, state, group)  # in place
-                        else:  # another backend: the new array replaces the old
-                            p.data = self._update(pd, gd, state, group)
-                        increment_version(p)
+                        continue
+                    state = states.get(p)
+                    if state is None:
+                        state = states[p] = {}
+                    # the arrays themselves; the guard is told of the write once
+                    pd, gd = p.data, grad.data
+                    if pd.__class__ is np.ndarray and gd.__class__ is np.ndarray:
+                        update(pd, gd, state, group)  # in place
+                    else:  # another backend: the new array replaces the old
+                        p.data = update(pd, gd, state, group)
+                    increment_version(p)
                 if values:
                     self._update_values(values, group)
         return loss
