@@ -317,6 +317,11 @@ def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
     if type(data) is not np.ndarray:  # another backend's arrays: replaced, never written into
         t.grad = g if t.grad is None else _wrap(t.grad._data + data)
         return
+    accumulate_array(t, data)
+
+
+def accumulate_array(t: Tensor, data: np.ndarray) -> None:
+    """Add the numpy gradient ``data`` into ``t.grad`` (not recorded)."""
     if t.grad is None:
         # copy read-only gradients (broadcast views) and slices that would pin a larger array;
         # a same-size view (a transpose) is kept as it is

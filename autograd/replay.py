@@ -51,7 +51,14 @@ import numpy as np
 
 from ._tensor import Tensor, _wrap, get_default_dtype, record
 from ._trace import trace
-from .engine import _accumulate, _run_hooks, _seed, send_to_parents, topological_order
+from .engine import (
+    _accumulate,
+    _run_hooks,
+    _seed,
+    accumulate_array,
+    send_to_parents,
+    topological_order,
+)
 from .mode import anywhere, recording, state
 from .ops.elementwise import COMPLEX_GRADIENT
 from .ops.reduce import _sum_kernel
@@ -521,7 +528,8 @@ def _build(tracer: _Tracer, flat: tuple, out) -> _Program | str:
     kinds = [(sh._data.shape, sh._data.dtype) for sh in shims]
     for sh in shims:  # the trace's arrays are not kept: each call puts in its own
         sh._data = None
-    return _Program(shims, steps, inputs, params, constants, s, order, kinds, events)
+    tensors = tuple(a.__class__ is Tensor for a in flat)
+    return _Program(shims, steps, inputs, params, constants, s, order, kinds, events, tensors)
 
 
 class _Program:
@@ -529,15 +537,11 @@ class _Program:
     order of the nodes."""
 
     def __init__(self, shims, steps, inputs, params, constants, out, order, kinds,
-                 events) -> None:
+                 events, tensors) -> None:
         self.shims, self.inputs, self.params, self.out = shims, inputs, params, out
         self.events = events  # backward() and ag.replay_call's calls, made after the ops
         self.checked = False  # replayed once beside the function (Compiled._check)
-        self.template = [None] * len(shims)
-        for s, value in constants:
-            self.template[s] = value
         self.contexts = [shims[s] for s, _, _, _, context, _ in steps if context]
-        self.forward = _forward_code(steps, len(shims))
         # the buffers kernels update (batch_norm's running statistics): put back when a call
         # that updated them must not count (a kernel bails out; the check beside the function)
         effects: dict[int, Tensor] = {}
@@ -561,47 +565,76 @@ class _Program:
             plan = [by_slot[s] + (tuple(shims[i]._requires_grad for i in by_slot[s][2]),)
                     for s in order]
             self.array_backward = _backward_code(plan, out, self.leaves, kinds, len(shims))
+        self.run = self._run_code(steps, constants, tensors)
 
-    def run(self, flat: tuple, events: bool = True) -> Tensor | None:
-        """The function's result for the arguments ``flat``, then its events (without
-        ``events``: the ops only); None if a parameter changed since the trace (shape, dtype
-        or requires_grad), which calls for a new trace."""
-        values = self.template[:]
+    def _run_code(self, steps: list, constants: list, tensors: tuple) -> Callable:
+        """``run`` as one straight-line function for this signature (``tensors``: which
+        arguments are Tensors): the arguments' arrays and the guarded parameters' in local
+        variables, each op's kernel ``v_out = kernel(v_in..., attrs...)`` (a kernel that also
+        returns a context puts it in ``C``), the result's node, then the events; no loop,
+        list access or argument list per op."""
+        names: dict[str, Any] = {"ndarray": np.ndarray, "asarray": np.asarray, "wrap": _wrap,
+                                 "record": record, "partial": functools.partial,
+                                 "errstate": np.errstate, "NotReplayed": NotReplayed,
+                                 "state": state, "OP": _COMPILED, "self": self,
+                                 "BW": self.backward if self.array_backward is None
+                                 else self.backward_arrays}
+        lines = ["def run(flat, events=True):",
+                 f"    ({''.join(f'arg{i}, ' for i in range(len(tensors)))}) = flat"]
         for s, i in self.inputs:
-            a = flat[i]
-            values[s] = a._data if a.__class__ is Tensor else a
-        for s, p, shape, dtype, grad in self.params:
-            d = p._data
-            if d.__class__ is not np.ndarray or d.shape != shape or d.dtype is not dtype and \
-                    d.dtype != dtype or p._requires_grad is not grad:
-                return None
-            values[s] = d
-        ctx: dict = {}
-        before = self.saved_effects() if self.effects else None
-        try:
-            with np.errstate(all="ignore"):  # the ops' own results are IEEE, without warnings
-                self.forward(values, ctx)
-        except NotReplayed:
-            if before:
-                self.restore_effects(before)  # as before the call, which now runs as written
-            raise
-        data = values[self.out]
-        if data.__class__ is not np.ndarray:
-            data = np.asarray(data)  # numpy returns scalars for 0-d results
-        leaves = tuple([flat[i] for i in self.grad_inputs]) + self.param_tensors \
-            if self.grad_inputs else self.param_tensors
-        if not leaves or not state.grad_enabled:
-            out = _wrap(data)
-        else:
-            backward = self.backward if self.array_backward is None else self.backward_arrays
-            out = record(data, leaves, _COMPILED, functools.partial(backward, values, ctx))
-        if events and self.events:
-            for kind, a, b in self.events:
-                if kind == "call":
-                    a(*b)
+            lines.append(f"    v{s} = arg{i}._data" if tensors[i] else f"    v{s} = arg{i}")
+        for k, (s, p, shape, dtype, grad) in enumerate(self.params):
+            names[f"P{k}"], names[f"S{k}"], names[f"D{k}"] = p, shape, dtype
+            lines += [f"    v{s} = P{k}._data",  # a parameter changed: None (a new trace)
+                      f"    if v{s}.__class__ is not ndarray or v{s}.shape != S{k} or "
+                      f"v{s}.dtype is not D{k} and v{s}.dtype != D{k} or "
+                      f"P{k}._requires_grad is not {grad}:",
+                      "        return None"]
+        for s, value in constants:
+            names[f"K{s}"] = value
+            lines.append(f"    v{s} = K{s}")
+        lines.append("    C = {}")
+        if self.effects:  # put back if a kernel bails out after one updated a buffer
+            lines.append("    before = self.saved_effects()")
+        lines += ["    try:", "        with errstate(all='ignore'):  # IEEE results, quietly"]
+        for n, (s, kernel, ins, attrs, context, _) in enumerate(steps):
+            names[f"k{n}"] = kernel
+            args = [f"v{i}" for i in ins]
+            for j, a in enumerate(attrs):
+                if a.__class__ is _Arg:
+                    args.append(a.code())
                 else:
-                    self.backward_now(out, values, ctx, a)
-        return out
+                    names[f"a{n}_{j}"] = a
+                    args.append(f"a{n}_{j}")
+            target = f"v{s}, C[{s}]" if context else f"v{s}"
+            lines.append(f"            {target} = k{n}({', '.join(args)})")
+        lines += ["    except NotReplayed:",
+                  "        self.restore_effects(before)" if self.effects else "        pass",
+                  "        raise",
+                  f"    V = [{', '.join(f'v{i}' for i in range(len(self.shims)))}]",
+                  f"    data = v{self.out}",
+                  "    if data.__class__ is not ndarray:",
+                  "        data = asarray(data)  # numpy gives scalars for 0-d results"]
+        names["PT"] = self.param_tensors
+        leaves = "PT" if not self.grad_inputs else \
+            f"({''.join(f'arg{i}, ' for i in self.grad_inputs)}) + PT"
+        if not self.grad_inputs and not self.param_tensors:
+            lines.append("    out = wrap(data)")
+        else:
+            lines += ["    if not state.grad_enabled:", "        out = wrap(data)", "    else:",
+                      f"        out = record(data, {leaves}, OP, partial(BW, V, C))"]
+        if self.events:
+            lines.append("    if events:")
+            for n, (kind, a, b) in enumerate(self.events):
+                if kind == "call":
+                    names[f"E{n}"], names[f"EA{n}"] = a, b
+                    lines.append(f"        E{n}(*EA{n})")
+                else:
+                    lines.append(f"        self.backward_now(out, V, C, {a})")
+        lines.append("    return out")
+        namespace: dict[str, Any] = dict(names)
+        exec("\n".join(lines), namespace)  # noqa: S102  (code made here, from slot numbers)
+        return namespace["run"]
 
     def backward_now(self, out: Tensor, values: list, ctx: dict, retain_graph: bool) -> None:
         """``out.backward(retain_graph=...)`` made inside the function: with a backward
@@ -615,11 +648,12 @@ class _Program:
             with np.errstate(all="ignore"):
                 grads = self.array_backward(values, ctx, _seed(out, None)._data)
             for p, gd in zip(out._parents, grads):
-                if gd is not None:
-                    g = _wrap(gd)
-                    if p._hooks:
-                        g = _run_hooks(p, g)
-                    _accumulate(p, g, False)
+                if gd is None:
+                    continue
+                if p._hooks:
+                    _accumulate(p, _run_hooks(p, _wrap(gd)), False)
+                else:
+                    accumulate_array(p, gd)
         finally:
             state.grad_enabled = prev
         if not retain_graph:  # (keep_shape: its parents are the leaves, which stay)
@@ -638,6 +672,8 @@ class _Program:
         of this call's arrays (``_backward_code``)."""
         if recording():
             raise RuntimeError(_RECORDED)
+        if self.array_backward is None:  # (taken away since: the ops' backward functions)
+            return self.backward(values, ctx, g, out)
         return tuple([None if a is None else _wrap(a)
                       for a in self.array_backward(values, ctx, g._data)])
 
@@ -733,29 +769,3 @@ def _backward_code(plan: list, out: int, leaves: list, kinds: list, size: int) -
     namespace: dict[str, Any] = dict(names)
     exec("\n".join(lines), namespace)  # noqa: S102  (code made here, from slot numbers)
     return namespace["backward"]
-
-
-def _forward_code(steps: list, size: int) -> Callable:
-    """The forward kernels as one straight-line function ``forward(V, C)``: the slots' arrays
-    in local variables, each step ``v_out = kernel(v_in..., attrs...)`` (a kernel that also
-    returns a context puts it in ``C``), and ``V`` filled with every slot's array at the end:
-    no loop, list access or argument list per step."""
-    names: dict[str, Any] = {}
-    made = {s for s, *_ in steps}
-    lines = ["def forward(V, C):"]
-    lines += [f"    v{i} = V[{i}]" for i in range(size) if i not in made]
-    for n, (s, kernel, ins, attrs, context, _) in enumerate(steps):
-        names[f"k{n}"] = kernel
-        args = [f"v{i}" for i in ins]
-        for j, a in enumerate(attrs):
-            if a.__class__ is _Arg:
-                args.append(a.code())
-            else:
-                names[f"a{n}_{j}"] = a
-                args.append(f"a{n}_{j}")
-        target = f"v{s}, C[{s}]" if context else f"v{s}"
-        lines.append(f"    {target} = k{n}({', '.join(args)})")
-    lines.append(f"    V[:] = ({', '.join(f'v{i}' for i in range(size))},)")
-    namespace: dict[str, Any] = dict(names)
-    exec("\n".join(lines), namespace)  # noqa: S102  (code made here, from slot numbers)
-    return namespace["forward"]

@@ -57,7 +57,7 @@ def _forget(key: int):
 def note_write(arr: np.ndarray) -> int:
     """Record that ``arr``'s memory was written in place now; return its new version."""
     clock.now += 1
-    base = _base(arr)
+    base = arr if arr.__class__ is np.ndarray and arr.base is None else _base(arr)
     if trace.on:
         trace.wrote(base)
     key = id(base)

@@ -163,10 +163,10 @@ class Optimizer:
         if closure is not None:
             with ag.enable_grad():
                 loss = closure()
-        states, update = self.state, self._update
+        states = self.state
         with ag.no_grad():
             for group in self.param_groups:
-                values = []
+                values, arrays, written = [], [], []
                 for p in group["params"]:
                     grad = p.grad
                     if grad is None:
@@ -180,10 +180,15 @@ class Optimizer:
                     # the arrays themselves; the guard is told of the write once
                     pd, gd = p.data, grad.data
                     if pd.__class__ is np.ndarray and gd.__class__ is np.ndarray:
-                        update(pd, gd, state, group)  # in place
+                        arrays.append((pd, gd, state))  # updated in place, below
+                        written.append(p)
                     else:  # another backend: the new array replaces the old
-                        p.data = update(pd, gd, state, group)
-                    increment_version(p)
+                        p.data = self._update(pd, gd, state, group)
+                        increment_version(p)
+                if arrays:
+                    self._update_arrays(arrays, group)
+                    for p in written:
+                        increment_version(p)
                 if values:
                     self._update_values(values, group)
         return loss
@@ -192,6 +197,13 @@ class Optimizer:
         """Update the array ``p`` from its gradient ``g`` (subclasses): a numpy ``p`` in place,
         another backend's functionally; return the updated array (``p`` itself for numpy)."""
         raise NotImplementedError
+
+    def _update_arrays(self, arrays: list, group: dict) -> None:
+        """Update a group's numpy parameters in place: ``arrays`` holds ``(p, g, state)`` for
+        each. ``_update`` for each; a subclass may read the group's hyperparameters once."""
+        update = self._update
+        for p, g, state in arrays:
+            update(p, g, state, group)
 
     def _update_values(self, values: list, group: dict) -> None:
         """The update for scalar Values: gathered into float64 vectors (one per state

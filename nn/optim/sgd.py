@@ -42,6 +42,14 @@ class SGD(Optimizer):
                              f"(got momentum={group['momentum']!r}, "
                              f"dampening={group['dampening']!r})")
 
+    def _update_arrays(self, arrays: list, group: dict) -> None:
+        if group["momentum"] or group["weight_decay"] or group["maximize"]:
+            super()._update_arrays(arrays, group)
+            return
+        lr = group["lr"]  # plain SGD: _update's last line, with the rate read once
+        for p, g, _ in arrays:
+            p -= lr * g
+
     def _update(self, p, g, state: dict, group: dict):
         mu, wd = group["momentum"], group["weight_decay"]
         inplace = type(p) is np.ndarray  # else another backend's arrays: built functionally
