@@ -506,14 +506,35 @@ def test_embedding_indices_out_of_range_are_named_on_replay_too():
 
 
 def test_the_backward_kernels_and_the_ops_backward_functions_agree_bit_for_bit():
-    # the digits MLP and makemore's model: the backward as one function of arrays (each op's
-    # replay_backward), then forced onto the ops' backward functions, the same gradients
+    # the digits MLP, makemore's model, a CNN, an attention block and a 1-D convolution: the
+    # backward as one function of arrays (each op's replay_backward), then forced onto the
+    # ops' backward functions: the same gradients
     x, y = _digits()
     mlp = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
     emb = nn.Sequential(nn.Embedding(27, 5), nn.Flatten(), nn.Linear(15, 20, bias=False),
                         nn.BatchNorm1d(20), nn.Tanh(), nn.Linear(20, 27))
+    cnn = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Flatten(), nn.Linear(64, 10))
+
+    class Block(nn.Module):  # attention, GELU both ways, the normalizations
+        def __init__(self):
+            super().__init__()
+            self.qkv, self.ln, self.rms = nn.Linear(8, 24), nn.LayerNorm(8), nn.RMSNorm(8)
+            self.head = nn.Linear(8, 5)
+
+        def forward(self, t):
+            q, k, v = self.qkv(self.ln(t)).split(8, dim=2)
+            h = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            h = F.gelu(h) + F.gelu(h, approximate="tanh")
+            return self.head(self.rms(h)).reshape(-1, 5)
+
+    seq = nn.Sequential(nn.Conv1d(3, 6, 3, padding=1), nn.ReLU(), nn.Flatten(),
+                        nn.Linear(24, 4))
     for model, args in ((mlp, (ag.Tensor(x[:16]), y[:16])),
-                        (emb, (rng.integers(0, 27, (8, 3)), rng.integers(0, 27, 8)))):
+                        (emb, (rng.integers(0, 27, (8, 3)), rng.integers(0, 27, 8))),
+                        (cnn, (ag.Tensor(x[:8].reshape(8, 1, 8, 8)), y[:8])),
+                        (Block(), (ag.Tensor(x[:3, :48].reshape(3, 6, 8)), y[:18] % 5)),
+                        (seq, (ag.Tensor(x[:5, :12].reshape(5, 3, 4)), y[:5] % 4))):
         f = ag.compile(lambda a, b, m=model: F.cross_entropy(m(a), b))
         f(*args), f(*args)
         (program,) = f._programs.values()

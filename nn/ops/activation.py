@@ -50,9 +50,26 @@ def _gelu_kernel(xd: np.ndarray, approximate: str):
     return np.asarray(data, dtype=xd.dtype), (approximate, aux)
 
 
+def _gelu_grads(g, needs, y, ctx, xd, *attrs):
+    """GELU's backward on numpy arrays (``ag.compile`` replays it): the slope from the
+    forward's tanh or Φ, times ``g``."""
+    approximate, aux = ctx
+    with np.errstate(invalid="ignore", over="ignore"):
+        if approximate == "tanh":  # the forward's tanh, reused
+            return (g * _tanh_slope(xd, aux),)
+        slope = np.asarray(xd * xd)  # (0-d: an array) y' = Φ(x) + x·φ(x), the forward's Φ
+        slope *= -0.5
+        np.exp(slope, out=slope)
+        slope *= xd
+        slope *= _INV_SQRT_2PI
+        slope += aux
+        slope *= g
+        return (slope,)
+
+
 @op(export=False, saves="inputs", array_api=False,  # erf is outside the standard
     formula="Φ(x) + x·φ(x) (exact); the tanh formula's slope", replay=_gelu_kernel,
-    context=True)
+    context=True, replay_backward=_gelu_grads)
 def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit ``x·Φ(x)`` with the exact normal CDF ``Φ``, or with
     ``approximate="tanh"``: ``x/2 · (1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))``.
@@ -90,17 +107,10 @@ def _gelu_backward(g, out):
         phi = exp(x * x * -0.5) * _INV_SQRT_2PI
         return (g * ((erf(x * _SQRT_HALF) + 1) * 0.5 + x * phi),)
     xd = x.data
-    with np.errstate(invalid="ignore", over="ignore"):
-        if approximate == "tanh":  # the forward's tanh, reused
-            return grads(g.data * _tanh_slope(xd, aux))
-        if xd.__class__ is not np.ndarray:  # y' = Φ(x) + x·φ(x), with the forward's Φ
+    if xd.__class__ is not np.ndarray:  # y' = Φ(x) + x·φ(x), with the forward's Φ
+        with np.errstate(invalid="ignore", over="ignore"):
+            if approximate == "tanh":  # the forward's tanh, reused
+                return grads(g.data * _tanh_slope(xd, aux))
             xp = namespace(xd)
             return grads((xp.exp(xd * xd * -0.5) * xd * _INV_SQRT_2PI + aux) * g.data)
-        slope = np.asarray(xd * xd)  # (0-d: an array) y' = Φ(x) + x·φ(x), the forward's Φ
-        slope *= -0.5
-        np.exp(slope, out=slope)
-        slope *= xd
-        slope *= _INV_SQRT_2PI
-        slope += aux
-        slope *= g.data
-        return grads(slope)
+    return grads(*_gelu_grads(g.data, None, None, (approximate, aux), xd))

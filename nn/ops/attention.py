@@ -116,9 +116,33 @@ def _attention_kernel(qd, kd, vd, bias, scale: float, is_causal: bool):
     return p @ vd, (p, bias, scale, masked_rows)
 
 
+def _attention_grads(g, needs, y, ctx, qq, kk, vv, *attrs):
+    """Attention's backward (arrays, or Tensors when recorded; ``ag.compile`` replays it):
+    ``ctx`` holds the forward's probabilities ``p``."""
+    pr, _, scale, masked_rows = ctx
+    # out = p·v, p = softmax(s):  dv = pᵀ·g,  dp = g·vᵀ,  ds = p·(dp − Σ dp·p)
+    dv = _mt(pr) @ g if needs[2] else None
+    dp = g @ _mt(vv)
+    row = (dp * pr).sum(axis=-1, keepdims=True) if isinstance(dp, Tensor) else \
+        sum_last(dp * pr)
+    if dp.__class__ is np.ndarray:  # dp is a new array: ds computed in it (the same bits)
+        dp -= row
+        dp *= pr
+        ds = dp
+    else:
+        ds = pr * (dp - row)
+    if masked_rows and not isinstance(ds, Tensor):  # fully masked rows send nothing back
+        ds = np.nan_to_num(ds, copy=False) if ds.__class__ is np.ndarray else \
+            namespace(ds).where(namespace(ds).isnan(ds), namespace(ds).zeros_like(ds), ds)
+    dq = _scaled(ds @ kk, scale) if needs[0] else None
+    dk = _scaled(_mt(ds) @ qq, scale) if needs[1] else None
+    dm = ds if len(needs) > 3 and needs[3] else None
+    return (dq, dk, dv, dm)[:len(needs)]
+
+
 @op(export=False, saves="both",
     formula=("ds·k·scale", "dsᵀ·q·scale", "pᵀ·g", "ds (float mask)"),
-    replay=_attention_kernel, context=True)
+    replay=_attention_kernel, context=True, replay_backward=_attention_grads)
 def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: TensorLike,
                                  attn_mask: TensorLike | None = None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale: float | None = None) -> Tensor:
@@ -179,30 +203,12 @@ def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: Tens
 
 
 def _attention_backward(g, out):
-    parents, (p, bias, scale, masked_rows) = saved(out)
+    parents, ctx = saved(out)
     q, k, v = parents[:3]
-    mask_t = parents[3] if len(parents) > 3 else None
+    needs = tuple(t.requires_grad for t in parents)
     if is_grad_enabled():  # recorded: p as a Tensor of q and k
+        _, bias, scale, masked_rows = ctx
         b = bias if bias is None or isinstance(bias, Tensor) else as_tensor(bias)
         pr = softmax(_scores(q, k, b, scale), axis=-1)
-        qq, kk, vv = q, k, v
-    else:
-        g, pr, qq, kk, vv = g.data, p, q.data, k.data, v.data
-    # out = p·v, p = softmax(s):  dv = pᵀ·g,  dp = g·vᵀ,  ds = p·(dp − Σ dp·p)
-    dv = _mt(pr) @ g if v.requires_grad else None
-    dp = g @ _mt(vv)
-    row = (dp * pr).sum(axis=-1, keepdims=True) if isinstance(dp, Tensor) else \
-        sum_last(dp * pr)
-    if dp.__class__ is np.ndarray:  # dp is a new array: ds computed in it (the same bits)
-        dp -= row
-        dp *= pr
-        ds = dp
-    else:
-        ds = pr * (dp - row)
-    if masked_rows and not isinstance(ds, Tensor):  # fully masked rows send nothing back
-        ds = np.nan_to_num(ds, copy=False) if ds.__class__ is np.ndarray else \
-            namespace(ds).where(namespace(ds).isnan(ds), namespace(ds).zeros_like(ds), ds)
-    dq = _scaled(ds @ kk, scale) if q.requires_grad else None
-    dk = _scaled(_mt(ds) @ qq, scale) if k.requires_grad else None
-    dm = ds if mask_t is not None and mask_t.requires_grad else None
-    return grads(dq, dk, dv, dm)[:len(parents)]
+        return grads(*_attention_grads(g, needs, None, (pr, bias, scale, masked_rows), q, k, v))
+    return grads(*_attention_grads(g.data, needs, None, ctx, q.data, k.data, v.data))

@@ -397,6 +397,32 @@ def _conv_kernel(*args):
     return data, (cols, geo, groups)
 
 
+def _conv_grads(g, needs, y, ctx, xd, wd, *rest):
+    """A convolution's backward on numpy arrays (``ag.compile`` replays it), from the
+    forward's windows as rows (``ctx``)."""
+    cols, geo, groups = ctx
+    d = len(geo.size)
+    n, c = xd.shape[:2]
+    o = wd.shape[0]
+    _, from_rows, kc, _, out_last = _layout(d)
+    g2 = g.transpose(out_last).reshape(-1, o)
+    gx = gw = gb = None
+    if needs[0] and groups == 1:
+        gx = _input_grad_channels_last(g2, wd, geo, n)
+    elif needs[0]:
+        gcols = _matmul_g(g2, wd.reshape(o, -1), groups).reshape(
+            (n,) + geo.out + (c,) + geo.kernel).transpose(from_rows)
+        gx = add_windows(gcols, geo)
+    if needs[1] and groups == 1:  # (offset, channel) -> (C, *K)
+        gw = np.ascontiguousarray((g2.T @ cols).reshape((o,) + geo.kernel + (c,))
+                                  .transpose(np.argsort(kc)))
+    elif needs[1]:
+        gw = _weight_grad(g2, cols, groups).reshape(wd.shape)
+    if len(needs) > 2 and needs[2]:
+        gb = g.sum(axis=(0,) + tuple(range(2, 2 + d)))
+    return gx, gw, gb
+
+
 def _conv_record(fn, d: int, x: Tensor, weight: Tensor, bias, geo: Geometry,
                  groups: int) -> Tensor:
     parents = (x, weight) if bias is None else (x, weight, bias)
@@ -422,43 +448,42 @@ def _conv_record(fn, d: int, x: Tensor, weight: Tensor, bias, geo: Geometry,
 
 def _conv_backward(g, out):
     # out = windows(x) · Wᵀ:  dW = gᵀ · windows(x),  dx = col2im(g · W),  db = Σ g
-    parents, (cols, geo, groups) = saved(out)
+    parents, ctx = saved(out)
+    cols, geo, groups = ctx
     x, weight = parents[:2]
     bias = parents[2] if len(parents) > 2 else None
+    needs = tuple(t.requires_grad for t in parents)
+    wd = weight.data
+    recorded = is_grad_enabled()
+    if not recorded and type(x.data) is np.ndarray and type(wd) is np.ndarray:
+        return grads(*_conv_grads(g.data, needs, None, ctx, x.data, wd))
+    # recorded (differentiable again), or another backend's arrays
     d = len(geo.size)
     n, c = x.shape[:2]
     o, k = weight.shape[0], math.prod(geo.kernel)
-    to_rows, from_rows, kc, _, out_last = _layout(d)
-    rows_shape = (n,) + geo.out + (c,) + geo.kernel
-    wd = weight.data
-    fast = type(x.data) is np.ndarray and type(wd) is np.ndarray
-    recorded = is_grad_enabled()
+    to_rows, from_rows, _, _, out_last = _layout(d)
     gd = g if recorded else g.data
     g2 = _rs(_tr(gd, out_last), (-1, o))
     gx = gw = gb = None
-    if x.requires_grad and not recorded and groups == 1 and fast:
-        gx = _input_grad_channels_last(g2, wd, geo, n)
-    elif x.requires_grad:
+    if x.requires_grad:
         w2 = weight.reshape(o, -1) if recorded else _rs(wd, (o, -1))
-        gcols = _tr(_rs(_matmul_g(g2, w2, groups), rows_shape), from_rows)
+        gcols = _tr(_rs(_matmul_g(g2, w2, groups), (n,) + geo.out + (c,) + geo.kernel),
+                    from_rows)
         gx = col2im(gcols, geo) if recorded else add_windows(gcols, geo)
     if weight.requires_grad and recorded:
         rows = reshape(transpose(im2col(x, geo), to_rows), (-1, c * k))
         gw = _weight_grad(g2, rows, groups).reshape(weight.shape)
-    elif weight.requires_grad and groups == 1 and fast:  # (offset, channel) -> (C, *K)
-        gw = np.ascontiguousarray((g2.T @ cols).reshape((o,) + geo.kernel + (c,))
-                                  .transpose(np.argsort(kc)))
     elif weight.requires_grad:
         gw = _rs(_weight_grad(g2, cols, groups), weight.shape)
     if bias is not None and bias.requires_grad:
         axes = (0,) + tuple(range(2, 2 + d))
-        gb = gd.sum(axis=axes) if recorded or fast else namespace(gd).sum(gd, axis=axes)
+        gb = gd.sum(axis=axes) if recorded else namespace(gd).sum(gd, axis=axes)
     return grads(gx, gw, gb)
 
 
 @op(export=False, saves="inputs",
     formula=("col2im(g · W)", "gᵀ · windows(x)", "g summed over batch and length"),
-    replay=_conv_kernel, context=True)
+    replay=_conv_kernel, context=True, replay_backward=_conv_grads)
 def conv1d(input: TensorLike, weight: TensorLike, bias: TensorLike | None = None,
            stride: int | tuple[int, ...] = 1, padding: int | tuple[int, ...] | str = 0,
            dilation: int | tuple[int, ...] = 1, groups: int = 1) -> Tensor:
@@ -478,7 +503,7 @@ def conv1d(input: TensorLike, weight: TensorLike, bias: TensorLike | None = None
 
 @op(export=False, saves="inputs",
     formula=("col2im(g · W)", "gᵀ · windows(x)", "g summed over batch, height and width"),
-    replay=_conv_kernel, context=True)
+    replay=_conv_kernel, context=True, replay_backward=_conv_grads)
 def conv2d(input: TensorLike, weight: TensorLike, bias: TensorLike | None = None,
            stride: int | tuple[int, ...] = 1, padding: int | tuple[int, ...] | str = 0,
            dilation: int | tuple[int, ...] = 1, groups: int = 1) -> Tensor:

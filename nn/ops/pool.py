@@ -79,8 +79,26 @@ def _max_pool_kernel(xd: np.ndarray, geo: Geometry):
     return data, (win, geo)
 
 
+def _max_pool_grads(g, needs, y, ctx, *args):
+    """max_pool2d's backward on numpy arrays (``ag.compile`` replays it): each window's
+    gradient to its first maximum, found in the forward's windows (``ctx``)."""
+    win, geo = ctx
+    gd, data = g, y
+    gx = np.zeros(gd.shape[:2] + geo.padded, dtype=gd.dtype)
+    # windows that do not overlap (stride >= kernel, no dilation): each input position is in
+    # at most one window, so each offset's share is written instead of added
+    disjoint = all(s >= k for s, k in zip(geo.stride, geo.kernel)) and \
+        all(dl == 1 for dl in geo.dilation)
+    for place, (_, hit) in zip(geo.places, _firsts(win, data)):
+        if disjoint:
+            np.multiply(gd, hit, out=gx[place])
+        else:
+            gx[place] += gd * hit
+    return (gx[geo.inner],)
+
+
 @op(export=False, saves=None, formula="1 at each window's first maximum, else 0",
-    replay=_max_pool_kernel, context=True)
+    replay=_max_pool_kernel, context=True, replay_backward=_max_pool_grads)
 def max_pool2d(input: TensorLike, kernel_size: int | tuple[int, ...], stride: int | tuple[int,
                ...] | None = None, padding: int | tuple[int, ...] | str = 0,
                dilation: int | tuple[int, ...] = 1) -> Tensor:
@@ -112,18 +130,8 @@ def _max_pool_backward(g, out):
     if is_grad_enabled():
         onehot = np.stack([hit for _, hit in _firsts(win, data)], axis=-1)
         return grads(_spread(g, geo, 2, onehot.reshape(data.shape + geo.kernel)))
-    gd = g.data
-    gx = np.zeros(gd.shape[:2] + geo.padded, dtype=gd.dtype)
-    # windows that do not overlap (stride >= kernel, no dilation): each input position is in
-    # at most one window, so each offset's share is written instead of added
-    disjoint = all(s >= k for s, k in zip(geo.stride, geo.kernel)) and \
-        all(dl == 1 for dl in geo.dilation)
-    for place, (_, hit) in zip(geo.places, _firsts(win, data)):
-        if disjoint:
-            np.multiply(gd, hit, out=gx[place])
-        else:
-            gx[place] += gd * hit
-    return grads(gx[geo.inner])
+    return grads(*_max_pool_grads(g.data, None, data, (win, geo)))
+
 
 
 def _firsts(win: np.ndarray, data: np.ndarray):
