@@ -43,6 +43,7 @@ arguments are part of the signature, so changing one traces again, and a module'
 
 from __future__ import annotations
 
+import builtins
 import functools
 import threading
 from typing import Any, Callable
@@ -632,9 +633,7 @@ class _Program:
                 else:
                     lines.append(f"        self.backward_now(out, V, C, {a})")
         lines.append("    return out")
-        namespace: dict[str, Any] = dict(names)
-        exec("\n".join(lines), namespace)  # noqa: S102  (code made here, from slot numbers)
-        return namespace["run"]
+        return _function("\n".join(lines), names, "run")
 
     def backward_now(self, out: Tensor, values: list, ctx: dict, retain_graph: bool) -> None:
         """``out.backward(retain_graph=...)`` made inside the function: with a backward
@@ -703,6 +702,23 @@ class _Program:
         return found
 
 
+_CODE: dict[str, Any] = {}  # generated source -> its compiled code (the same for two
+_CODE_KEPT = 256            # signatures of one structure: shapes are names, not literals)
+
+
+def _function(source: str, names: dict, name: str) -> Callable:
+    """The function ``name`` that ``source`` (generated here, from slot numbers) defines, its
+    globals ``names``; Python compiles each source once per process."""
+    code = _CODE.get(source)
+    if code is None:
+        if len(_CODE) >= _CODE_KEPT:
+            _CODE.clear()
+        code = _CODE[source] = builtins.compile(source, f"<ag.compile {name}>", "exec")
+    namespace = dict(names)
+    exec(code, namespace)  # noqa: S102
+    return namespace[name]
+
+
 _COMPILED = opdef_of("CompiledBackward")  # the op of a replay's result node
 _RECORDED = ("a compiled function's backward is not recorded: create_graph=True needs the "
              "function itself, not compiled")
@@ -766,6 +782,4 @@ def _backward_code(plan: list, out: int, leaves: list, kinds: list, size: int) -
                 lines.append(f"    g{p} = x")
                 arrived.add(p)
     lines.append(f"    return ({''.join(f'g{s}, ' if s in arrived else 'None, ' for s in leaves)})")
-    namespace: dict[str, Any] = dict(names)
-    exec("\n".join(lines), namespace)  # noqa: S102  (code made here, from slot numbers)
-    return namespace["backward"]
+    return _function("\n".join(lines), names, "backward")
