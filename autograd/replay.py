@@ -1,14 +1,20 @@
-"""``ag.compile``: trace a function of tensors once, then replay its recorded ops.
+"""``ag.compile``: trace a function of tensors once, then replay what it recorded.
 
 A small network's step spends most of its time in Python around numpy: every op checks its
-arguments, wraps its result and records a node, and every backward sorts the graph. For a
-function whose shapes do not change from call to call, all of that is the same each time.
-``compile`` runs the function normally once (the trace), keeps the sequence of ops it
-recorded, and on later calls with arguments of the same shapes runs just their numpy forward
-kernels (each op's declared ``replay``), in order, into one node of the graph; that node's
-backward runs the ops' own backward functions in the order the engine would, with the same
-un-broadcasting and accumulation (``engine.send_to_parents``). Results and gradients are
-bit for bit those of the normal path.
+arguments, wraps its result and records a node, every backward sorts the graph, and the
+optimizer loops over its parameters. For a function whose shapes do not change from call to
+call, all of that is the same each time. ``compile`` runs the function normally once (the
+trace), keeps what it recorded, and on later calls with arguments of the same signature runs
+one generated function: the ops' numpy forward kernels (each op's declared ``replay``) into
+one node of the graph; that node's backward, with a backward kernel for every op (its
+``replay_backward``), as straight-line code on arrays, else the ops' own backward functions,
+in the engine's order with its un-broadcasting, casts and sums (``engine.send_to_parents``).
+Results and gradients are bit for bit those of the normal path.
+
+A whole training step compiles too: ``backward()`` on the returned result and the calls made
+through ``replay_call`` (``nn.optim``'s ``step`` and ``zero_grad``, gradient clipping, the
+learning-rate schedulers) are events that each replay makes again, in order, after the ops;
+the backward's gradients go straight into the leaves' ``.grad``.
 
 What may be replayed is decided at the trace, and anything that a replay would not reproduce
 makes the function run normally (for that signature) instead, with the reason kept in
@@ -18,14 +24,17 @@ makes the function run normally (for that signature) instead, with the reason ke
 - a tensor's value read in Python (``.item()``, ``float(t)``, ``if t:``, ``.data``, ...),
   since a decision or number taken from it would be frozen;
 - an in-place write other than an op's own (batch_norm's running statistics, which its
-  kernel updates again), random numbers drawn, or a backward pass inside the function;
+  kernel updates again), random numbers drawn, or ``ag.grad`` inside the function;
+- a ``backward()`` on a tensor the function does not return, with a gradient or
+  ``create_graph=True``, or twice; tensor ops after the ``backward()`` or after a call that
+  writes (an optimizer's step), or on what such a call returned;
 - a tensor computed outside the function and not passed to it, a tensor that requires grad
   made inside it, or one made inside from an array (an array must come in as an argument;
   reshaped views of an argument, such as ``targets.reshape(-1)``, are followed);
 - arrays off numpy, hooks or ``retain_grad`` on the function's intermediate results.
 
-The call after a trace runs both ways, the replay beside the function as written, and a
-different result (a value the trace fixed that changes: a number computed in numpy from an
+The call after a trace runs both ways, the replay's ops beside the function as written, and
+a different result (a value the trace fixed that changes: a number computed in numpy from an
 array argument, which no tensor read shows) makes the function run as written from then on.
 
 Tensors made before the call and read by the function (parameters, buffers, constants) are
@@ -36,9 +45,10 @@ written.
 
 The contract is the one tracing compilers have (``jax.jit``): Python values the function
 reads from elsewhere than its arguments (a learning rate in a global, a flag) are fixed at
-the trace, and the tensors it reads must be the same objects from call to call; non-tensor
-arguments are part of the signature, so changing one traces again, and a module's
-``train()``/``eval()`` switch makes every compiled function trace again (``retrace``).
+the trace, Python side effects other than ``replay_call``'s happen at the trace only, and the
+tensors it reads must be the same objects from call to call; non-tensor arguments are part of
+the signature, so changing one traces again, and a module's ``train()``/``eval()`` switch
+makes every compiled function trace again (``retrace``).
 """
 
 from __future__ import annotations
@@ -145,10 +155,12 @@ def compile(fn: Callable[..., Tensor] | None = None) -> Any:
     """Trace ``fn`` once per signature and replay its ops on later calls (see the module).
 
     ``fn`` takes Tensors, numpy arrays and plain Python values (numbers, strings, None) and
-    returns one Tensor, typically a loss. A call with arguments of new shapes, dtypes or
-    ``requires_grad`` flags, or new plain values, traces again. The result's gradient flows
-    to the tensor arguments and to the leaves the function reads (a model's parameters), as
-    it would without ``compile``; ``create_graph=True`` through it is refused.
+    returns one Tensor, typically a loss; it may be a whole training step (the loss, the
+    optimizer's ``zero_grad()``, ``loss.backward()`` and ``step()``, returning the loss). A
+    call with arguments of new shapes, dtypes or ``requires_grad`` flags, or new plain values,
+    traces again. The result's gradient flows to the tensor arguments and to the leaves the
+    function reads (a model's parameters), as it would without ``compile``;
+    ``create_graph=True`` through it is refused.
 
     Examples
     --------
@@ -161,6 +173,17 @@ def compile(fn: Callable[..., Tensor] | None = None) -> Any:
     >>> loss_fn(x, y).backward()   # replayed: the same numbers, less Python
     >>> loss_fn.reasons            # why a signature was not replayed (none here)
     {}
+    >>> opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    >>> @ag.compile
+    ... def train_step(x, y):      # a whole step: backward() and the optimizer's calls too
+    ...     loss = F.cross_entropy(model(x), y)
+    ...     opt.zero_grad()
+    ...     loss.backward()
+    ...     opt.step()
+    ...     return loss
+    >>> losses = [train_step(x, y).item() for _ in range(3)]
+    >>> losses[2] < losses[0], train_step.reasons
+    (True, {})
     """
     if fn is None:
         return compile
