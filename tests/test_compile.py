@@ -87,31 +87,43 @@ def _digits():
 
 def _both_ways(build, batches, clip: bool = False) -> list:
     """Train the ``(model, optimizer, loss_fn)`` that ``build()`` makes on ``batches`` (tuples
-    of ``loss_fn``'s arguments) twice from the same seed, as written and through
-    ``ag.compile``; assert the same losses and the same final parameters and buffers, bit for
-    bit, and that every compiled step was replayed. Returns the final tensors."""
+    of ``loss_fn``'s arguments) three times from the same seed: as written, with ``loss_fn``
+    through ``ag.compile``, and with the whole step (the loss, ``zero_grad``, ``backward``,
+    clipping, ``step``) through it; assert the same losses, final parameters, buffers and
+    optimizer state, bit for bit, and that every compiled call was replayed. Returns the final
+    tensors."""
     runs = []
-    for compiled in (False, True):
+    for how in ("as written", "loss compiled", "step compiled"):
         ag.manual_seed(0)
         model, opt, loss_fn = build()
-        step = ag.compile(loss_fn) if compiled else loss_fn
-        losses = []
-        for args in batches:
-            loss = step(*args)
+        inner = ag.compile(loss_fn) if how == "loss compiled" else loss_fn
+
+        def train_step(*args, inner=inner, model=model, opt=opt):
+            loss = inner(*args)
             opt.zero_grad()
             loss.backward()
             if clip:
                 nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
-            losses.append(loss.item())
-        if compiled:
-            assert step.reasons == {} and loss.grad_fn.name == "CompiledBackward"
-        runs.append((losses, [t.data.copy() for t in (*model.parameters(), *model.buffers())]))
-    (la, ta), (lb, tb) = runs
-    assert la == lb
-    for a, b in zip(ta, tb):
-        np.testing.assert_array_equal(a, b)
-    return tb
+            return loss
+
+        step = ag.compile(train_step) if how == "step compiled" else train_step
+        losses = [step(*args).item() for args in batches]
+        compiled = step if how == "step compiled" else inner
+        if how != "as written":
+            assert compiled.reasons == {}, compiled.reasons
+            assert any(p.checked for p in compiled._programs.values())  # replayed
+        state = [v.copy() for s in opt.state.values() for v in s.values()
+                 if isinstance(v, np.ndarray)]
+        runs.append((losses, [t.data.copy() for t in (*model.parameters(), *model.buffers())]
+                     + state))
+    (la, ta), *others = runs
+    for lb, tb in others:
+        assert la == lb
+        assert len(ta) == len(tb)
+        for a, b in zip(ta, tb):
+            np.testing.assert_array_equal(a, b)
+    return runs[-1][1][:len(runs[-1][1]) - len(state)]
 
 
 @pytest.mark.parametrize("which", ["digits MLP, SGD", "seed network, Adam"])
