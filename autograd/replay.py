@@ -623,15 +623,8 @@ class _Program:
         lines += ["    try:", "        with errstate(all='ignore'):  # IEEE results, quietly"]
         for n, (s, kernel, ins, attrs, context, _) in enumerate(steps):
             names[f"k{n}"] = kernel
-            args = [f"v{i}" for i in ins]
-            for j, a in enumerate(attrs):
-                if a.__class__ is _Arg:
-                    args.append(a.code())
-                else:
-                    names[f"a{n}_{j}"] = a
-                    args.append(f"a{n}_{j}")
             target = f"v{s}, C[{s}]" if context else f"v{s}"
-            lines.append(f"            {target} = k{n}({', '.join(args)})")
+            lines.append(f"            {target} = k{n}({_arguments(n, ins, attrs, names)})")
         lines += ["    except NotReplayed:",
                   "        self.restore_effects(before)" if self.effects else "        pass",
                   "        raise",
@@ -747,6 +740,19 @@ _RECORDED = ("a compiled function's backward is not recorded: create_graph=True 
              "function itself, not compiled")
 
 
+def _arguments(n: int, ins: tuple, attrs: tuple, names: dict) -> str:
+    """Step ``n``'s kernel arguments as code: its inputs' slots, then its attributes (an
+    argument's slot, or a constant put in ``names``)."""
+    args = [f"v{i}" for i in ins]
+    for j, a in enumerate(attrs):
+        if a.__class__ is _Arg:
+            args.append(a.code())
+        else:
+            names[f"a{n}_{j}"] = a
+            args.append(f"a{n}_{j}")
+    return ", ".join(args)
+
+
 def _unbroadcast(gd: np.ndarray, shape: tuple) -> np.ndarray:
     """``sum_to_shape`` on an array: bit for bit the engine's un-broadcasting."""
     axes = broadcast_axes(gd.shape, shape)
@@ -778,15 +784,8 @@ def _backward_code(plan: list, out: int, leaves: list, kinds: list, size: int) -
     arrived = {out}
     for n, (s, _, ins, attrs, context, kernel, needs) in enumerate(plan):
         names[f"b{n}"], names[f"n{n}"] = kernel, needs
-        args = [f"g{s}", f"n{n}", f"v{s}", f"C[{s}]" if context else "None"]
-        args += [f"v{i}" for i in ins]
-        for j, a in enumerate(attrs):
-            if a.__class__ is _Arg:
-                args.append(a.code())
-            else:
-                names[f"a{n}_{j}"] = a
-                args.append(f"a{n}_{j}")
-        lines.append(f"    r = b{n}({', '.join(args)})")
+        lines.append(f"    r = b{n}(g{s}, n{n}, v{s}, {f'C[{s}]' if context else 'None'}, "
+                     f"{_arguments(n, ins, attrs, names)})")
         for j, p in enumerate(ins):
             if not needs[j]:
                 continue
