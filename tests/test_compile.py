@@ -703,3 +703,43 @@ def test_replay_call_outside_a_trace_just_calls_and_inside_is_made_at_each_repla
     for _ in range(4):
         f(x)
     assert log == [1, 2, 2, 2, 2] and f.reasons == {}
+
+
+def test_a_compiled_step_runs_parameter_hooks_accumulates_and_takes_a_closure():
+    # a hook on a parameter runs at each replayed backward(); without zero_grad the
+    # gradients accumulate; an optimizer's step with a closure runs the closure each time;
+    # SequentialLR's step is made at each replay
+    x, y = _digits()
+    runs = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(64, 16), nn.Tanh(), nn.Linear(16, 10))
+        seen = []
+        model[0].weight.register_hook(
+            lambda g, seen=seen: seen.append(float(g.data.sum())) or g * 0.5)
+        opt = nn.optim.SGD(model.parameters(), lr=0.05)
+        sched = nn.optim.lr_scheduler.SequentialLR(
+            opt, [nn.optim.lr_scheduler.LinearLR(opt, 0.5, total_iters=2),
+                  nn.optim.lr_scheduler.ExponentialLR(opt, 0.9)], milestones=[2])
+
+        def closure(model=model):
+            return F.cross_entropy(model(x[:4]), y[:4])
+
+        def train_step(xb, yb, model=model, opt=opt, sched=sched):
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()  # no zero_grad: gradients accumulate across steps
+            opt.step(closure)
+            sched.step()
+            return loss
+
+        step = ag.compile(train_step) if compiled else train_step
+        losses = [step(ag.Tensor(x[i:i + 8]), y[i:i + 8]).item() for i in range(0, 48, 8)]
+        if compiled:
+            assert step.reasons == {} and any(p.checked for p in step._programs.values())
+        runs.append((losses, seen, opt.param_groups[0]["lr"],
+                     [p.data.copy() for p in model.parameters()],
+                     [p.grad.data.copy() for p in model.parameters()]))
+    (la, sa, ra, pa, ga), (lb, sb, rb, pb, gb) = runs
+    assert la == lb and sa == sb and ra == rb and len(sa) == 6
+    for a, b in zip(pa + ga, pb + gb):
+        np.testing.assert_array_equal(a, b)
