@@ -73,14 +73,20 @@ def train(epochs: int = 20, batch: int = 64, lr: float = 1e-2, seed: int = 0,
                                 batch_size=batch, shuffle=True,
                                 generator=ag.Generator().manual_seed(seed))
     history = {"loss": [], "test_acc": []}
+
+    @ag.compile  # traced at the first batch of each size, then replayed
+    def train_step(xb: ag.Tensor, yb: ag.Tensor) -> ag.Tensor:
+        loss = F.cross_entropy(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
     start = time.perf_counter()
     for epoch in range(epochs):
         total = 0.0
         for xb, yb in loader:
-            loss = F.cross_entropy(model(xb), yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            loss = train_step(xb, yb)
             total += loss.item() * len(yb)
         sched.step()
         history["loss"].append(total / len(x_tr))

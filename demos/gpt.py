@@ -196,6 +196,17 @@ def train(steps: int = 3000, batch: int = 16, block: int = 64, n_layer: int = 2,
     opt = model.optimizer(lr)
     sched = schedule(opt, steps, warmup=max(1, steps // 20))
     history = {"step": [], "loss": [], "eval_step": [], "train": [], "val": []}
+
+    @ag.compile  # traced at the first step (and after each evaluation's eval()/train())
+    def train_step(x: np.ndarray, y: np.ndarray) -> ag.Tensor:
+        _, loss = model(x, y)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        return loss
+
     start = time.perf_counter()
     for step, (x, y) in zip(range(steps), batches(train_data, block, batch, g)):
         if eval_every and (step % eval_every == 0 or step == steps - 1):
@@ -206,12 +217,7 @@ def train(steps: int = 3000, batch: int = 16, block: int = 64, n_layer: int = 2,
             history["val"].append(va)
             say(f"step {step:5d}: train {tr:.4f}  val {va:.4f}  lr {sched.get_last_lr()[0]:.2e}"
                 f"  ({time.perf_counter() - start:.0f} s)")
-        _, loss = model(x, y)
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        loss = train_step(x, y)
         history["step"].append(step)
         history["loss"].append(loss.item())
     seconds = time.perf_counter() - start
