@@ -388,7 +388,7 @@ def compute(*tensors: Any, **kwargs: Any) -> tuple:
     return tuple(out)
 
 
-def normal_cdf(x: np.ndarray) -> np.ndarray:
+def normal_cdf(x: np.ndarray, square: np.ndarray | None = None) -> np.ndarray:
     """The standard normal CDF ``Φ(x) = (1 + erf(x/√2))/2`` of a numpy float array, as a new
     array (the exact GELU's ``x·Φ(x)``).
 
@@ -406,8 +406,8 @@ def normal_cdf(x: np.ndarray) -> np.ndarray:
     from .ops.erf_kernel import ndtr_float32  # (the ops import this module)
     from .ops.special import _erf
 
-    if x.dtype == np.float32:
-        return ndtr_float32(x)
+    if x.dtype == np.float32:  # (square: x * x, if the caller has it; float32 reads it)
+        return ndtr_float32(x, square)
     with np.errstate(invalid="ignore", over="ignore"):  # nan stays nan, ±inf gives 0 or 1
         cdf = np.array(_erf()(x * np.sqrt(0.5)), dtype=np.result_type(x.dtype, np.float32))
     cdf += 1

@@ -46,16 +46,23 @@ _BETA = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
          -7.37332916720468e-03, -1.42647390514189e-02)  # β₈ first
 
 
-def _odd_rational_f32(x: np.ndarray, bound: float, alpha: tuple, beta: tuple) -> np.ndarray:
+def _odd_rational_f32(x: np.ndarray, bound: float, alpha: tuple, beta: tuple,
+                      square: np.ndarray | None = None) -> np.ndarray:
     """``x·P(t)/Q(t)`` with ``t = min(x², bound²)`` of a float32 array, in float32: the
     coefficients highest degree first, P's last one the constant term; evaluated in place,
     three arrays allocated. Beyond ``±bound`` it grows like ``x`` past the function's range,
-    where the caller clips it (erf to ±1, Φ to [0, 1]): the clipped x needs no array."""
+    where the caller clips it (erf to ±1, Φ to [0, 1]): the clipped x needs no array.
+    ``square``: ``x * x`` when the caller has it (left as it is)."""
     x = np.asarray(x)
     if x.ndim == 0:  # (numpy gives scalars for 0-d operands: written in place as one element)
         x = x.reshape(1)
-    t = x * x
-    np.clip(t, np.float32(0.0), np.float32(bound * bound), out=t)  # NaN stays NaN
+        square = None if square is None else np.asarray(square).reshape(1)
+    b2 = np.float32(bound * bound)
+    if square is None:
+        t = x * x
+        np.clip(t, np.float32(0.0), b2, out=t)  # NaN stays NaN
+    else:
+        t = np.clip(square, np.float32(0.0), b2)
     num = t * alpha[0]
     for a in alpha[1:-1]:
         num += a
@@ -96,10 +103,10 @@ def erf_float32(x: np.ndarray) -> np.ndarray:
     return np.clip(r, np.float32(-1.0), np.float32(1.0), out=r).reshape(np.shape(x))
 
 
-def ndtr_float32(x: np.ndarray) -> np.ndarray:
+def ndtr_float32(x: np.ndarray, square: np.ndarray | None = None) -> np.ndarray:
     """The standard normal CDF ``Φ(x) = (1 + erf(x/√2))/2`` of a float32 array in float32
     (exact GELU's): ``erf_float32``'s rational with the scalings folded into its coefficients,
-    two passes fewer than computing it from erf.
+    two passes fewer than computing it from erf. ``square``: ``x * x``, if the caller has it.
 
     Examples
     --------
@@ -107,7 +114,7 @@ def ndtr_float32(x: np.ndarray) -> np.ndarray:
     >>> ndtr_float32(np.float32([0.0, 1.0, -10.0]))
     array([0.5      , 0.8413447, 0.       ], dtype=float32)
     """
-    phi = _odd_rational_f32(x, 4.0 * math.sqrt(2.0), _ALPHA_PHI, _BETA_PHI)
+    phi = _odd_rational_f32(x, 4.0 * math.sqrt(2.0), _ALPHA_PHI, _BETA_PHI, square)
     phi += np.float32(0.5)
     # beyond ±4√2 (where Φ is 0 or 1 in float32), and by an ulp or two just inside: to
     # [0, 1], so that x·Φ(x) is −0, not a positive speck, far out on the negative side

@@ -29,6 +29,7 @@ __all__ = ["gelu"]
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_NEG_HALF_LOG2E = -0.5 / math.log(2)
 _TANH_C = math.sqrt(2 / math.pi)
 _TANH_K = 0.044715
 
@@ -44,22 +45,25 @@ def _gelu_kernel(xd: np.ndarray, approximate: str):
         if approximate == "tanh":
             aux = np.tanh(xd * (xd * xd * _TANH_K + 1) * _TANH_C)
             data = xd * (aux + 1) * 0.5
-        else:  # Φ(x) = (1 + erf(x/√2))/2 (float32: one kernel)
-            aux = normal_cdf(xd)
+        else:  # Φ(x) = (1 + erf(x/√2))/2 (float32: one kernel, from x², which the
+            square = np.asarray(xd * xd)  # backward's φ reads too)
+            aux = normal_cdf(xd, square)
             data = xd * aux
-    return np.asarray(data, dtype=xd.dtype), (approximate, aux)
+            return np.asarray(data, dtype=xd.dtype), (approximate, aux, square)
+    return np.asarray(data, dtype=xd.dtype), (approximate, aux, None)
 
 
 def _gelu_grads(g, needs, y, ctx, xd, *attrs):
     """GELU's backward on numpy arrays (``ag.compile`` replays it): the slope from the
     forward's tanh or Φ, times ``g``."""
-    approximate, aux = ctx
+    approximate, aux, square = ctx
     with np.errstate(invalid="ignore", over="ignore"):
         if approximate == "tanh":  # the forward's tanh, reused
             return (g * _tanh_slope(xd, aux),)
-        slope = np.asarray(xd * xd)  # (0-d: an array) y' = Φ(x) + x·φ(x), the forward's Φ
-        slope *= -0.5
-        np.exp(slope, out=slope)
+        # y' = Φ(x) + x·φ(x), the forward's Φ and x²: exp(−x²/2) as 2^(−x²/(2 ln 2)), numpy's
+        # float32 exp2 being the faster (0-d: an array)
+        slope = np.asarray((xd * xd if square is None else square) * _NEG_HALF_LOG2E)
+        np.exp2(slope, out=slope)
         slope *= xd
         slope *= _INV_SQRT_2PI
         slope += aux
@@ -96,11 +100,13 @@ def gelu(input: TensorLike, approximate: str = "none") -> Tensor:
         else:  # another backend: ag.erf of its array (lazy on dask), no in-place writes
             aux = (erf(as_tensor(xd * _SQRT_HALF)).data + 1) * 0.5
             data = xd * aux
-    return record(data, (x,), gelu, _gelu_backward, attrs=None, ctx=(approximate, aux))
+    return record(data, (x,), gelu, _gelu_backward, attrs=None,
+                  ctx=(approximate, aux, None))
 
 
 def _gelu_backward(g, out):
-    (x,), (approximate, aux) = saved(out)
+    (x,), ctx = saved(out)
+    approximate, aux, _ = ctx
     if is_grad_enabled():  # recorded: the slope as Tensor ops of x
         if approximate == "tanh":
             return (g * _tanh_slope(x, tanh(x * (x * x * _TANH_K + 1) * _TANH_C)),)
@@ -113,4 +119,4 @@ def _gelu_backward(g, out):
                 return grads(g.data * _tanh_slope(xd, aux))
             xp = namespace(xd)
             return grads((xp.exp(xd * xd * -0.5) * xd * _INV_SQRT_2PI + aux) * g.data)
-    return grads(*_gelu_grads(g.data, None, None, (approximate, aux), xd))
+    return grads(*_gelu_grads(g.data, None, None, ctx, xd))
