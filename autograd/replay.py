@@ -65,7 +65,6 @@ from ._trace import trace
 from .engine import (
     _accumulate,
     _run_hooks,
-    _seed,
     accumulate_array,
     send_to_parents,
     topological_order,
@@ -588,7 +587,11 @@ class _Program:
         if all(by_slot[s][5] is not None for s in order):
             plan = [by_slot[s] + (tuple(shims[i]._requires_grad for i in by_slot[s][2]),)
                     for s in order]
-            self.array_backward = _backward_code(plan, out, self.leaves, kinds, len(shims))
+            # first with its gradients' kinds checked and noted, then without the checks
+            # that the kernels' results (the same shapes and dtypes at every call) never need
+            self._backward_plan = (plan, out, self.leaves, kinds, len(shims))
+            self._noting = _backward_code(*self._backward_plan, note=True)
+            self.array_backward = self._first_backward
         self.run = self._run_code(steps, constants, tensors)
 
     def _run_code(self, steps: list, constants: list, tensors: tuple) -> Callable:
@@ -658,19 +661,22 @@ class _Program:
         if self.array_backward is None:
             out.backward(retain_graph=retain_graph)
             return
-        prev, state.grad_enabled = state.grad_enabled, False
-        try:
-            with np.errstate(all="ignore"):
-                grads = self.array_backward(values, ctx, _seed(out, None)._data)
-            for p, gd in zip(out._parents, grads):
-                if gd is None:
-                    continue
-                if p._hooks:
+        data = out._data  # the seed: a 1 of the result's dtype and shape, as the engine's
+        seed = np.array(1, dtype=data.dtype)
+        with np.errstate(all="ignore"):
+            grads = self.array_backward(values, ctx, seed.reshape(data.shape) if data.ndim
+                                        else seed)
+        for p, gd in zip(out._parents, grads):
+            if gd is None:
+                continue
+            if p._hooks:  # run as the engine runs them: not recorded
+                prev, state.grad_enabled = state.grad_enabled, False
+                try:
                     _accumulate(p, _run_hooks(p, _wrap(gd)), False)
-                else:
-                    accumulate_array(p, gd)
-        finally:
-            state.grad_enabled = prev
+                finally:
+                    state.grad_enabled = prev
+            else:
+                accumulate_array(p, gd)
         if not retain_graph:  # (keep_shape: its parents are the leaves, which stay)
             out._backward = None
 
@@ -681,6 +687,14 @@ class _Program:
     def restore_effects(self, saved: list) -> None:
         for t, old in zip(self.effects, saved):
             t._data = old
+
+    def _first_backward(self, values: list, ctx: dict, g: np.ndarray) -> tuple:
+        """The array backward's first call: checked, its gradients' kinds noted, then the
+        backward made again without the checks they never need."""
+        seen: list = []
+        grads = self._noting(values, ctx, g, seen)
+        self.array_backward = _backward_code(*self._backward_plan, seen=seen)
+        return grads
 
     def backward_arrays(self, values: list, ctx: dict, g: Tensor, out: Tensor) -> tuple:
         """The result's backward when every op has a backward kernel: one generated function
@@ -770,15 +784,23 @@ def _cast(gd: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return gd.astype(dtype)
 
 
-def _backward_code(plan: list, out: int, leaves: list, kinds: list, size: int) -> Callable:
+def _backward_code(plan: list, out: int, leaves: list, kinds: list, size: int,
+                   note: bool = False, seen: list | None = None) -> Callable:
     """The backward of a program whose ops all have backward kernels, as one straight-line
     function ``backward(V, C, g)`` returning the leaves' gradients: for each node in the
     engine's order, its kernel on the node's gradient and this call's arrays, then each
     parent's gradient un-broadcast, cast and summed as ``engine.send_to_parents`` does, in
-    the same order (so bit for bit the same sums), with no Tensor, dict or call per parent."""
+    the same order (so bit for bit the same sums), with no Tensor, dict or call per parent.
+
+    With ``note``, it takes a fourth argument, a list, and appends each parent gradient's
+    kind to it (a numpy array of the parent's shape and dtype, or not); with ``seen`` (such a
+    list, from a first call), a
+    gradient that was of its parent's kind is taken as it comes (the kernels' results have
+    the same shapes and dtypes at every call of one signature)."""
     names: dict[str, Any] = {"ndarray": np.ndarray, "asarray": np.asarray,
                              "unbroadcast": _unbroadcast, "cast": _cast}
-    lines = ["def backward(V, C, g):",
+    k = 0  # the parent gradients so far
+    lines = ["def backward(V, C, g, O):" if note else "def backward(V, C, g):",
              f"    ({', '.join(f'v{i}' for i in range(size))},) = V",
              f"    g{out} = g"]
     arrived = {out}
@@ -792,10 +814,15 @@ def _backward_code(plan: list, out: int, leaves: list, kinds: list, size: int) -
             shape, dtype = kinds[p]
             names[f"S{p}"], names[f"D{p}"] = shape, dtype
             lines.append(f"    x = r[{j}]")
-            if shape == ():  # numpy gives scalars for 0-d results
-                lines.append("    if x.__class__ is not ndarray: x = asarray(x)")
-            lines.append(f"    if x.shape != S{p}: x = unbroadcast(x, S{p})")
-            lines.append(f"    if x.dtype is not D{p}: x = cast(x, D{p})")
+            if note:
+                lines.append(f"    O.append(x.__class__ is ndarray and x.shape == S{p} and "
+                             f"x.dtype is D{p})")
+            if seen is None or not seen[k]:
+                if shape == ():  # numpy gives scalars for 0-d results
+                    lines.append("    if x.__class__ is not ndarray: x = asarray(x)")
+                lines.append(f"    if x.shape != S{p}: x = unbroadcast(x, S{p})")
+                lines.append(f"    if x.dtype is not D{p}: x = cast(x, D{p})")
+            k += 1
             if p in arrived:
                 lines.append(f"    g{p} = g{p} + x")
                 if shape == ():

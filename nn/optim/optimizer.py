@@ -163,34 +163,33 @@ class Optimizer:
         if closure is not None:
             with ag.enable_grad():
                 loss = closure()
-        states = self.state
-        with ag.no_grad():
-            for group in self.param_groups:
-                values, arrays, written = [], [], []
-                for p in group["params"]:
-                    grad = p.grad
-                    if grad is None:
-                        continue
-                    if isinstance(p, Value):
-                        values.append(p)
-                        continue
-                    state = states.get(p)
-                    if state is None:
-                        state = states[p] = {}
-                    # the arrays themselves; the guard is told of the write once
-                    pd, gd = p.data, grad.data
-                    if pd.__class__ is np.ndarray and gd.__class__ is np.ndarray:
-                        arrays.append((pd, gd, state))  # updated in place, below
-                        written.append(p)
-                    else:  # another backend: the new array replaces the old
-                        p.data = self._update(pd, gd, state, group)
-                        increment_version(p)
-                if arrays:
-                    self._update_arrays(arrays, group)
-                    for p in written:
-                        increment_version(p)
-                if values:
-                    self._update_values(values, group)
+        states = self.state  # (the updates are on arrays: nothing here is recorded)
+        for group in self.param_groups:
+            values, arrays, written = [], [], []
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                if isinstance(p, Value):
+                    values.append(p)
+                    continue
+                state = states.get(p)
+                if state is None:
+                    state = states[p] = {}
+                # the arrays themselves; the guard is told of the write once
+                pd, gd = p.data, grad.data
+                if pd.__class__ is np.ndarray and gd.__class__ is np.ndarray:
+                    arrays.append((pd, gd, state))  # updated in place, below
+                    written.append(p)
+                else:  # another backend: the new array replaces the old
+                    p.data = self._update(pd, gd, state, group)
+                    increment_version(p)
+            if arrays:
+                self._update_arrays(arrays, group)
+                for p in written:
+                    increment_version(p)
+            if values:
+                self._update_values(values, group)
         return loss
 
     def _update(self, p: Any, g: Any, state: dict, group: dict) -> Any:
