@@ -691,9 +691,13 @@ class _Program:
     def _first_backward(self, values: list, ctx: dict, g: np.ndarray) -> tuple:
         """The array backward's first call: checked, its gradients' kinds noted, then the
         backward made again without the checks they never need."""
+        noting, plan = self._noting, self._backward_plan
+        if noting is None:  # another thread has made it meanwhile
+            return self.array_backward(values, ctx, g)
         seen: list = []
-        grads = self._noting(values, ctx, g, seen)
-        self.array_backward = _backward_code(*self._backward_plan, seen=seen)
+        grads = noting(values, ctx, g, seen)
+        self.array_backward = _backward_code(*plan, seen=seen)
+        self._noting = self._backward_plan = None  # (the plan holds the trace's kernels)
         return grads
 
     def backward_arrays(self, values: list, ctx: dict, g: Tensor, out: Tensor) -> tuple:
