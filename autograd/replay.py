@@ -589,8 +589,10 @@ class _Program:
                     for s in order]
             # first with its gradients' kinds checked and noted, then without the checks
             # that the kernels' results (the same shapes and dtypes at every call) never need
-            self._backward_plan = (plan, out, self.leaves, kinds, len(shims))
-            self._noting = _backward_code(*self._backward_plan, note=True)
+            self._backward_plan: tuple[Any, ...] | None = (plan, out, self.leaves, kinds,
+                                                           len(shims))
+            self._noting: Callable | None = _backward_code(plan, out, self.leaves, kinds,
+                                                           len(shims), note=True)
             self.array_backward = self._first_backward
         self.run = self._run_code(steps, constants, tensors)
 
@@ -692,7 +694,7 @@ class _Program:
         """The array backward's first call: checked, its gradients' kinds noted, then the
         backward made again without the checks they never need."""
         noting, plan = self._noting, self._backward_plan
-        if noting is None:  # another thread has made it meanwhile
+        if noting is None or plan is None:  # another thread has made it meanwhile
             return self.array_backward(values, ctx, g)
         seen: list = []
         grads = noting(values, ctx, g, seen)
