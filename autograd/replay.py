@@ -583,7 +583,7 @@ class _Program:
         self.lock = threading.Lock()
         # with a backward kernel for every node: the whole backward as one function of arrays
         by_slot = {step[0]: step for step in steps}
-        self.array_backward = None
+        self.array_backward: Callable | None = None
         if all(by_slot[s][5] is not None for s in order):
             plan = [by_slot[s] + (tuple(shims[i]._requires_grad for i in by_slot[s][2]),)
                     for s in order]
@@ -695,7 +695,9 @@ class _Program:
         backward made again without the checks they never need."""
         noting, plan = self._noting, self._backward_plan
         if noting is None or plan is None:  # another thread has made it meanwhile
-            return self.array_backward(values, ctx, g)
+            made = self.array_backward
+            assert made is not None
+            return made(values, ctx, g)
         seen: list = []
         grads = noting(values, ctx, g, seen)
         self.array_backward = _backward_code(*plan, seen=seen)
