@@ -623,17 +623,19 @@ class _Program:
             names[f"K{s}"] = value
             lines.append(f"    v{s} = K{s}")
         lines.append("    C = {}")
+        indent = "        "
         if self.effects:  # put back if a kernel bails out after one updated a buffer
-            lines.append("    before = self.saved_effects()")
-        lines += ["    try:", "        with errstate(all='ignore'):  # IEEE results, quietly"]
+            lines += ["    before = self.saved_effects()", "    try:"]
+            indent += "    "
+        lines.append(f"{indent[4:]}with errstate(all='ignore'):  # IEEE results, quietly")
         for n, (s, kernel, ins, attrs, context, _) in enumerate(steps):
             names[f"k{n}"] = kernel
             target = f"v{s}, C[{s}]" if context else f"v{s}"
-            lines.append(f"            {target} = k{n}({_arguments(n, ins, attrs, names)})")
-        lines += ["    except NotReplayed:",
-                  "        self.restore_effects(before)" if self.effects else "        pass",
-                  "        raise",
-                  f"    V = [{', '.join(f'v{i}' for i in range(len(self.shims)))}]",
+            lines.append(f"{indent}{target} = k{n}({_arguments(n, ins, attrs, names)})")
+        if self.effects:
+            lines += ["    except NotReplayed:", "        self.restore_effects(before)",
+                      "        raise"]
+        lines += [f"    V = [{', '.join(f'v{i}' for i in range(len(self.shims)))}]",
                   f"    data = v{self.out}",
                   "    if data.__class__ is not ndarray:",
                   "        data = asarray(data)  # numpy gives scalars for 0-d results"]
