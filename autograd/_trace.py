@@ -60,8 +60,7 @@ class _Trace:
     def produced(self, t) -> None:
         """A tensor an ``ag.replay_call`` returned: its value is the call's, not the ops'."""
         if threading.get_ident() == self.thread:
-            self.tracer.produced.add(id(t))
-            self.tracer.constants.append(t)  # (kept: its id stays its own until the build)
+            self.tracer.produced[id(t)] = t  # (kept: its id stays its own until the build)
 
     def paused(self) -> Any:
         """Stop seeing this thread's ops and reads (an event's own); ``resume`` with the

@@ -138,6 +138,13 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "graph a second time.")
 
 
+def one_like(data: np.ndarray) -> np.ndarray:
+    """A 1 of a one-element numpy array's dtype, in its shape: the seed of a backward pass
+    (``np.ones`` and ``ones_like`` are Python functions, slower for one element)."""
+    one = np.array(1, dtype=data.dtype)
+    return one.reshape(data.shape) if data.ndim else one
+
+
 def _seed(root: Tensor, gradient) -> Tensor:
     if gradient is None:
         if root._data.size != 1:
@@ -145,9 +152,8 @@ def _seed(root: Tensor, gradient) -> Tensor:
                 f"grad can be implicitly created only for scalar outputs: this output has "
                 f"shape {root.shape}, so pass gradient= (a tensor of that shape)")
         data = root._data
-        if type(data) is np.ndarray:  # one element: a 1 of its dtype, in its shape
-            one = np.array(1, dtype=data.dtype)  # (np.ones and ones_like are Python functions)
-            return _wrap(one.reshape(data.shape) if data.ndim else one)
+        if type(data) is np.ndarray:
+            return _wrap(one_like(data))
         return _wrap(backend_of(data).ones_like(data))
     g = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=root.dtype)
     if g.shape != root.shape:

@@ -66,6 +66,7 @@ from .engine import (
     _accumulate,
     _run_hooks,
     accumulate_array,
+    one_like,
     send_to_parents,
     topological_order,
 )
@@ -323,7 +324,7 @@ class _Tracer:
         self.written: set[int] = set()  # the memory blocks written in place
         self.constants: list = []  # tensors made from plain values (ag.arange, ag.zeros)
         self.born: list = []  # tensors made by Tensor(...) inside the function
-        self.produced: set[int] = set()  # tensors returned by an ag.replay_call
+        self.produced: dict[int, Tensor] = {}  # id -> a tensor an ag.replay_call returned
         self.contexts: dict[int, Any] = {}  # id(op result) -> the ctx it was recorded with
         self.events: list = []  # (ops noted before it, kind, details): backward(), calls
         self.why: str | None = None
@@ -525,7 +526,8 @@ def _build(tracer: _Tracer, flat: tuple, out) -> _Program | str:
         return "the function returns one of its inputs, not an op's result"
     events = []
     for noted, kind, details in tracer.events:
-        if noted < len(tracer.nodes) and (kind == "backward" or details[2]):
+        writes = kind == "backward" or details[2]  # (a call's details: fn, args, writes)
+        if noted < len(tracer.nodes) and writes:
             return ("the function computes with tensors after its backward() or after an "
                     "ag.replay_call that writes (an optimizer's step): a replay makes those "
                     "after all of the function's ops")
@@ -665,11 +667,8 @@ class _Program:
         if self.array_backward is None:
             out.backward(retain_graph=retain_graph)
             return
-        data = out._data  # the seed: a 1 of the result's dtype and shape, as the engine's
-        seed = np.array(1, dtype=data.dtype)
-        with np.errstate(all="ignore"):
-            grads = self.array_backward(values, ctx, seed.reshape(data.shape) if data.ndim
-                                        else seed)
+        with np.errstate(all="ignore"):  # (the seed: the engine's)
+            grads = self.array_backward(values, ctx, one_like(out._data))
         for p, gd in zip(out._parents, grads):
             if gd is None:
                 continue

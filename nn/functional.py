@@ -52,7 +52,7 @@ from autograd import softmax as ag_softmax
 from autograd.backend import sum_last
 from autograd.typing import TensorLike
 
-from .ops._common import dtype_in, is_lazy, moved, namespace
+from .ops._common import dtype_in, is_lazy, moved, namespace, outside
 from .ops._common import grads as _grads
 from .ops._common import tensor_of as _tensor
 from .ops._losses import (
@@ -411,8 +411,7 @@ def _cross_entropy_kernel(x, target, reduction: str):
     backward reads (the exponentials, their row sums, the targets). Labels outside [0, C)
     are not its case (``NotReplayed``): ``cross_entropy`` names them, or ignores them."""
     n, c = x.shape
-    # one pass finds a label outside [0, C): as unsigned integers, negative ones are huge
-    if target.size and np.maximum.reduce(target.view(target.dtype.char.upper())) >= c:
+    if outside(target, c):  # (one pass)
         raise NotReplayed("cross_entropy: a label outside [0, C)")
     rows, e, total, losses = _cross_entropy_losses(x, target)
     with np.errstate(all="ignore"):

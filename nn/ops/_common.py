@@ -86,6 +86,13 @@ def operands(*tensors) -> tuple:
     return tuple([t.data if isinstance(t, Tensor) else t for t in tensors])
 
 
+def outside(indices: np.ndarray, n: int) -> bool:
+    """Whether any of the integer numpy ``indices`` is outside ``[0, n)``, in one pass: as
+    unsigned integers (the same bytes), negative ones are huge."""
+    return bool(indices.size) and \
+        bool(np.maximum.reduce(indices.view(indices.dtype.char.upper()), axis=None) >= n)
+
+
 def grads(*gs) -> tuple:
     """A closure's results as Tensors (arrays wrapped, None kept)."""
     return tuple([as_tensor(g) if g.__class__ is np.ndarray else _grad_tensor(g) for g in gs])

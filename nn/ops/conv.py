@@ -397,6 +397,13 @@ def _conv_kernel(*args):
     return data, (cols, geo, groups)
 
 
+def _window_grads(g2, w2, groups: int, n: int, c: int, geo: Geometry, from_rows: tuple):
+    """The gradient of the windows, ``g2 · W`` (grouped) put back in the windows' axis order
+    (N, C, *out, *K): what ``add_windows``/``col2im`` sum into the input's gradient. Arrays of
+    any backend, or Tensors when the backward is recorded."""
+    return _tr(_rs(_matmul_g(g2, w2, groups), (n,) + geo.out + (c,) + geo.kernel), from_rows)
+
+
 def _conv_grads(g, needs, y, ctx, xd, wd, *rest):
     """A convolution's backward on numpy arrays (``ag.compile`` replays it), from the
     forward's windows as rows (``ctx``)."""
@@ -410,9 +417,8 @@ def _conv_grads(g, needs, y, ctx, xd, wd, *rest):
     if needs[0] and groups == 1:
         gx = _input_grad_channels_last(g2, wd, geo, n)
     elif needs[0]:
-        gcols = _matmul_g(g2, wd.reshape(o, -1), groups).reshape(
-            (n,) + geo.out + (c,) + geo.kernel).transpose(from_rows)
-        gx = add_windows(gcols, geo)
+        gx = add_windows(_window_grads(g2, wd.reshape(o, -1), groups, n, c, geo, from_rows),
+                         geo)
     if needs[1] and groups == 1:  # (offset, channel) -> (C, *K)
         gw = np.ascontiguousarray((g2.T @ cols).reshape((o,) + geo.kernel + (c,))
                                   .transpose(np.argsort(kc)))
@@ -467,8 +473,7 @@ def _conv_backward(g, out):
     gx = gw = gb = None
     if x.requires_grad:
         w2 = weight.reshape(o, -1) if recorded else _rs(wd, (o, -1))
-        gcols = _tr(_rs(_matmul_g(g2, w2, groups), (n,) + geo.out + (c,) + geo.kernel),
-                    from_rows)
+        gcols = _window_grads(g2, w2, groups, n, c, geo, from_rows)
         gx = col2im(gcols, geo) if recorded else add_windows(gcols, geo)
     if weight.requires_grad and recorded:
         rows = reshape(transpose(im2col(x, geo), to_rows), (-1, c * k))

@@ -10,7 +10,7 @@ import numpy as np
 from autograd import NotReplayed, Tensor, as_tensor, is_grad_enabled, op, record, saved
 from autograd.typing import TensorLike
 
-from ._common import constant_in, moved, namespace, tensor_of
+from ._common import constant_in, moved, namespace, outside, tensor_of
 
 __all__ = ["embedding", "embedding_backward", "one_hot"]
 
@@ -74,7 +74,7 @@ def _one_hot_rows(xp, g, idx, num: int, padding_idx):
 def _embedding_kernel(w: np.ndarray, idx: np.ndarray, num: int, padding_idx):
     """The rows of ``w`` at ``idx`` (numpy arrays), and what the backward reads; indices out
     of range are not its case (``NotReplayed``: ``embedding`` names them)."""
-    if idx.size and np.maximum.reduce(idx.view(idx.dtype.char.upper()), axis=None) >= num:
+    if outside(idx, num):
         raise NotReplayed("embedding: an index outside [0, num_embeddings)")
     return w[idx], (idx, num, padding_idx)
 
