@@ -2,17 +2,21 @@
 
 MLP 64-256-256-10 with ReLU, softmax cross-entropy, SGD lr 0.05, batch 64, 10 epochs, float32,
 the same initial weights, data and batch order for every contender, in one process. PyTorch
-runs with as many threads as numpy's BLAS uses.
+runs with as many threads as numpy's BLAS uses. The contenders take turns epoch by epoch
+(``by_epoch``), and the table's header names numpy's BLAS and its kernels, which decide the
+ratio against PyTorch (``_timing.blas_warning``).
 """
 
 from __future__ import annotations
 
 import os
+import textwrap
 import time
+from typing import Callable
 
 import numpy as np
 
-from benchmarks._timing import have, interleaved, settle, table
+from benchmarks._timing import Timings, blas_warning, have, settle, table
 
 SIZES = (64, 256, 256, 10)
 LR, BATCH, EPOCHS, SEED = 0.05, 64, 10, 0
@@ -43,10 +47,12 @@ def initial_weights() -> list[np.ndarray]:
     return [p.data.copy() for layer in layers for p in (layer.weight, layer.bias)]
 
 
-def train_nn(x, y, batches, init, compiled: bool = False) -> float:
+def nn_trainer(init, compiled: bool = False) -> Callable:
     """Our engine: ``nn.Sequential``, ``F.cross_entropy``, ``nn.optim.SGD``; with
     ``compiled``, the whole step (loss, ``zero_grad``, ``backward``, ``step``) through
-    ``ag.compile`` (traced at the first step)."""
+    ``ag.compile`` (traced at the first step). Returns ``train(x, y, batches)``, which trains
+    on those minibatches (the model and optimizer kept from call to call) and returns the last
+    loss."""
     import autograd as ag
     import nn
     import nn.functional as F
@@ -64,43 +70,50 @@ def train_nn(x, y, batches, init, compiled: bool = False) -> float:
         return loss
 
     step = ag.compile(train_step) if compiled else train_step
-    for idx in batches:
-        loss = step(x[idx], y[idx])  # (arrays: the model takes them as they are)
-    if compiled:
-        assert not step.reasons, step.reasons  # replayed, not run as written
-    return loss.item()
+
+    def train(x, y, batches) -> float:
+        for idx in batches:
+            loss = step(x[idx], y[idx])  # (arrays: the model takes them as they are)
+        if compiled:
+            assert not step.reasons, step.reasons  # replayed, not run as written
+        return loss.item()
+    return train
 
 
-def train_numpy(x, y, batches, init) -> float:
+def numpy_trainer(init) -> Callable:
     """The same network with its forward and backward written out by hand in numpy."""
-    w1, b1, w2, b2, w3, b3 = (a.copy() for a in init)
-    for idx in batches:
-        xb, yb = x[idx], y[idx]
-        n, rows = len(idx), np.arange(len(idx))
-        z1 = xb @ w1.T + b1
-        h1 = np.maximum(z1, 0)
-        z2 = h1 @ w2.T + b2
-        h2 = np.maximum(z2, 0)
-        z3 = h2 @ w3.T + b3
-        m = z3.max(axis=1, keepdims=True)
-        e = np.exp(z3 - m)
-        s = e.sum(axis=1, keepdims=True)
-        loss = np.mean(np.log(s[:, 0]) + m[:, 0] - z3[rows, yb])
-        d3 = e / s
-        d3[rows, yb] -= 1
-        d3 /= n
-        d2 = (d3 @ w3) * (z2 > 0)
-        d1 = (d2 @ w2) * (z1 > 0)
-        w3 -= LR * (d3.T @ h2)
-        b3 -= LR * d3.sum(axis=0)
-        w2 -= LR * (d2.T @ h1)
-        b2 -= LR * d2.sum(axis=0)
-        w1 -= LR * (d1.T @ xb)
-        b1 -= LR * d1.sum(axis=0)
-    return float(loss)
+    weights = [a.copy() for a in init]
+
+    def train(x, y, batches) -> float:
+        w1, b1, w2, b2, w3, b3 = weights  # (updated in place: kept from call to call)
+        for idx in batches:
+            xb, yb = x[idx], y[idx]
+            n, rows = len(idx), np.arange(len(idx))
+            z1 = xb @ w1.T + b1
+            h1 = np.maximum(z1, 0)
+            z2 = h1 @ w2.T + b2
+            h2 = np.maximum(z2, 0)
+            z3 = h2 @ w3.T + b3
+            m = z3.max(axis=1, keepdims=True)
+            e = np.exp(z3 - m)
+            s = e.sum(axis=1, keepdims=True)
+            loss = np.mean(np.log(s[:, 0]) + m[:, 0] - z3[rows, yb])
+            d3 = e / s
+            d3[rows, yb] -= 1
+            d3 /= n
+            d2 = (d3 @ w3) * (z2 > 0)
+            d1 = (d2 @ w2) * (z1 > 0)
+            w3 -= LR * (d3.T @ h2)
+            b3 -= LR * d3.sum(axis=0)
+            w2 -= LR * (d2.T @ h1)
+            b2 -= LR * d2.sum(axis=0)
+            w1 -= LR * (d1.T @ xb)
+            b1 -= LR * d1.sum(axis=0)
+        return float(loss)
+    return train
 
 
-def train_torch(x, y, batches, init) -> float:
+def torch_trainer(init) -> Callable:
     """PyTorch CPU, the idiomatic loop."""
     import torch
 
@@ -111,15 +124,64 @@ def train_torch(x, y, batches, init) -> float:
         for p, a in zip(model.parameters(), init):
             p.copy_(torch.from_numpy(a))
     opt = torch.optim.SGD(model.parameters(), lr=LR)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     loss_fn = torch.nn.CrossEntropyLoss()
-    for idx in batches:
-        i = torch.from_numpy(idx)
-        loss = loss_fn(model(xt[i]), yt[i])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return loss.item()
+    tensors: dict = {}
+
+    def train(x, y, batches) -> float:
+        if id(x) not in tensors:  # (shares x's memory: made once)
+            tensors[id(x)] = torch.from_numpy(x), torch.from_numpy(y)
+        xt, yt = tensors[id(x)]
+        for idx in batches:
+            i = torch.from_numpy(idx)
+            loss = loss_fn(model(xt[i]), yt[i])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return loss.item()
+    return train
+
+
+def train_nn(x, y, batches, init, compiled: bool = False) -> float:
+    """A whole training with this engine (``nn_trainer``); the last loss."""
+    return nn_trainer(init, compiled)(x, y, batches)
+
+
+def train_numpy(x, y, batches, init) -> float:
+    """A whole training in numpy by hand (``numpy_trainer``); the last loss."""
+    return numpy_trainer(init)(x, y, batches)
+
+
+def train_torch(x, y, batches, init) -> float:
+    """A whole training in PyTorch (``torch_trainer``); the last loss."""
+    return torch_trainer(init)(x, y, batches)
+
+
+def by_epoch(trainers: dict[str, Callable[[], Callable]], x, y, epochs: list[list],
+             repeats: int, pauses: dict[str, float] | None = None,
+             ) -> tuple[Timings, dict[str, float]]:
+    """Each contender's whole training (a fresh model per repetition, its first step's trace
+    included), timed epoch by epoch with the contenders taking turns at each epoch: the pairs
+    behind a ratio's spread are whole trainings made of epochs run tens of milliseconds apart
+    from the other contenders' (on a shared machine whose speed drifts by tens of percent
+    within seconds, this keeps a ratio's two sides in the same conditions; each epoch is still
+    29 steps in a row, as a script runs them). Before each turn, an untimed pause: 20 ms, or
+    ``pauses[name]``. Returns the timings and each contender's last loss."""
+    runs: dict[str, list[float]] = {name: [] for name in trainers}
+    finals: dict[str, float] = {}
+    pauses = pauses or {}
+    for rep in range(repeats + 1):  # the first: a warm-up, not kept
+        train = {name: make() for name, make in trainers.items()}
+        spent = dict.fromkeys(trainers, 0.0)
+        for batches in epochs:
+            for name, fn in train.items():
+                time.sleep(pauses.get(name, 0.02))
+                t0 = time.perf_counter()
+                finals[name] = fn(x, y, batches)
+                spent[name] += time.perf_counter() - t0
+        if rep:
+            for name, t in spent.items():
+                runs[name].append(t)
+    return Timings(runs), finals
 
 
 def blas_threads() -> int:
@@ -154,27 +216,36 @@ def main(repeats: int = 11) -> dict[str, float]:
 def _run(threads: int, repeats: int) -> dict[str, float]:
     x, y, batches = load_data()
     init = initial_weights()
-    cases = {
-        "nn (this engine)": lambda: train_nn(x, y, batches, init),
-        "nn, ag.compile": lambda: train_nn(x, y, batches, init, compiled=True),
-        "numpy by hand": lambda: train_numpy(x, y, batches, init),
+    trainers: dict[str, Callable[[], Callable]] = {
+        "nn (this engine)": lambda: nn_trainer(init),
+        "nn, ag.compile": lambda: nn_trainer(init, compiled=True),
+        "numpy by hand": lambda: numpy_trainer(init),
     }
     if have("torch"):
         import torch
 
         torch.set_num_threads(threads)
-        cases["PyTorch CPU"] = lambda: train_torch(x, y, batches, init)
+        trainers["PyTorch CPU"] = lambda: torch_trainer(init)
     settle()
-    finals = {name: fn() for name, fn in cases.items()}
-    # a pause before each timed run: OpenMP worker threads (torch's) keep spinning for a while
-    # after a parallel region and would otherwise steal a core from whichever case runs next
-    times = interleaved(cases, repeats=repeats, between=lambda: time.sleep(0.05))
-    rows = [(name, f"{t * 1e3:9.1f} ms",
-             f"{times.shown(name, 'numpy by hand') if name != 'numpy by hand' else '1.00x'} "
-             f"numpy   final loss {finals[name]:.5f}")
-            for name, t in times.items()]
+    per_epoch = len(batches) // EPOCHS
+    epochs = [batches[i:i + per_epoch] for i in range(0, len(batches), per_epoch)]
+    # numpy's OpenBLAS workers spin for about 0.1 s after a call before they sleep; on a
+    # machine with no spare core they would take one from PyTorch's threads (2.7x its time
+    # in one measurement here), as they never do in a script that runs PyTorch alone
+    pauses = {"PyTorch CPU": 0.15} if threads > 1 else {}
+    times, finals = by_epoch(trainers, x, y, epochs, repeats, pauses)
+    rows = []
+    for name, t in times.items():
+        ratio = times.shown(name, "numpy by hand") if name != "numpy by hand" else "1.00x"
+        against = f"{ratio} numpy"
+        if name.startswith("nn") and "PyTorch CPU" in times:  # (the issue's second target)
+            against += f", {times.shown(name, 'PyTorch CPU')} PyTorch"
+        rows.append((name, f"{t * 1e3:9.1f} ms", f"{against:<44} final loss {finals[name]:.5f}"))
     print(table(f"digits MLP 64-256-256-10, SGD lr {LR}, batch {BATCH}, {EPOCHS} epochs, "
                 f"{len(batches)} steps, float32, {threads} BLAS threads", rows))
+    warning = blas_warning()
+    if warning:
+        print(textwrap.fill(warning, 96, initial_indent="  ", subsequent_indent="  "))
     return times
 
 
