@@ -70,11 +70,19 @@ def topological_order(roots: Iterable, parents: Callable = _tensor_parents) -> l
             mark(node)
             push(node)
             push(_DONE)
-            if node._op is not None:
-                ps = node._parents
-                for p in reversed(ps) if len(ps) > 1 else ps:  # the first is explored first
-                    if p not in seen:
-                        push(p)
+            if node._op is not None:  # (the parents' slots read directly: Tensor._parents)
+                ps = node._pn
+                if ps is None:  # one or two parents; the first is explored first
+                    b = node._p2
+                    if b is not None and b not in seen:
+                        push(b)
+                    a = node._p1
+                    if a not in seen:
+                        push(a)
+                else:
+                    for p in reversed(ps) if len(ps) > 1 else ps:
+                        if p not in seen:
+                            push(p)
         return order
     ids: set[int] = set()  # any other node type: keyed by id, never by __eq__ or __hash__
     mark = ids.add
@@ -218,7 +226,10 @@ def _run(roots: Sequence[Tensor], seeds: Sequence[Tensor], *, retain_graph: bool
             if backward is not None and t._saved_version == clock.now and not anywhere.anomaly:
                 # nothing written in place since the node was recorded, no anomaly mode:
                 # local_gradients comes down to this call
-                parents, parent_grads = t._parents, backward(g, t)
+                parents = t._pn  # (Tensor._parents, without the property's call)
+                if parents is None:
+                    parents = (t._p1,) if t._p2 is None else (t._p1, t._p2)
+                parent_grads = backward(g, t)
             else:
                 parents, parent_grads = local_gradients(t, g)
             send_to_parents(grads, parents, parent_grads)

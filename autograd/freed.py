@@ -46,9 +46,11 @@ class FreedValue:
     (<FreedValue (64, 128) float32 TanhBackward>, 'TanhBackward')
     """
 
-    __slots__ = ("_op", "_parents", "_requires_grad", "_node", "shape", "dtype",
+    __slots__ = ("_op", "_pn", "_requires_grad", "_node", "shape", "dtype",
                  "grad_summary", "__weakref__")
-    # what the engine and Node read from a recorded tensor: nothing left to run
+    # what the engine and Node read from a recorded tensor: nothing left to run; its parents
+    # always as the tuple _pn (Tensor._parents)
+    _p1 = _p2 = None
     _backward = None
     _hooks = None
     _retains_grad = False
@@ -57,11 +59,15 @@ class FreedValue:
 
     def __init__(self, t, parents: tuple) -> None:
         self._op = t._op
-        self._parents = parents
+        self._pn = tuple(parents)
         self._requires_grad = t._requires_grad
         self.shape = t._data.shape
         self.dtype = t.dtype
         self.grad_summary = None if t.grad is None else Summary.of(t.grad._data)
+
+    @property
+    def _parents(self) -> tuple:
+        return self._pn
 
     @property
     def summary(self) -> Summary:
@@ -106,7 +112,9 @@ def keep_shape(ran: list) -> None:
     get = stand_in.get
     for t in reversed(ran):  # parents before their consumers: a parent is rewritten first
         t._backward = t._ctx = None  # (_ctx: what an op's backward reads, set by some ops)
-        ps = t._parents
+        ps = t._pn  # (Tensor._parents, without the property's call)
+        if ps is None:
+            ps = (t._p1,) if t._p2 is None else (t._p1, t._p2)
         new = None
         for i, p in enumerate(ps):
             if p._requires_grad and p._op is None:  # a parameter (a leaf that trains) stays
@@ -139,7 +147,7 @@ def _freed(t, parents: tuple) -> FreedValue:
     # FreedValue(t, parents) without the call overhead: backward makes one per intermediate
     f = _new(FreedValue)
     f._op = t._op
-    f._parents = parents
+    f._pn = parents
     f._requires_grad = t._requires_grad
     f.shape = t._data.shape
     f.dtype = t.dtype  # numpy's dtype, whatever the backend

@@ -72,7 +72,7 @@ def logaddexp(a: TensorLike, b: TensorLike) -> Tensor:
 
 
 def _logaddexp_backward(g, out):
-    a, b = out._parents  # each operand's share of the sum: exp(a) / (exp(a) + exp(b))
+    a, b = out._p1, out._p2  # each operand's share of the sum: exp(a) / (exp(a) + exp(b))
     return (g * exp(a - out) if a._requires_grad else None,
             g * exp(b - out) if b._requires_grad else None)
 
@@ -95,7 +95,7 @@ def _logaddexp2(xp, x, y):
 
 
 def _logaddexp2_backward(g, out):
-    a, b = out._parents
+    a, b = out._p1, out._p2
     return (g * exp2(a - out) if a._requires_grad else None,
             g * exp2(b - out) if b._requires_grad else None)
 
@@ -109,7 +109,7 @@ def hypot(a: TensorLike, b: TensorLike) -> Tensor:
 
 
 def _hypot_backward(g, out):
-    a, b = out._parents
+    a, b = out._p1, out._p2
     return (g * a / out if a._requires_grad else None,
             g * b / out if b._requires_grad else None)
 
@@ -123,7 +123,7 @@ def arctan2(a: TensorLike, b: TensorLike) -> Tensor:
 
 
 def _arctan2_backward(g, out):
-    a, b = out._parents
+    a, b = out._p1, out._p2
     s = g / (a * a + b * b)
     return (s * b if a._requires_grad else None,
             -s * a if b._requires_grad else None)
@@ -171,7 +171,7 @@ def remainder(a: TensorLike, b: TensorLike) -> Tensor:
 
 
 def _remainder_backward(g, out):
-    a, b = out._parents
+    a, b = out._p1, out._p2
     if not b._requires_grad:
         return g, None
     with np.errstate(divide="ignore", invalid="ignore"):  # (the operator: any backend)

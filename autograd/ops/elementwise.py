@@ -1,8 +1,9 @@
 """Elementwise ops. Each: forward on its inputs' arrays, then its backward in Tensor ops.
 
 Backwards that need nothing but the parents and the output are module-level functions right
-below their op, reading the parents from ``out._parents``: the hottest ops then allocate no
-closure per call, which keeps Python's cyclic collector (and so the per-op overhead) down.
+below their op, reading the parents from the output's slots (``out._p1``, ``out._p2``: see
+``Tensor._parents``): the hottest ops then allocate no closure per call, and their results no
+tuple of parents, which keeps Python's cyclic collector (and so the per-op overhead) down.
 
 Broadcasting is numpy's; the engine sums each gradient back to its parent's shape, so no op
 here un-broadcasts anything.
@@ -122,7 +123,7 @@ def _grads(ga, gb) -> tuple:
 
 
 def _sub_backward(g, out):
-    a, b = out._parents
+    b = out._p2
     if not b._requires_grad:
         return g, None
     return g, _grad(_sub_grads(_values(g)[0], (True, True), None, None, None, None)[1])
@@ -149,7 +150,7 @@ def mul(a: TensorLike, b: TensorLike) -> Tensor:
 
 
 def _mul_backward(g, out):
-    a, b = out._parents
+    a, b = out._p1, out._p2
     G, A, B = _values(g, a, b)
     return _grads(*_mul_grads(G, (a._requires_grad, b._requires_grad), None, None, A, B))
 
@@ -178,7 +179,7 @@ def div(a: TensorLike, b: TensorLike) -> Tensor:
 
 
 def _div_backward(g, out):
-    a, b = out._parents
+    a, b = out._p1, out._p2
     G, B, O = _values(g, b, out)
     return _grads(*_div_grads(G, (a._requires_grad, b._requires_grad), O, None, None, B))
 
@@ -272,7 +273,7 @@ def log(a: TensorLike) -> Tensor:
 
 
 def _log_backward(g, out):
-    G, A = _values(g, out._parents[0])
+    G, A = _values(g, out._p1)
     return (_grad(G / A),)
 
 
@@ -368,7 +369,7 @@ def relu(a: TensorLike) -> Tensor:
 
 
 def _relu_backward(g, out):
-    (a,) = out._parents
+    a = out._p1
     # (Tensors off numpy too: another backend may refuse to multiply by booleans)
     G, A = _values(g, a) if g._data.__class__ is np.ndarray else (g, a)
     return (_grad(_relu_grads(G, None, None, None, A)[0]),)
@@ -414,7 +415,7 @@ def minimum(a: TensorLike, b: TensorLike) -> Tensor:
 def _picked_backward(g, out):
     # maximum's and minimum's: the gradient goes to the operand the output picked (the one
     # equal to it), split evenly where both are (PyTorch splits ties)
-    a, b = out._parents
+    a, b = out._p1, out._p2
     ad, bd, od = a._data, b._data, out._data
     if ad.__class__ is np.ndarray and bd.__class__ is np.ndarray and od.__class__ is np.ndarray:
         share = np.broadcast_to(ad == od, out.shape).astype(out.dtype)
@@ -531,7 +532,7 @@ COMPLEX_GRADIENT = (
 
 
 def _astype_backward(g, out):
-    (a,) = out._parents
+    a = out._p1
     if g.dtype.kind == "c" and a.dtype.kind != "c":
         raise RuntimeError(COMPLEX_GRADIENT.format(dtype=a.dtype))
     return (astype(g, a.dtype),)

@@ -3,7 +3,8 @@ inverses, the exp/log variants, powers, angle conversions, and the step function
 ``floor``, ``round``, ...), whose gradient is zero as in PyTorch.
 
 Each op: its forward on its input's array, then its backward in Tensor ops (so it
-differentiates again), reading the parent from ``out._parents`` or the output itself.
+differentiates again), reading the parent from ``out._p1`` (``Tensor._parents``) or the output
+itself.
 
 Arrays of any backend: numpy's function on numpy arrays (the fast path pays one type test),
 the Array API standard's function of the same meaning on the others (``arcsin`` is ``asin``);
@@ -40,7 +41,7 @@ def _float_unary(a) -> Tensor:
 
 
 def _input(out: Tensor) -> Tensor:
-    return out._parents[0]
+    return out._p1
 
 
 # ---------------------------------------------------------------------------- trigonometric

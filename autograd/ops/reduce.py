@@ -84,7 +84,7 @@ def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
 def _sum_backward(g, out):
     axes, keepdims = out._ctx
-    return (_spread(g, out._parents[0]._data.shape, axes, keepdims),)
+    return (_spread(g, out._p1._data.shape, axes, keepdims),)
 
 
 def _spread(g: Tensor, shape: tuple, axes, keepdims: bool) -> Tensor:

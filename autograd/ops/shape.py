@@ -55,7 +55,7 @@ def reshape(x: TensorLike, *shape: ShapeLike) -> Tensor:
 
 
 def _reshape_backward(g, out):
-    x = out._parents[0]._data
+    x = out._p1._data
     gd = g._data
     if not recording() and gd.__class__ is np.ndarray:  # training on numpy: the view itself
         return (_wrap(_reshape_grads(gd, None, None, None, x, None)[0]),)
