@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import operator
 import threading
 from typing import Any, Callable
 
@@ -631,6 +632,12 @@ class _Program:
             indent += "    "
         lines.append(f"{indent[4:]}with errstate(all='ignore'):  # IEEE results, quietly")
         for n, (s, kernel, ins, attrs, context, _) in enumerate(steps):
+            infix = None if attrs or context else \
+                next((code for k, code in _INFIX if k is kernel), None)
+            if infix is not None and len(ins) == infix.count("{}"):  # v3 = v1 * v2: the
+                lines.append(f"{indent}v{s} = " +  # operator itself, without a call
+                             infix.format(*(f"v{i}" for i in ins)))
+                continue
             names[f"k{n}"] = kernel
             target = f"v{s}, C[{s}]" if context else f"v{s}"
             lines.append(f"{indent}{target} = k{n}({_arguments(n, ins, attrs, names)})")
@@ -761,6 +768,12 @@ def _function(source: str, names: dict, name: str) -> Callable:
 _COMPILED = opdef_of("CompiledBackward")  # the op of a replay's result node
 _RECORDED = ("a compiled function's backward is not recorded: create_graph=True needs the "
              "function itself, not compiled")
+
+
+# kernels that are Python's operators, written as the operator in a generated replay (the same
+# array method numpy runs, bit for bit, without the call to ``operator.add``)
+_INFIX = ((operator.add, "{} + {}"), (operator.sub, "{} - {}"), (operator.mul, "{} * {}"),
+          (operator.truediv, "{} / {}"), (operator.neg, "-{}"))
 
 
 def _arguments(n: int, ins: tuple, attrs: tuple, names: dict) -> str:
