@@ -167,6 +167,7 @@ class Tensor(TensorMethods):
             self._p2 = self._pn = None
         else:
             self._pn = tuple(parents)
+            self._p1 = self._p2 = None  # (nothing kept alive from parents set before)
 
     def __init__(self, data: Any, requires_grad: bool = False,
                  dtype: DTypeLike | None = None) -> None:

@@ -275,3 +275,27 @@ def test_shared_subgraph_is_visited_once():
     y = h + h + h
     y.backward()
     np.testing.assert_allclose(x.grad.data, [12.0])
+
+
+def test_parents_live_in_slots_and_read_back_as_a_tuple():
+    # one or two parents in the slots (no tuple kept per op, for the cyclic collector), more
+    # in a tuple; _parents reads them back the same either way, and a reassignment keeps
+    # nothing of the parents before
+    def same(ps, expected):
+        return type(ps) is tuple and len(ps) == len(expected) and \
+            all(p is e for p, e in zip(ps, expected))
+
+    a, b, c = (ag.tensor([1.0, 2.0], requires_grad=True) for _ in range(3))
+    one, two = a.tanh(), a * b
+    three = ag.stack([a, b, c]).sum()
+    assert same(one._parents, (a,)) and one._pn is None and one._p2 is None
+    assert same(two._parents, (a, b)) and two._pn is None
+    (s,) = three._parents  # the concatenation of a, b and c, each reshaped
+    assert len(s._parents) == 3 and same(s._pn, s._parents)
+    assert same(tuple(p._p1 for p in s._parents), (a, b, c))
+    two._parents = (a, b, c)
+    assert same(two._parents, (a, b, c)) and two._p1 is None and two._p2 is None
+    two._parents = (c,)
+    assert same(two._parents, (c,)) and two._pn is None
+    three.backward()
+    assert np.array_equal(c.grad.data, [1.0, 1.0])
