@@ -140,6 +140,9 @@ class Tensor(TensorMethods):
                  "_saved_version", "_site", "_node", "_hooks", "_retains_grad", "_ctx",
                  "__weakref__")
     __array_priority__ = 1000  # numpy defers reflected operators to us
+    _p1: Any  # the first of one or two parents (a Tensor), else None
+    _p2: Any  # the second of two parents, else None
+    _pn: tuple | None  # the parents when not one or two, else None
 
     @property
     def _parents(self) -> tuple:
