@@ -147,7 +147,7 @@ def matmul_graph() -> str:
 # one engine's 0-d chain as its own script: that engine's imports only, the collector at its
 # defaults; prints the seconds of the forward + backward
 _CHAIN_SCRIPT = """
-import sys, time
+import time
 import numpy as np
 {imports}
 t0 = time.perf_counter()
@@ -178,8 +178,9 @@ def chain_0d(repeats: int = 3) -> str:
     a chain's time depended on what ran before it: after MyGrad's chain the cyclic collector
     made fewer full collections during ours (1.3 s against 2.2 s), an artifact that flattered
     this engine and that no script running one engine sees."""
-    names = [n for n in _CHAIN_ENGINES if n == "autograd" or n.startswith("autograd,")
-             and HAVE_TORCH or n == "torch" and HAVE_TORCH or n == "mygrad" and HAVE_MYGRAD]
+    installed = {"torch": HAVE_TORCH, "mygrad": HAVE_MYGRAD,
+                 "autograd, torch and mygrad imported": HAVE_TORCH}
+    names = [n for n in _CHAIN_ENGINES if installed.get(n, True)]
     runs: dict[str, list[float]] = {name: [] for name in names}
     for _ in range(repeats):
         for name in names:

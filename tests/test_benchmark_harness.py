@@ -73,3 +73,13 @@ def test_digits_trainers_keep_their_model_from_call_to_call():
         train = make()
         train(x, y, few[:3])
         assert np.isclose(train(x, y, few[3:]), whole, rtol=1e-5)
+
+
+def test_chain_0d_times_each_engine_as_a_script_of_its_own(monkeypatch):
+    from benchmarks import bench_engine
+
+    monkeypatch.setattr(bench_engine, "CHAIN_0D", 300)
+    printed = bench_engine.chain_0d(repeats=1)
+    assert "each engine a script of its own" in printed
+    row = next(line for line in printed.splitlines() if line.strip().startswith("autograd "))
+    assert float(row.split()[1]) >= 0  # the seconds the script itself printed
