@@ -620,15 +620,7 @@ def record(data: Any, parents: tuple, op: Any, backward: Callable,
             if p._requires_grad:
                 t._requires_grad = True
                 t._op = op if type(op) is OpDef else opdef_of(op)
-                n = len(parents)  # (the _parents setter, inlined: every op comes here)
-                if n == 2:
-                    t._p1, t._p2 = parents
-                    t._pn = None
-                elif n == 1:
-                    t._p1 = parents[0]
-                    t._p2 = t._pn = None
-                else:
-                    t._pn = parents
+                t._parents = parents
                 t._backward = backward
                 t._saved_version = clock.now  # for the in-place guard (versions.py)
                 if anywhere.anomaly and state.anomaly:

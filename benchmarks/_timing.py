@@ -71,7 +71,7 @@ def interleaved(cases: dict[str, Callable[[], object]], repeats: int = 5,
 _AVX512_KERNELS = {"skylakex", "cooperlake", "sapphirerapids"}
 
 
-def _numpy_blas() -> dict | None:
+def numpy_blas() -> dict | None:
     """threadpoolctl's record of the BLAS numpy calls (None without threadpoolctl)."""
     try:
         import numpy as np  # (loads the BLAS, so that threadpoolctl sees it)
@@ -98,7 +98,7 @@ def _cpu_flags() -> set[str]:
 
 def blas() -> str:
     """numpy's BLAS as a table header shows it: ``"OpenBLAS 0.3.31, Haswell kernels"``."""
-    info = _numpy_blas()
+    info = numpy_blas()
     if info is None:
         return "BLAS unknown (no threadpoolctl)"
     name = {"openblas": "OpenBLAS", "mkl": "MKL", "blis": "BLIS"}.get(info.get("internal_api"),
@@ -114,7 +114,7 @@ def blas_warning() -> str | None:
     matmuls then run slower than they could (the digits benchmark's numpy by hand took 1.4x as
     long on this project's Zen 5 machine), and a ratio against PyTorch, whose MKL uses
     AVX-512, says more about numpy's BLAS than about the engine."""
-    info = _numpy_blas()
+    info = numpy_blas()
     if info is None or info.get("internal_api") != "openblas":
         return None
     arch = str(info.get("architecture") or "")

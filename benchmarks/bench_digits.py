@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from benchmarks._timing import Timings, blas_warning, have, settle, table
+from benchmarks._timing import Timings, blas_warning, have, numpy_blas, settle, table
 
 SIZES = (64, 256, 256, 10)
 LR, BATCH, EPOCHS, SEED = 0.05, 64, 10, 0
@@ -188,15 +188,8 @@ def blas_threads() -> int:
     """Threads numpy's BLAS uses (threadpoolctl when installed, else the core count)."""
     if os.environ.get("BENCH_THREADS"):
         return int(os.environ["BENCH_THREADS"])
-    try:
-        from threadpoolctl import threadpool_info
-
-        counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
-        if counts:
-            return max(counts)
-    except ImportError:
-        pass
-    return os.cpu_count() or 1
+    info = numpy_blas()
+    return info["num_threads"] if info else os.cpu_count() or 1
 
 
 def main(repeats: int = 11) -> dict[str, float]:

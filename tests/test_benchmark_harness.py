@@ -14,9 +14,9 @@ HASWELL = {"user_api": "blas", "internal_api": "openblas", "version": "0.3.31.18
 
 
 def test_blas_names_the_library_its_version_and_its_kernels(monkeypatch):
-    monkeypatch.setattr(_timing, "_numpy_blas", lambda: HASWELL)
+    monkeypatch.setattr(_timing, "numpy_blas", lambda: HASWELL)
     assert _timing.blas() == "OpenBLAS 0.3.31, Haswell kernels"
-    monkeypatch.setattr(_timing, "_numpy_blas", lambda: None)
+    monkeypatch.setattr(_timing, "numpy_blas", lambda: None)
     assert _timing.blas() == "BLAS unknown (no threadpoolctl)"
 
 
@@ -29,7 +29,7 @@ def test_blas_names_the_library_its_version_and_its_kernels(monkeypatch):
 ])
 def test_blas_warning_only_for_kernels_without_avx512_on_a_cpu_with_it(monkeypatch, arch,
                                                                         flags, warned):
-    monkeypatch.setattr(_timing, "_numpy_blas", lambda: dict(HASWELL, architecture=arch))
+    monkeypatch.setattr(_timing, "numpy_blas", lambda: dict(HASWELL, architecture=arch))
     monkeypatch.setattr(_timing, "_cpu_flags", lambda: flags)
     note = _timing.blas_warning()
     assert (note is not None) == warned
@@ -38,7 +38,7 @@ def test_blas_warning_only_for_kernels_without_avx512_on_a_cpu_with_it(monkeypat
 
 
 def test_blas_warning_is_silent_for_other_blas_libraries(monkeypatch):
-    monkeypatch.setattr(_timing, "_numpy_blas", lambda: dict(HASWELL, internal_api="mkl"))
+    monkeypatch.setattr(_timing, "numpy_blas", lambda: dict(HASWELL, internal_api="mkl"))
     monkeypatch.setattr(_timing, "_cpu_flags", lambda: {"avx512f"})
     assert _timing.blas_warning() is None
 
